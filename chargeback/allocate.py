@@ -1,0 +1,122 @@
+"""Running the SQL pipeline over the canonical view: Bedrock lines -> allocation -> totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, cast
+
+from .config import RunConfig
+from .engine import Engine
+from .errors import InputError
+from .statements import (
+    LINE_FIELDS,
+    UNATTRIBUTED,
+    Breakdown,
+    CurrencyTotals,
+    StatementLine,
+    build_currency_totals,
+    rounded_breakdown,
+)
+from .tagkeys import tag_lookup
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """What one input file contributed."""
+
+    uri: str
+    rows: int
+    period_rows: int
+    bedrock_rows: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Everything the outputs show, already rounded."""
+
+    totals: tuple[CurrencyTotals, ...]
+    by_type: tuple[Breakdown, ...]
+    by_invoice: tuple[Breakdown, ...]
+    files: tuple[FileRows, ...]
+    period_rows: int
+    bedrock_rows: int
+    measure_fallback_rows: int
+
+    @property
+    def lines(self) -> list[StatementLine]:
+        return [ln for t in self.totals for c in t.cost_centers for ln in c.lines]
+
+
+def tag_params(config: RunConfig) -> dict[str, list[str]]:
+    """Candidate keys for the cost-center tag and each statement tag, as query parameters."""
+    roles = {"cc": config.cost_center_tag, **config.statement_tags}
+    params: dict[str, list[str]] = {}
+    for role, key in roles.items():
+        lookup = tag_lookup(key)
+        params[f"{role}_keys"] = list(lookup.resource_tag_keys)
+        params[f"{role}_tags_keys"] = list(lookup.tags_map_keys)
+    return params
+
+
+def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Allocation:
+    """Select the period's Bedrock lines, allocate them, and total them per currency."""
+    period = {"period_start": config.period.start, "period_end": config.period.end}
+    per_file = engine.fetch("50_rows_by_file", period).dicts()
+    period_rows = sum(int(r["period_rows"]) for r in per_file)
+    if period_rows == 0:
+        present = engine.fetch("90_periods").rows
+        listing = ", ".join(f"{p} ({n} rows)" for p, n in present) or "none"
+        raise InputError(
+            f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
+        )
+    engine.execute(
+        "10_bedrock_lines",
+        {**period, "measure": config.cost_measure.value, **tag_params(config)},
+    )
+    bad = engine.fetch("11_bad_amounts").rows
+    if bad:
+        source_file, line_id, cost = bad[0]
+        raise InputError(
+            f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
+            f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
+        )
+    engine.execute("20_allocate", {"unattributed": UNATTRIBUTED})
+    lines = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
+    totals = build_currency_totals(lines)
+    by_type = rounded_breakdown(
+        engine.fetch("40_totals_by_type").dicts(), ["line_item_type"], totals
+    )
+    by_invoice = rounded_breakdown(
+        engine.fetch("41_totals_by_invoice").dicts(), ["invoice_id", "billing_entity"], totals
+    )
+    bedrock = {r["source_file"]: r for r in engine.fetch("51_bedrock_rows_by_file").dicts()}
+    files = tuple(
+        FileRows(
+            uri=r["source_file"],
+            rows=file_rows.get(r["source_file"], int(r["all_rows"])),
+            period_rows=int(r["period_rows"]),
+            bedrock_rows=int(bedrock.get(r["source_file"], {}).get("bedrock_rows", 0)),
+        )
+        for r in per_file
+    )
+    fallback = sum(int(r["measure_fallback_rows"] or 0) for r in bedrock.values())
+    return Allocation(
+        totals=tuple(totals),
+        by_type=tuple(by_type),
+        by_invoice=tuple(by_invoice),
+        files=files,
+        period_rows=period_rows,
+        bedrock_rows=sum(f.bedrock_rows for f in files),
+        measure_fallback_rows=fallback,
+    )
+
+
+def _statement_line(row: dict[str, Any]) -> StatementLine:
+    text = {name: str(row[name]) for name in LINE_FIELDS}
+    return StatementLine(
+        **cast(dict[str, Any], text),
+        usage_amount=float(row["usage_amount"] or 0.0),
+        exact_amount=Decimal(row["amount"]),
+        line_items=int(row["line_items"]),
+    )

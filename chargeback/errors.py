@@ -1,0 +1,58 @@
+"""One exception family for the whole tool, and the exit codes the CLI maps them to.
+
+Driver errors (duckdb, pyarrow, botocore) are wrapped where they enter, with
+``raise ... from e``, so the front ends only ever see a ``ChargebackError``.
+Every message names the file, column, key or value at fault and the next step.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    UNEXPECTED = 1
+    USAGE = 2
+    CONFIG = 3
+    INPUT = 4
+    QUERY = 5
+    OUTPUT = 6
+
+
+class ChargebackError(Exception):
+    """Base of every error the tool reports to a user."""
+
+    exit_code: ExitCode = ExitCode.UNEXPECTED
+    #: True when running the same thing again may succeed (network, throttling).
+    retryable: bool = False
+
+
+class ConfigError(ChargebackError):
+    """Options or configuration that cannot be used as given."""
+
+    exit_code = ExitCode.CONFIG
+
+
+class InputError(ChargebackError):
+    """The export is missing, unreadable, or not shaped as a CUR export."""
+
+    exit_code = ExitCode.INPUT
+
+
+class TransientInputError(InputError):
+    """Reading the export failed for a reason a retry may fix."""
+
+    retryable = True
+
+
+class QueryError(ChargebackError):
+    """A query failed on data that passed the input checks."""
+
+    exit_code = ExitCode.QUERY
+
+
+class OutputError(ChargebackError):
+    """Statements could not be written; nothing partial was published."""
+
+    exit_code = ExitCode.OUTPUT

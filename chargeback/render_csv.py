@@ -1,0 +1,97 @@
+"""The CSV statements: the summary and the aggregated lines (column names are a contract)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from .allocate import Allocation
+from .safety import csv_text
+from .statements import LINE_FIELDS
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "billing_period",
+    "cost_center",
+    "currency",
+    "amount",
+    "share_pct",
+    "owner",
+    "team",
+    "line_items",
+)
+
+LINES_COLUMNS: tuple[str, ...] = (
+    "billing_period",
+    "cost_center",
+    "unattributed_reason",
+    "project_id",
+    "application",
+    "environment",
+    "team",
+    "owner",
+    "usage_account_id",
+    "model",
+    "usage_type",
+    "line_item_type",
+    "pricing_unit",
+    "usage_amount",
+    "currency",
+    "amount",
+    "usage_kind",
+    "resource_id",
+    "line_items",
+)
+
+
+def money_text(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def quantity_text(value: float) -> str:
+    """A usage quantity without float noise (at most 10 decimals)."""
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def write_summary(path: Path, period: str, allocation: Allocation) -> None:
+    rows = []
+    for totals in allocation.totals:
+        for cc in totals.cost_centers:
+            rows.append(
+                [
+                    period,
+                    csv_text(cc.cost_center),
+                    cc.currency,
+                    money_text(cc.amount),
+                    money_text(cc.share_pct),
+                    csv_text("; ".join(cc.owners)),
+                    csv_text("; ".join(cc.teams)),
+                    str(sum(ln.line_items for ln in cc.lines)),
+                ]
+            )
+    _write(path, SUMMARY_COLUMNS, rows)
+
+
+def write_lines(path: Path, period: str, allocation: Allocation) -> None:
+    text_fields = set(LINE_FIELDS)
+    rows = []
+    for line in allocation.lines:
+        values = {
+            "billing_period": period,
+            "usage_amount": quantity_text(line.usage_amount),
+            "amount": money_text(line.amount),
+            "line_items": str(line.line_items),
+        }
+        for name in text_fields:
+            values[name] = csv_text(getattr(line, name))
+        rows.append([values[c] for c in LINES_COLUMNS])
+    _write(path, LINES_COLUMNS, rows)
+
+
+def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)

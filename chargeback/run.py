@@ -1,0 +1,157 @@
+"""The one core every front end calls: ``run(config)`` produces a month's statements.
+
+source -> schema -> canonical view -> Bedrock lines -> allocation -> statements -> outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .allocate import Allocation, allocate
+from .config import RunConfig
+from .engine import Engine
+from .publish import open_destination
+from .render_csv import write_lines, write_summary
+from .render_xlsx import RunHeader, write_workbook
+from .schema import ExportSchema, canonical_relation, detect_schema
+from .source import Source, open_source
+
+#: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
+Progress = Callable[[str], None]
+
+
+def output_names(period: str) -> dict[str, str]:
+    """The files of one month's statement set."""
+    return {
+        "summary": f"chargeback-{period}-summary.csv",
+        "lines": f"chargeback-{period}-lines.csv",
+        "workbook": f"chargeback-{period}.xlsx",
+        "run": "run.json",
+    }
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run produced, for the front ends to report."""
+
+    config: RunConfig
+    allocation: Allocation
+    output_dir: str
+    outputs: dict[str, str]
+    info: dict[str, Any]
+
+
+def run(
+    config: RunConfig, progress: Progress | None = None, now: datetime | None = None
+) -> RunResult:
+    """Read the export, allocate its Bedrock lines, and publish the month's statements."""
+    started = time.monotonic()
+    say = progress or (lambda _phase: None)
+    generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    period = str(config.period)
+
+    say("finding input files")
+    source = open_source(config.source, config.period)
+    schema = detect_schema(source.files, [config.cost_center_tag, *config.statement_tags.values()])
+    say(f"reading {len(source.files)} file(s), {sum(f.rows for f in source.files):,} rows")
+    engine = Engine(config.threads, config.memory_limit)
+    try:
+        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
+        allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
+    finally:
+        engine.close()
+
+    say("writing statements")
+    destination = open_destination(config.out)
+    names = output_names(period)
+    info = run_info(config, source, schema, allocation, generated_at, names)
+    header = RunHeader(
+        period=period,
+        source=source.root,
+        cost_measure=config.cost_measure.value,
+        generated_at=generated_at.isoformat(),
+        version=__version__,
+        invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
+    )
+    with destination.staging(period) as stage:
+        write_summary(stage / names["summary"], period, allocation)
+        write_lines(stage / names["lines"], period, allocation)
+        write_workbook(stage / names["workbook"], allocation, header)
+        info["seconds"] = round(time.monotonic() - started, 3)
+        write_json(stage / names["run"], info)
+    outputs = {k: destination.location(period, v) for k, v in names.items()}
+    return RunResult(config, allocation, destination.location(period), outputs, info)
+
+
+def run_info(
+    config: RunConfig,
+    source: Source,
+    schema: ExportSchema,
+    allocation: Allocation,
+    generated_at: datetime,
+    names: dict[str, str],
+) -> dict[str, Any]:
+    """The content of ``run.json``: what was read, what came out, and how."""
+    manifest = source.manifest
+    return {
+        "tool": "bedrock-chargeback",
+        "version": __version__,
+        "generated_at": generated_at.isoformat(),
+        "billing_period": str(config.period),
+        "source": {
+            "uri": source.root,
+            "schema": schema.kind.value,
+            "manifest": None
+            if manifest is None
+            else {"uri": manifest.uri, "fields": list(manifest.fields), "info": manifest.info},
+        },
+        "settings": {
+            "cost_measure": config.cost_measure.value,
+            "cost_center_tag": config.cost_center_tag,
+            "statement_tags": dict(config.statement_tags),
+            "net_unblended_column": schema.has_net_unblended,
+        },
+        "files": [
+            {
+                "uri": f.uri,
+                "rows": f.rows,
+                "period_rows": f.period_rows,
+                "bedrock_rows": f.bedrock_rows,
+            }
+            for f in allocation.files
+        ],
+        "rows": {
+            "input": sum(f.rows for f in allocation.files),
+            "period": allocation.period_rows,
+            "bedrock": allocation.bedrock_rows,
+            "measure_fallback_to_unblended": allocation.measure_fallback_rows,
+        },
+        "totals": [
+            {
+                "currency": t.currency,
+                "export_bedrock_total": _money(t.total),
+                "export_bedrock_total_exact": str(t.exact_total.normalize()),
+                "attributed": _money(t.attributed),
+                "unattributed": _money(t.unattributed),
+                "cost_centers": {c.cost_center: _money(c.amount) for c in t.cost_centers},
+            }
+            for t in allocation.totals
+        ],
+        "outputs": sorted(names.values()),
+    }
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"

@@ -1,0 +1,61 @@
+-- 00 macros: the one definition of a Bedrock line, and the small functions every later
+-- query shares (tag lookup, model name, kind of usage). No parameters, no user values.
+
+-- The first non-empty, trimmed value of map m under any of keys (a list, best first).
+CREATE OR REPLACE TEMP MACRO first_value_of(m, keys) AS
+    list_filter(
+        list_transform(keys, lambda k: nullif(trim(m[k]), '')),
+        lambda v: v IS NOT NULL
+    )[1];
+
+-- A line item is Bedrock when AWS says so by product family or product code, or when it is
+-- a model sold through AWS Marketplace for Bedrock (opaque product code, product name
+-- "... (Amazon Bedrock Edition)"). Every line item type counts: usage, credit, tax, fee...
+CREATE OR REPLACE TEMP MACRO is_bedrock(product_family, product_code, billing_entity, product_name) AS
+    coalesce(product_family = 'Amazon Bedrock', false)
+    OR coalesce(product_code IN (
+        'AmazonBedrock',
+        'AmazonBedrockService',
+        'AmazonBedrockFoundationModels',
+        'AmazonBedrockAgentCore'
+    ), false)
+    OR (
+        coalesce(billing_entity = 'AWS Marketplace', false)
+        AND coalesce(contains(lower(product_name), 'amazon bedrock'), false)
+    );
+
+-- The model: the product map's model, else the second part of a first-party usage type
+-- (USE1-Claude4.6Sonnet-input-tokens -> Claude4.6Sonnet), else a Marketplace product name
+-- without " (Amazon Bedrock Edition)".
+CREATE OR REPLACE TEMP MACRO bedrock_model(product_model, usage_type, billing_entity, product_name) AS
+    coalesce(
+        nullif(trim(product_model), ''),
+        CASE
+            WHEN usage_type NOT LIKE '%MP:%' AND len(string_split(usage_type, '-')) >= 3
+            THEN nullif(split_part(usage_type, '-', 2), '')
+        END,
+        CASE
+            WHEN billing_entity = 'AWS Marketplace'
+            THEN nullif(trim(regexp_replace(product_name, '\s*\(Amazon Bedrock Edition\)\s*$', '')), '')
+        END
+    );
+
+-- What kind of usage a line is, for grouping statements: input, output, cache_read,
+-- cache_write, batch_input, batch_output, provisioned_throughput, other. NULL for lines that
+-- are not usage (tax, credit, refund, fee, discounts).
+CREATE OR REPLACE TEMP MACRO usage_kind(line_item_type, usage_type, inference_type, feature) AS
+    CASE
+        WHEN line_item_type NOT IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN NULL
+        WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'cache.?read') THEN 'cache_read'
+        WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'cache.?write') THEN 'cache_write'
+        WHEN regexp_matches(lower(concat_ws(' ', usage_type, feature)), 'provisioned|modelunit|model.unit') THEN 'provisioned_throughput'
+        WHEN regexp_matches(lower(concat_ws(' ', usage_type, feature)), 'batch')
+            THEN CASE WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'output') THEN 'batch_output' ELSE 'batch_input' END
+        WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'input') THEN 'input'
+        WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'output') THEN 'output'
+        ELSE 'other'
+    END;
+
+-- The project (or application inference profile) id in a resource ARN, else NULL.
+CREATE OR REPLACE TEMP MACRO project_id_of(resource_id) AS
+    nullif(regexp_extract(resource_id, '(?:project|application-inference-profile)/([^/]+)$', 1), '');

@@ -1,0 +1,16 @@
+-- 20 allocated: each Bedrock line with the cost center it is charged to and, when it has
+-- none, why (default_project, untagged, no_resource). Cost becomes exact DECIMAL here.
+-- Parameter: $unattributed (the bucket's name).
+CREATE OR REPLACE TEMP TABLE allocated AS
+SELECT
+    *,
+    coalesce(cost_center_tag, $unattributed) AS cost_center,
+    CASE
+        WHEN cost_center_tag IS NOT NULL THEN ''
+        WHEN resource_id LIKE '%:project/default' OR resource_id = 'default' THEN 'default_project'
+        WHEN resource_id IS NULL THEN 'no_resource'
+        ELSE 'untagged'
+    END AS unattributed_reason,
+    coalesce(project_id_of(resource_id), '') AS project_id,
+    CAST(cost AS DECIMAL(38, 12)) AS amount
+FROM bedrock_lines;

@@ -1,0 +1,27 @@
+-- 30 statement lines: allocated lines grouped to what a statement shows, one row per cost
+-- center, project, tags, account, model, usage type, line item type, unit and currency.
+-- Amounts are exact sums; Python rounds them (largest remainder) for output.
+SELECT
+    cost_center,
+    unattributed_reason,
+    project_id,
+    coalesce(application, '') AS application,
+    coalesce(environment, '') AS environment,
+    coalesce(team, '') AS team,
+    coalesce(owner, '') AS owner,
+    usage_account_id,
+    model,
+    usage_type,
+    coalesce(usage_kind, '') AS usage_kind,
+    line_item_type,
+    pricing_unit,
+    currency,
+    coalesce(resource_id, '') AS resource_id,
+    sum(usage_amount) AS usage_amount,
+    sum(amount) AS amount,
+    count(*) AS line_items
+FROM allocated
+GROUP BY ALL
+ORDER BY currency, cost_center, unattributed_reason, project_id, model, usage_type,
+         line_item_type, usage_account_id, application, environment, team, owner,
+         pricing_unit, resource_id, usage_kind;

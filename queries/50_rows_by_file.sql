@@ -1,0 +1,10 @@
+-- 50 rows by file: how many rows of the period, and how many Bedrock rows, each input file
+-- contributed. Parameters: $period_start, $period_end.
+SELECT
+    source_file,
+    count(*) FILTER (WHERE billing_period_start >= $period_start
+                       AND billing_period_start < $period_end) AS period_rows,
+    count(*) AS all_rows
+FROM cur
+GROUP BY source_file
+ORDER BY source_file;
