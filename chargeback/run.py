@@ -68,8 +68,9 @@ def run(
         allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
     finally:
         engine.close()
+    read_seconds = time.monotonic() - started
 
-    say("writing statements")
+    say(f"writing statements ({len(allocation.lines):,} lines)")
     destination = open_destination(config.out)
     names = output_names(period)
     info = run_info(config, source, schema, allocation, generated_at, names)
@@ -86,6 +87,10 @@ def run(
         write_lines(stage / names["lines"], period, allocation)
         write_workbook(stage / names["workbook"], allocation, header)
         info["seconds"] = round(time.monotonic() - started, 3)
+        info["phase_seconds"] = {
+            "read_and_allocate": round(read_seconds, 3),
+            "write": round(time.monotonic() - started - read_seconds, 3),
+        }
         write_json(stage / names["run"], info)
     outputs = {k: destination.location(period, v) for k, v in names.items()}
     return RunResult(config, allocation, destination.location(period), outputs, info)
@@ -133,6 +138,7 @@ def run_info(
             "period": allocation.period_rows,
             "bedrock": allocation.bedrock_rows,
             "measure_fallback_to_unblended": allocation.measure_fallback_rows,
+            "statement_lines": len(allocation.lines),
         },
         "totals": [
             {
