@@ -70,10 +70,9 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         raise InputError(
             f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
         )
-    engine.execute(
-        "10_bedrock_lines",
-        {**period, "measure": config.cost_measure.value, **tag_params(config)},
-    )
+    engine.execute("09_bedrock_rows", period)
+    engine.execute("10_bedrock_lines", {"measure": config.cost_measure.value, **tag_params(config)})
+    engine.execute("13_free_bedrock_rows")
     bad = engine.fetch("11_bad_amounts").rows
     if bad:
         source_file, line_id, cost = bad[0]
