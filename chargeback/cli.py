@@ -5,6 +5,7 @@ Data (where the statements are, the totals) goes to stdout; progress and errors 
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -66,7 +67,12 @@ def run_command(
         int | None, typer.Option(help="DuckDB worker threads (default: all cores).")
     ] = None,
     memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 2GB.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress on stderr (shown only when stderr is a terminal)."
+        ),
+    ] = False,
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json)."""
     try:
@@ -80,11 +86,16 @@ def run_command(
             threads=threads,
             memory_limit=memory_limit,
         )
-        show = not quiet and sys.stderr.isatty()
-        result = run(config, progress=_progress if show else None)
+        result = run(config, progress=_progress if _show_progress(quiet) else None)
     except ChargebackError as e:
         _fail(e)
     _report(result)
+
+
+def _show_progress(quiet: bool) -> bool:
+    """Progress only for a person watching: stderr is a terminal, not a log or Lambda."""
+    in_lambda = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+    return not quiet and not in_lambda and sys.stderr.isatty()
 
 
 def _progress(phase: str) -> None:

@@ -27,6 +27,12 @@ from .source import Source, open_source
 #: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
 Progress = Callable[[str], None]
 
+#: The queries that scan the export's files, and what to call them in progress messages.
+QUERY_PHASES: dict[str, str] = {
+    "50_rows_by_file": "counting rows per file",
+    "09_bedrock_rows": "selecting Bedrock rows",
+}
+
 
 def output_names(period: str) -> dict[str, str]:
     """The files of one month's statement set."""
@@ -61,19 +67,34 @@ def run(
     say("finding input files")
     source = open_source(config.source, config.period)
     schema = detect_schema(source.files, [config.cost_center_tag, *config.statement_tags.values()])
-    say(f"reading {len(source.files)} file(s), {sum(f.rows for f in source.files):,} rows")
-    engine = Engine(config.threads, config.memory_limit)
+    n_files = len(source.files)
+    size_mb = sum(f.size for f in source.files) / 1e6
+    say(f"reading {n_files} file(s): {sum(f.rows for f in source.files):,} rows, {size_mb:,.0f} MB")
+
+    def scanning(query: str, pct: float) -> None:
+        if query not in QUERY_PHASES:
+            return  # the later queries read the few selected rows, not the files
+        scanned = int(n_files * pct / 100)
+        say(f"{QUERY_PHASES.get(query, query)}: {pct:.0f}% (~{scanned} of {n_files} files)")
+
+    engine = Engine(config.threads, config.memory_limit, scanning if progress else None)
     try:
+        duckdb_settings = engine.settings()
         engine.register_cur(canonical_relation(source.relation(engine.con), schema))
         allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
     finally:
         engine.close()
     read_seconds = time.monotonic() - started
+    say(
+        f"selected {allocation.bedrock_rows:,} Bedrock line items of "
+        f"{allocation.period_rows:,} rows in {period}"
+    )
 
     say(f"writing statements ({len(allocation.lines):,} lines)")
     destination = open_destination(config.out)
     names = output_names(period)
     info = run_info(config, source, schema, allocation, generated_at, names)
+    info["settings"]["duckdb"] = duckdb_settings
     header = RunHeader(
         period=period,
         source=source.root,
@@ -93,6 +114,7 @@ def run(
         }
         write_json(stage / names["run"], info)
     outputs = {k: destination.location(period, v) for k, v in names.items()}
+    say(f"published {len(names)} files to {destination.location(period)}")
     return RunResult(config, allocation, destination.location(period), outputs, info)
 
 
