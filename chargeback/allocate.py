@@ -11,7 +11,6 @@ from .engine import Engine
 from .errors import InputError
 from .statements import (
     LINE_FIELDS,
-    UNATTRIBUTED,
     Breakdown,
     CurrencyTotals,
     StatementLine,
@@ -70,8 +69,12 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         raise InputError(
             f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
         )
-    engine.execute("09_bedrock_rows", period)
-    engine.execute("10_bedrock_lines", {"measure": config.cost_measure.value, **tag_params(config)})
+    engine.execute("08_bedrock_lines_table")
+    line_params = {"measure": config.cost_measure.value, **tag_params(config)}
+    for row in per_file:  # one file at a time: raw rows are held for one file only
+        if int(row["period_rows"]) > 0:
+            engine.execute("09_bedrock_rows", {**period, "source_file": row["source_file"]})
+            engine.execute("10_bedrock_lines", line_params)
     engine.execute("13_free_bedrock_rows")
     bad = engine.fetch("11_bad_amounts").rows
     if bad:
@@ -80,7 +83,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
             f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
         )
-    engine.execute("20_allocate", {"unattributed": UNATTRIBUTED})
+    engine.execute("20_allocate")
     lines = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
     totals = build_currency_totals(lines)
     by_type = rounded_breakdown(
