@@ -6,6 +6,8 @@ Queries are the files in ``queries/``; values reach them only as bound parameter
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -44,7 +46,15 @@ class Engine:
         memory_limit: str | None = None,
         on_progress: QueryProgress | None = None,
     ) -> None:
-        config: dict[str, Any] = {"TimeZone": "UTC", "autoinstall_known_extensions": False}
+        # Spill space when a --memory-limit is reached: a private folder in the system's temp
+        # directory, not DuckDB's default ``.tmp`` in the working directory (read-only in
+        # Lambda, and shared by runs started from the same folder).
+        self.spill_dir = tempfile.mkdtemp(prefix="chargeback-duckdb-")
+        config: dict[str, Any] = {
+            "TimeZone": "UTC",
+            "autoinstall_known_extensions": False,
+            "temp_directory": self.spill_dir,
+        }
         if threads is not None:
             config["threads"] = threads
         if memory_limit is not None:
@@ -52,6 +62,7 @@ class Engine:
         try:
             self.con = duckdb.connect(":memory:", config=config)
         except duckdb.Error as e:
+            shutil.rmtree(self.spill_dir, ignore_errors=True)
             raise ConfigError(
                 f"DuckDB refused --threads {threads} / --memory-limit {memory_limit}: "
                 f"{_first_line(e)}; give a thread count and a size such as 2GB"
@@ -71,6 +82,11 @@ class Engine:
             "SELECT current_setting('threads'), current_setting('memory_limit')"
         ).fetchall()[0]
         return {"threads": int(row[0]), "memory_limit": str(row[1])}
+
+    def spilled_bytes(self) -> int:
+        """How much DuckDB has written to its spill folder so far."""
+        rows = self.con.execute("SELECT coalesce(sum(size), 0) FROM duckdb_temporary_files()")
+        return int(rows.fetchall()[0][0])
 
     def register_cur(self, relation: duckdb.DuckDBPyRelation) -> None:
         """Make ``relation`` the ``cur`` view every query reads."""
@@ -128,6 +144,7 @@ class Engine:
 
     def close(self) -> None:
         self.con.close()
+        shutil.rmtree(self.spill_dir, ignore_errors=True)
 
 
 class ProgressSteps:

@@ -82,6 +82,7 @@ def run(
         duckdb_settings = engine.settings()
         engine.register_cur(canonical_relation(source.relation(engine.con), schema))
         allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
+        duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
     finally:
         engine.close()
     read_seconds = time.monotonic() - started

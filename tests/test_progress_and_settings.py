@@ -7,6 +7,7 @@ import os
 import pty
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,8 @@ def test_threads_and_memory_limit_reach_duckdb(export: Path, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     info = json.loads((tmp_path / "2026-10" / "run.json").read_text())
     # DuckDB reports the limit it applied, in binary units: 300 MB = 286.1 MiB
-    assert info["settings"]["duckdb"] == {"threads": 1, "memory_limit": "286.1 MiB"}
+    duck = info["settings"]["duckdb"]
+    assert (duck["threads"], duck["memory_limit"], duck["spilled_bytes"]) == (1, "286.1 MiB", 0)
     assert info["totals"][0]["export_bedrock_total"] == "4.50"
 
 
@@ -115,6 +117,21 @@ def test_engine_applies_its_settings() -> None:
         engine.close()
     with pytest.raises(ConfigError, match="--memory-limit 12 parsecs"):
         Engine(memory_limit="12 parsecs")
+
+
+def test_engine_spills_to_a_private_temp_folder_it_removes() -> None:
+    engine = Engine(threads=1, memory_limit="100MB")
+    try:
+        assert Path(engine.spill_dir).parent == Path(tempfile.gettempdir())
+        engine.con.execute(
+            "CREATE TEMP TABLE big AS SELECT repeat('x', 60) || range AS s FROM range(3000000)"
+        )
+        assert engine.con.execute("SELECT count(*) FROM big").fetchall() == [(3_000_000,)]
+        assert engine.spilled_bytes() > 0
+        assert any(Path(engine.spill_dir).iterdir())
+    finally:
+        engine.close()
+    assert not Path(engine.spill_dir).exists()
 
 
 def test_progress_steps_report_each_tenth_once() -> None:
