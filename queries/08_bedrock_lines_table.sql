@@ -1,5 +1,5 @@
--- 08 bedrock_lines table: the normalized Bedrock lines of the period, filled by 09 and 10 one
--- input file at a time, so that raw rows (with their maps) are only ever held for one file.
+-- 08 bedrock_lines table: the normalized Bedrock lines of the period, filled by 09 and 10 a
+-- few input files at a time, so that raw rows (with their maps) are only held for those.
 CREATE OR REPLACE TEMP TABLE bedrock_lines (
     source_file VARCHAR,
     line_item_id VARCHAR,

@@ -1,6 +1,6 @@
 -- 10 bedrock_lines: every Bedrock line item of one billing period, one row per export row,
 -- normalized (tags trimmed, '' as missing; model and usage kind named; cost as measured).
--- Reads bedrock_rows (09: one file's Bedrock rows of the period) and appends to bedrock_lines
+-- Reads bedrock_rows (09: some files' Bedrock rows of the period), appends to bedrock_lines
 -- (08). Parameters: $measure
 -- ('net_unblended' | 'unblended'), and for each statement tag the candidate keys in
 -- resource_tags ($*_keys) and in the tags map ($*_tags_keys).
