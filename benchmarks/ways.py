@@ -74,20 +74,25 @@ def pandas_way(source: Path, period: str) -> dict[str, str]:
     import pandas as pd
 
     start, end = period_bounds(period)
-    frames = [pd.read_parquet(f, columns=COLUMNS) for f in parquet_files(source)]
-    df = pd.concat(frames, ignore_index=True)
-    del frames
-    when = df["bill_billing_period_start_date"]
-    in_period = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end))
-    product = df["product"].map(lambda m: dict(m) if m is not None else {})
-    family = df["product_product_family"].fillna(product.map(lambda m: m.get("product_family")))
-    name = product.map(lambda m: (m.get("product_name") or "").lower())
-    bedrock = (
-        (family == "Amazon Bedrock")
-        | df["line_item_product_code"].isin(BEDROCK_CODES)
-        | ((df["bill_billing_entity"] == "AWS Marketplace") & name.str.contains("amazon bedrock"))
-    )
-    lines = df[in_period & bedrock].copy()
+    kept = []
+    for path in parquet_files(source):  # file by file: a whole month would not fit in memory
+        df = pd.read_parquet(path, columns=COLUMNS)
+        when = df["bill_billing_period_start_date"]
+        in_period = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end))
+        product = df["product"].map(lambda m: dict(m) if m is not None else {})
+        family = df["product_product_family"].fillna(product.map(lambda m: m.get("product_family")))
+        name = product.map(lambda m: (m.get("product_name") or "").lower())
+        bedrock = (
+            (family == "Amazon Bedrock")
+            | df["line_item_product_code"].isin(BEDROCK_CODES)
+            | (
+                (df["bill_billing_entity"] == "AWS Marketplace")
+                & name.str.contains("amazon bedrock")
+            )
+        )
+        kept.append(df[in_period & bedrock])
+        del df, product
+    lines = pd.concat(kept, ignore_index=True)
 
     def cost_center(row: Any) -> str:
         for tags, key in (
