@@ -5,6 +5,9 @@
 -- several times slower at 10M rows. Rows are selected by bill_billing_period_start_date,
 -- never by folder; list_contains on the file name prunes the scan to the files given.
 -- Parameters: $source_files (a list of input files), $period_start, $period_end.
+-- TODO(issue 6): resolve the tag keys here with direct map lookups into fixed key slots
+-- instead of copying the maps to 10 (measured 14% less for 09+10 at 10M rows); see
+-- benchmarks/RESULTS.md, "What bounds the run now".
 CREATE OR REPLACE TEMP TABLE bedrock_rows AS
 SELECT
     source_file, line_item_id, invoice_id, billing_entity, line_item_type, usage_account_id,
