@@ -42,6 +42,11 @@ class Allocation:
     period_rows: int
     bedrock_rows: int
     measure_fallback_rows: int
+    #: Unattributed spend by account, IAM principal, resource, model and reason, rounded to
+    #: each currency's UNATTRIBUTED total.
+    worklist: tuple[Breakdown, ...] = ()
+    #: (cost center, currency, invoice id) for every invoice a cost center's lines are on.
+    invoices: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def lines(self) -> list[StatementLine]:
@@ -90,6 +95,15 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
     by_invoice = rounded_breakdown(
         engine.fetch("41_totals_by_invoice").dicts(), ["invoice_id", "billing_entity"], totals
     )
+    worklist = rounded_breakdown(
+        engine.fetch("31_unattributed_worklist").dicts(),
+        ["usage_account_id", "iam_principal", "resource_id", "model", "unattributed_reason"],
+        totals,
+        targets={t.currency: t.unattributed for t in totals},
+    )
+    invoices = tuple(
+        (str(c), str(cur), str(i)) for c, cur, i in engine.fetch("32_invoices_by_cost_center").rows
+    )
     bedrock = {r["source_file"]: r for r in engine.fetch("51_bedrock_rows_by_file").dicts()}
     files = tuple(
         FileRows(
@@ -109,6 +123,8 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         period_rows=period_rows,
         bedrock_rows=sum(f.bedrock_rows for f in files),
         measure_fallback_rows=fallback,
+        worklist=tuple(worklist),
+        invoices=invoices,
     )
 
 

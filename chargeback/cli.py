@@ -66,6 +66,13 @@ def run_command(
         int | None, typer.Option(help="DuckDB worker threads (default: all cores).")
     ] = None,
     memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 2GB.")] = None,
+    templates: Annotated[
+        str | None,
+        typer.Option(
+            help="Folder with workbook.toml / journal.toml replacing the shipped report templates.",
+            envvar="CHARGEBACK_TEMPLATES",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json)."""
@@ -79,6 +86,7 @@ def run_command(
             statement_tags=dict(DEFAULT_STATEMENT_TAGS),
             threads=threads,
             memory_limit=memory_limit,
+            templates=templates,
         )
         show = not quiet and sys.stderr.isatty()
         result = run(config, progress=_progress if show else None)

@@ -68,6 +68,8 @@ class RunConfig:
     statement_tags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STATEMENT_TAGS))
     threads: int | None = None
     memory_limit: str | None = None
+    #: A folder whose report_templates files (workbook.toml, journal.toml) replace the shipped.
+    templates: str | None = None
 
     def __post_init__(self) -> None:
         if not self.source.strip():
