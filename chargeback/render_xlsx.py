@@ -306,6 +306,8 @@ def _unattributed(
     )
     row += 1
     work_columns = list(template.columns["worklist"])
+    if not any(b.keys[1] for b in allocation.worklist):  # export without IAM principal data
+        work_columns = [c for c in work_columns if c != "iam_principal"]
     table_header(ws, row, [template.label(c) for c in work_columns], fmt)
     for cc in centers:
         first = row + 1

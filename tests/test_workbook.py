@@ -343,3 +343,45 @@ def test_summary_compares_with_last_month_when_its_run_is_in_the_output_folder(
         "Last month": Decimal("36.00"),
         "Change": TOTAL - Decimal("36.00"),
     }
+
+
+def test_worklist_leaves_out_the_principal_when_the_export_has_none(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    rows = [r for r in month() if "line_item_iam_principal" not in r]
+    write_month(tmp_path / "export", rows)
+    ws = openpyxl.load_workbook(run_on(tmp_path / "export").outputs["workbook"])["Unattributed"]
+    head, _ = find(ws, "Account")
+    assert "IAM principal" not in header_columns(ws, head)
+    assert "Resource" in header_columns(ws, head)
+
+
+def test_each_currency_has_its_own_totals(tmp_path: Path, run_on: RunFn) -> None:
+    rows = [
+        cur2_row(cost=5.00, resource_tags={"user_cost_center": "CC-1"}),
+        cur2_row(
+            cost=2.10, line_item_currency_code="EUR", resource_tags={"user_cost_center": "CC-1"}
+        ),
+        cur2_row(cost=7.25, line_item_currency_code="EUR"),
+    ]
+    write(tmp_path / "e" / "a.parquet", rows)
+    path = run_on(tmp_path / "e").outputs["workbook"]
+    values = openpyxl.load_workbook(path, data_only=True)
+    ws = values["CC-1"]
+    assert ws["B4"].value == "EUR, USD"
+    amount_col = header_columns(ws, find(ws, "Project")[0])["Amount"]
+    for label, expected in (("Total EUR", "2.10"), ("Total USD", "5.00")):
+        r, _ = find(ws, label)
+        assert money(ws.cell(r, amount_col).value) == Decimal(expected)
+        assert '"' + label[-3:] + '"' in ws.cell(r, amount_col).number_format
+    summary = values["Summary"]
+    net = header_columns(summary, find(summary, "Cost center")[0])["Net charge"]
+    r, _ = find(summary, "Total EUR")
+    assert money(summary.cell(r, net).value) == Decimal("9.35")
+    rec = values["Reconciliation"]
+    totals = find_all(rec, "Export Bedrock total")
+    assert [money(rec.cell(r, c + 2).value) for r, c in totals] == [
+        Decimal("9.35"),
+        Decimal("5.00"),
+    ]
+    assert [rec.cell(r + 3, c + 2).value for r, c in totals] == [0, 0]
