@@ -116,7 +116,7 @@ def _statement_line(row: dict[str, Any]) -> StatementLine:
     text = {name: str(row[name]) for name in LINE_FIELDS}
     return StatementLine(
         **cast(dict[str, Any], text),
-        usage_amount=float(row["usage_amount"] or 0.0),
+        usage_amount=Decimal(row["usage_amount"] or 0),
         exact_amount=Decimal(row["amount"]),
         line_items=int(row["line_items"]),
     )
