@@ -133,7 +133,7 @@ class GroupedLine:
     owner: str
     usage_account_id: str
     resource_id: str
-    usage_amount: float
+    usage_amount: Decimal
     amount: Decimal
     line_items: int
 
@@ -201,7 +201,7 @@ def _group(key: tuple[str, ...], members: Sequence[StatementLine]) -> GroupedLin
         owner=_join(m.owner for m in members),
         usage_account_id=_join(m.usage_account_id for m in members),
         resource_id=_join(m.resource_id for m in members),
-        usage_amount=sum(m.usage_amount for m in members),
+        usage_amount=sum((m.usage_amount for m in members), Decimal(0)),
         amount=sum((m.amount for m in members), Decimal(0)),
         line_items=sum(m.line_items for m in members),
     )
