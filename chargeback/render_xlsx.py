@@ -43,6 +43,7 @@ from .xlsx_kit import (
     table_header,
     total_row,
     write_record,
+    write_text,
 )
 
 
@@ -183,7 +184,7 @@ def _summary(
             ws, row, columns, f"Total {totals.currency}", first, row - 1, sums, totals.currency, fmt
         )
         if "currency" in columns:
-            ws.write_string(row, columns.index("currency"), totals.currency, fmt.label)
+            write_text(ws, row, columns.index("currency"), totals.currency, fmt.label)
     set_widths(ws, columns, template)
     page_setup(ws, head, row, len(columns) - 1, _footer(template, header))
 
@@ -301,8 +302,8 @@ def _unattributed(
             fmt,
         )
     row += 2
-    ws.write_string(
-        row, 0, template.title("worklist", period=header.period, cost_center=""), fmt.label
+    write_text(
+        ws, row, 0, template.title("worklist", period=header.period, cost_center=""), fmt.label
     )
     row += 1
     work_columns = list(template.columns["worklist"])
@@ -368,16 +369,16 @@ def _reconciliation(
             write_record(ws, row, columns, record, b.currency, fmt)
         total = row + 1
         money = fmt.money(totals.currency, bold=True)
-        ws.write_string(total, 0, "Export Bedrock total", fmt.label)
-        ws.write_string(total, 1, totals.currency, fmt.label)
+        write_text(ws, total, 0, "Export Bedrock total", fmt.label)
+        write_text(ws, total, 1, totals.currency, fmt.label)
         sum_formula(ws, total, 2, first, row, totals.total, money)
         count = sum(int(b.extra.get("line_items", 0)) for b in parts)
         sum_formula(ws, total, 3, first, row, count, fmt.number("count", bold=True))
-        ws.write_string(total + 1, 0, "Attributed (cost center statements)", fmt.text)
+        write_text(ws, total + 1, 0, "Attributed (cost center statements)", fmt.text)
         ws.write_number(total + 1, 2, float(totals.attributed), fmt.money(totals.currency))
-        ws.write_string(total + 2, 0, "Unattributed", fmt.text)
+        write_text(ws, total + 2, 0, "Unattributed", fmt.text)
         ws.write_number(total + 2, 2, float(totals.unattributed), fmt.money(totals.currency))
-        ws.write_string(total + 3, 0, "Difference", fmt.label)
+        write_text(ws, total + 3, 0, "Difference", fmt.label)
         diff = totals.total - totals.attributed - totals.unattributed
         t, a, u = (cell(total + i, 2) for i in range(3))
         ws.write_formula(total + 3, 2, f"={t}-{a}-{u}", money, float(diff))
@@ -432,7 +433,7 @@ def _reconciliation(
         "bedrock_rows": sum(f.bedrock_rows for f in allocation.files),
     }
     total_row(ws, row, columns, "Total", first, row - 1, counts, "", fmt)
-    ws.set_column(0, 0, 40)
+    ws.set_column(0, 0, max(template.width("input_file"), template.width("line_item_type")))
     ws.set_column(1, 4, 20)
     page_setup(ws, head, head, 4, _footer(template, header))
 

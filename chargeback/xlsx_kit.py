@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .safety import clean_text
 from .templates import WorkbookTemplate
 
 #: Column keys whose values are money (Decimal, in the row's currency).
@@ -87,6 +88,11 @@ class Formats:
         return self._numbers[(key, bold)]
 
 
+def write_text(ws: Worksheet, row: int, col: int, value: str, f: Any) -> None:
+    """Text as a text cell, never a formula; control characters shown as ``\\xNN``."""
+    ws.write_string(row, col, clean_text(value), f)
+
+
 def cell(row: int, col: int) -> str:
     return str(xl_rowcol_to_cell(row, col))
 
@@ -95,16 +101,16 @@ def header_block(
     ws: Worksheet, title: str, items: Sequence[tuple[str, str]], fmt: Formats, row: int = 0
 ) -> int:
     """A title and label/value lines; returns the first free row after a blank one."""
-    ws.write_string(row, 0, title, fmt.title)
+    write_text(ws, row, 0, title, fmt.title)
     for i, (label, value) in enumerate(items, start=row + 1):
-        ws.write_string(i, 0, label, fmt.label)
-        ws.write_string(i, 1, value, fmt.text)
+        write_text(ws, i, 0, label, fmt.label)
+        write_text(ws, i, 1, value, fmt.text)
     return row + len(items) + 2
 
 
 def table_header(ws: Worksheet, row: int, labels: Sequence[str], fmt: Formats) -> None:
     for col, label in enumerate(labels):
-        ws.write_string(row, col, label, fmt.header)
+        write_text(ws, row, col, label, fmt.header)
 
 
 def write_record(
@@ -121,7 +127,7 @@ def write_record(
         if value is None:
             continue
         if isinstance(value, str):
-            ws.write_string(row, col, value, fmt.text)
+            write_text(ws, row, col, value, fmt.text)
         else:
             ws.write_number(row, col, float(value), fmt.for_column(key, currency))
 
@@ -159,7 +165,7 @@ def total_row(
 ) -> None:
     """``label`` in the first text column, a live total under each column in ``sums``."""
     label_col = next((i for i, c in enumerate(columns) if c not in sums), 0)
-    ws.write_string(row, label_col, label, fmt.label)
+    write_text(ws, row, label_col, label, fmt.label)
     for col, key in enumerate(columns):
         if key in sums:
             f = fmt.for_column(key, currency, bold=True)

@@ -385,3 +385,16 @@ def test_each_currency_has_its_own_totals(tmp_path: Path, run_on: RunFn) -> None
         Decimal("5.00"),
     ]
     assert [rec.cell(r + 3, c + 2).value for r, c in totals] == [0, 0]
+
+
+def test_control_characters_show_as_escapes(tmp_path: Path, run_on: RunFn) -> None:
+    write_month(
+        tmp_path / "export",
+        [cur2_row(cost=1.0, resource_tags={"user_cost_center": "CC\x07-1\x1b"})],
+    )
+    result = run_on(tmp_path / "export")
+    values = openpyxl.load_workbook(result.outputs["workbook"], data_only=True)
+    assert find(values["Summary"], "CC\\x07-1\\x1b")[1] == 1
+    assert "CC_-1_" in values.sheetnames
+    statement = openpyxl.load_workbook(Path(result.output_dir) / "statements" / "CC_-1_.xlsx")
+    assert statement.worksheets[0]["B3"].value == "CC\\x07-1\\x1b"
