@@ -186,7 +186,7 @@ def _summary(
         if "currency" in columns:
             write_text(ws, row, columns.index("currency"), totals.currency, fmt.label)
     set_widths(ws, columns, template)
-    page_setup(ws, head, row, len(columns) - 1, _footer(template, header))
+    page_setup(ws, head, row - 1, len(columns) - 1, _footer(template, header))
 
 
 def _statement(
@@ -262,7 +262,7 @@ def _statement(
             function="SUBTOTAL",
         )
     set_widths(ws, columns, template)
-    page_setup(ws, head, row, len(columns) - 1, f"{_footer(template, header)} {name}")
+    page_setup(ws, head, row - 1, len(columns) - 1, f"{_footer(template, header)} {name}")
 
 
 def _unattributed(
@@ -310,6 +310,7 @@ def _unattributed(
     if not any(b.keys[1] for b in allocation.worklist):  # export without IAM principal data
         work_columns = [c for c in work_columns if c != "iam_principal"]
     table_header(ws, row, [template.label(c) for c in work_columns], fmt)
+    work_head = row
     for cc in centers:
         first = row + 1
         items = worklist(allocation, cc.currency)
@@ -341,6 +342,8 @@ def _unattributed(
     for col, width in enumerate(widest):
         ws.set_column(col, col, width)
     page_setup(ws, head, head, max(len(columns), len(work_columns)) - 1, _footer(template, header))
+    if row - 1 > work_head:  # the worklist is the table to filter and sort
+        ws.autofilter(work_head, 0, row - 1, len(work_columns) - 1)
 
 
 def _reconciliation(
@@ -354,7 +357,7 @@ def _reconciliation(
     row = header_block(ws, title, _common(header), fmt)
     columns = ["line_item_type", "currency", "amount", "line_items"]
     table_header(ws, row, [template.label(c) for c in columns], fmt)
-    head = row
+    head = type_last = row
     for totals in allocation.totals:
         first = row + 1
         parts = [b for b in allocation.by_type if b.currency == totals.currency]
@@ -368,6 +371,7 @@ def _reconciliation(
             }
             write_record(ws, row, columns, record, b.currency, fmt)
         total = row + 1
+        type_last = row
         money = fmt.money(totals.currency, bold=True)
         write_text(ws, total, 0, "Export Bedrock total", fmt.label)
         write_text(ws, total, 1, totals.currency, fmt.label)
@@ -435,7 +439,7 @@ def _reconciliation(
     total_row(ws, row, columns, "Total", first, row - 1, counts, "", fmt)
     ws.set_column(0, 0, max(template.width("input_file"), template.width("line_item_type")))
     ws.set_column(1, 4, 20)
-    page_setup(ws, head, head, 4, _footer(template, header))
+    page_setup(ws, head, type_last, 3, _footer(template, header))
 
 
 def _coverage(
@@ -448,9 +452,11 @@ def _coverage(
     title = template.title("coverage", period=header.period, cost_center="")
     row = header_block(ws, title, _common(header), fmt)
     head = row
+    filter_rows = (head, head)
     for field in ("usage_account_id", "project_id"):
         columns = [field, "currency", "spend", "attributed", "unattributed", "coverage"]
         table_header(ws, row, [template.label(c) for c in columns], fmt)
+        table_head = row
         for totals in allocation.totals:
             rows = [r for r in coverage(allocation, field) if r.currency == totals.currency]
             first = row + 1
@@ -468,12 +474,15 @@ def _coverage(
             }
             total_row(ws, row, columns, whole.key, first, row - 1, sums, totals.currency, fmt)
             _coverage_formula(ws, row, columns, whole, fmt, bold=True)
+        filter_rows = (table_head, row - 1)  # the last table, by project, is the long one
         row += 2
     set_widths(
         ws, ["project_id", "currency", "spend", "attributed", "unattributed", "coverage"], template
     )
     ws.set_column(0, 0, 30)
     page_setup(ws, head, head, 5, _footer(template, header))
+    if filter_rows[1] > filter_rows[0]:
+        ws.autofilter(filter_rows[0], 0, filter_rows[1], 5)
 
 
 def _coverage_row(

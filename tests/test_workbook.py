@@ -224,9 +224,20 @@ def test_layout_frozen_filtered_printable(books: tuple[Any, Any]) -> None:
     for name in ("Summary", "CC-1001"):
         ws = books[0][name]
         head, _ = find(ws, "Cost center" if name == "Summary" else "Project")
+        total, _ = find(ws, "Total USD")
         assert ws.freeze_panes == f"A{head + 1}"
-        assert ws.auto_filter.ref.startswith(f"A{head}:")
+        last = _col(max(header_columns(ws, head).values()))
+        assert ws.auto_filter.ref == f"A{head}:{last}{total - 1}"  # the total stays out
         assert ws.print_title_rows == f"${head}:${head}"
+    filtered = {
+        "Unattributed": "Account",
+        "Reconciliation": "Line item type",
+        "Tag coverage": "Project",
+    }
+    for name, label in filtered.items():
+        ws = books[0][name]
+        head, _ = find(ws, label)
+        assert ws.auto_filter.ref.startswith(f"A{head}:"), name
 
 
 def test_unattributed_by_reason_and_worklist(books: tuple[Any, Any]) -> None:
