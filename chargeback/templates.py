@@ -341,10 +341,17 @@ def _placeholders(text: str, allowed: frozenset[str], origin: str, where: str) -
 def _distinct_sheets(sheets: Mapping[str, str], origin: str) -> None:
     seen: dict[str, str] = {}
     for key, name in sheets.items():
-        if not name.strip() or len(name) > 31 or set(name) & set("[]:*?/\\"):
+        if (
+            not name.strip()
+            or len(name) > 31
+            or set(name) & set("[]:*?/\\")
+            or name.startswith("'")
+            or name.endswith("'")
+            or name.lower() == "history"
+        ):
             raise ConfigError(
                 f"{origin}: sheets.{key} = {name!r} is not a valid Excel sheet name "
-                "(1-31 characters, none of []:*?/\\)"
+                "(1-31 characters, none of []:*?/\\, no ' at either end, not History)"
             )
         if name.lower() in seen:
             raise ConfigError(f"{origin}: sheets.{key} and sheets.{seen[name.lower()]} are equal")

@@ -68,6 +68,8 @@ def _edited(old: str, new: str) -> str:
         ('{cost_center}"\nunattributed', '{costcenter}"\nunattributed', r"\{costcenter\}"),
         ('summary = "Summary"', 'summary = "Tag coverage"', r"sheets.coverage and sheets.summary"),
         ('summary = "Summary"', 'summary = "a/b"', r"not a valid Excel sheet name"),
+        ('summary = "Summary"', 'summary = "History"', r"'History' is not a valid Excel"),
+        ('summary = "Summary"', 'summary = "' + "x" * 32 + '"', r"not a valid Excel sheet name"),
         ("[formats]\n", "[formats\n", r"is not valid TOML"),
     ],
 )
@@ -121,4 +123,27 @@ def test_a_templates_folder_changes_the_workbook_and_journal(tmp_path: Path, run
 def test_templates_option_must_be_a_folder(tmp_path: Path, run_on: RunFn) -> None:
     with pytest.raises(ConfigError, match=r"--templates .*nope is not a folder"):
         run_on(write_month(tmp_path / "export"), templates=str(tmp_path / "nope"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_bad_template_exits_with_the_config_code(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chargeback.cli import app
+    from chargeback.errors import ExitCode
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "workbook.toml").write_text(_edited('"project_id", "model",', '"project_id", "x",'))
+    args = ["run", str(write_month(tmp_path / "export")), "--period", "2026-10"]
+    args += ["--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, args, env={"CHARGEBACK_TEMPLATES": str(folder)})
+    assert result.exit_code == ExitCode.CONFIG
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {folder / 'workbook.toml'}: [statement] columns names unknown column 'x'; "
+        "known columns: project_id, model, usage_kind, usage_type, line_item_type, usage_amount, "
+        "pricing_unit, application, environment, team, owner, usage_account_id, resource_id, "
+        "currency, amount, line_items\n"
+    )
     assert not (tmp_path / "out").exists()
