@@ -13,7 +13,6 @@ import openpyxl
 import pytest
 import xlsxwriter
 from accounting import money, write_month
-from conftest import RunFn
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -75,27 +74,45 @@ def formula_cells(path: Path) -> dict[tuple[str, str], Any]:
     }
 
 
-def test_libreoffice_recalculates_on_load(tmp_path: Path) -> None:
-    """The canary: a formula stored with a wrong value comes back right, so the comparison
-    below really compares recalculated values."""
-    path = tmp_path / "canary.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
+    """A month's workbooks and a canary, through one LibreOffice run: original -> copy."""
+    from chargeback.config import Period, RunConfig
+    from chargeback.run import run
+
+    tmp = tmp_path_factory.mktemp("lo")
+    source = write_month(tmp / "export")
+    result = run(
+        RunConfig(source=str(source), period=Period.parse("2026-10"), out=str(tmp / "out"))
+    )
+    month = Path(result.output_dir)
+    canary = tmp / "canary.xlsx"
+    wb = xlsxwriter.Workbook(str(canary))
     ws = wb.add_worksheet()
     ws.write_number(0, 0, 1.25)
     ws.write_number(1, 0, 2.5)
-    ws.write_formula(2, 0, "=SUM(A1:A2)", None, 99)
+    ws.write_formula(2, 0, "=SUM(A1:A2)", None, 99)  # stored with a wrong value on purpose
     wb.close()
-    (copy,) = recalculate([path], tmp_path)
+    files = [
+        canary,
+        Path(result.outputs["workbook"]),
+        *sorted((month / "statements").glob("*.xlsx")),
+    ]
+    return dict(zip(files, recalculate(files, tmp), strict=True))
+
+
+def test_libreoffice_recalculates_on_load(played: dict[Path, Path]) -> None:
+    """The canary comes back right, so the comparison below really compares recalculated
+    values with stored ones."""
+    (copy,) = [c for o, c in played.items() if o.name == "canary.xlsx"]
     assert openpyxl.load_workbook(copy, data_only=True).active["A3"].value == 3.75
 
 
-def test_recalculated_totals_equal_the_stored_ones(tmp_path: Path, run_on: RunFn) -> None:
-    result = run_on(write_month(tmp_path / "export"))
-    month = Path(result.output_dir)
-    files = [Path(result.outputs["workbook"]), *sorted((month / "statements").glob("*.xlsx"))]
-    copies = recalculate(files, tmp_path)
+def test_recalculated_totals_equal_the_stored_ones(played: dict[Path, Path]) -> None:
     checked = 0
-    for original, copy in zip(files, copies, strict=True):
+    workbooks = {o: c for o, c in played.items() if o.name != "canary.xlsx"}
+    assert len(workbooks) == 9  # the workbook and 8 cost centers' statements
+    for original, copy in workbooks.items():
         stored = formula_cells(original)
         recalculated = openpyxl.load_workbook(copy, data_only=True)
         assert recalculated.sheetnames == openpyxl.load_workbook(original).sheetnames
