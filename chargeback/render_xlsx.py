@@ -117,17 +117,22 @@ def cost_centers(allocation: Allocation) -> dict[str, list[CostCenterTotal]]:
     return result
 
 
-def _common(header: RunHeader) -> list[tuple[str, str]]:
+def _common(header: RunHeader, template: WorkbookTemplate) -> list[tuple[str, str]]:
+    w = template.word
     items = [
-        ("Billing period", header.period),
-        ("Source export", header.source),
-        ("Cost measure", header.cost_measure),
-        ("Generated at", header.generated_at),
-        ("Tool version", header.version),
+        (w("billing_period"), header.period),
+        (w("source_export"), header.source),
+        (w("cost_measure"), header.cost_measure),
+        (w("generated_at"), header.generated_at),
+        (w("tool_version"), header.version),
     ]
     if header.run_id:
-        items.append(("Run reference", header.run_id))
+        items.append((w("run_reference"), header.run_id))
     return items
+
+
+def _total(template: WorkbookTemplate, *parts: str) -> str:
+    return " ".join((template.word("total"), *parts))
 
 
 def _footer(template: WorkbookTemplate, header: RunHeader) -> str:
@@ -142,10 +147,10 @@ def _summary(
     fmt: Formats,
     previous: PreviousRun | None,
 ) -> None:
-    items = _common(header)
-    items.append(("Invoice ids", ", ".join(header.invoice_ids)))
+    items = _common(header, template)
+    items.append((template.word("invoice_ids"), ", ".join(header.invoice_ids)))
     if previous is not None:
-        items.append(("Last month from", previous.uri))
+        items.append((template.word("last_month_from"), previous.uri))
     title = template.title("summary", period=header.period, cost_center="")
     row = header_block(ws, title, items, fmt)
     columns = [
@@ -181,7 +186,15 @@ def _summary(
                     sums[key] = sums.get(key, Decimal(0)) + value
         row += 1
         total_row(
-            ws, row, columns, f"Total {totals.currency}", first, row - 1, sums, totals.currency, fmt
+            ws,
+            row,
+            columns,
+            _total(template, totals.currency),
+            first,
+            row - 1,
+            sums,
+            totals.currency,
+            fmt,
         )
         if "currency" in columns:
             write_text(ws, row, columns.index("currency"), totals.currency, fmt.label)
@@ -198,14 +211,15 @@ def _statement(
     template: WorkbookTemplate,
     fmt: Formats,
 ) -> None:
+    w = template.word
     items = [
-        ("Billing period", header.period),
-        ("Cost center", name),
-        ("Currency", ", ".join(c.currency for c in centers)),
-        ("Owner", "; ".join(sorted({o for c in centers for o in c.owners}))),
-        ("Team", "; ".join(sorted({t for c in centers for t in c.teams}))),
-        ("Invoice ids", ", ".join(invoice_ids(allocation, name))),
-        *[i for i in _common(header) if i[0] != "Billing period"],
+        (w("billing_period"), header.period),
+        (w("cost_center"), name),
+        (w("currency"), ", ".join(c.currency for c in centers)),
+        (w("owner"), "; ".join(sorted({o for c in centers for o in c.owners}))),
+        (w("team"), "; ".join(sorted({t for c in centers for t in c.teams}))),
+        (w("invoice_ids"), ", ".join(invoice_ids(allocation, name))),
+        *_common(header, template)[1:],
     ]
     row = header_block(
         ws, template.title("statement", period=header.period, cost_center=name), items, fmt
@@ -233,7 +247,7 @@ def _statement(
                 "amount": group.amount,
                 "line_items": sum(ln.line_items for ln in group.lines),
             }
-            label = f"Subtotal {group.project_id or '(no project)'}"
+            label = f"{w('subtotal')} {group.project_id or w('no_project')}"
             total_row(
                 ws,
                 row,
@@ -253,7 +267,7 @@ def _statement(
             ws,
             row,
             columns,
-            f"Total {cc.currency}",
+            _total(template, cc.currency),
             first,
             row - 1,
             sums,
@@ -273,7 +287,7 @@ def _unattributed(
     fmt: Formats,
 ) -> None:
     title = template.title("unattributed", period=header.period, cost_center=UNATTRIBUTED)
-    row = header_block(ws, title, _common(header), fmt)
+    row = header_block(ws, title, _common(header, template), fmt)
     columns = ["reason", "meaning", "currency", "amount"]
     table_header(ws, row, [template.label(c) for c in columns], fmt)
     head = row
@@ -294,7 +308,7 @@ def _unattributed(
             ws,
             row,
             columns,
-            f"Total {UNATTRIBUTED} {cc.currency}",
+            _total(template, UNATTRIBUTED, cc.currency),
             first,
             row - 1,
             {"amount": cc.amount},
@@ -333,7 +347,15 @@ def _unattributed(
         if "line_items" in work_columns:
             sums["line_items"] = sum(int(b.extra.get("line_items", 0)) for b in items)
         total_row(
-            ws, row, work_columns, f"Total {cc.currency}", first, row - 1, sums, cc.currency, fmt
+            ws,
+            row,
+            work_columns,
+            _total(template, cc.currency),
+            first,
+            row - 1,
+            sums,
+            cc.currency,
+            fmt,
         )
     widest = [
         max(template.width(a), template.width(b))
@@ -354,7 +376,7 @@ def _reconciliation(
     fmt: Formats,
 ) -> None:
     title = template.title("reconciliation", period=header.period, cost_center="")
-    row = header_block(ws, title, _common(header), fmt)
+    row = header_block(ws, title, _common(header, template), fmt)
     columns = ["line_item_type", "currency", "amount", "line_items"]
     table_header(ws, row, [template.label(c) for c in columns], fmt)
     head = type_last = row
@@ -373,16 +395,16 @@ def _reconciliation(
         total = row + 1
         type_last = row
         money = fmt.money(totals.currency, bold=True)
-        write_text(ws, total, 0, "Export Bedrock total", fmt.label)
+        write_text(ws, total, 0, template.word("export_total"), fmt.label)
         write_text(ws, total, 1, totals.currency, fmt.label)
         sum_formula(ws, total, 2, first, row, totals.total, money)
         count = sum(int(b.extra.get("line_items", 0)) for b in parts)
         sum_formula(ws, total, 3, first, row, count, fmt.number("count", bold=True))
-        write_text(ws, total + 1, 0, "Attributed (cost center statements)", fmt.text)
+        write_text(ws, total + 1, 0, template.word("attributed_total"), fmt.text)
         ws.write_number(total + 1, 2, float(totals.attributed), fmt.money(totals.currency))
-        write_text(ws, total + 2, 0, "Unattributed", fmt.text)
+        write_text(ws, total + 2, 0, template.word("unattributed_total"), fmt.text)
         ws.write_number(total + 2, 2, float(totals.unattributed), fmt.money(totals.currency))
-        write_text(ws, total + 3, 0, "Difference", fmt.label)
+        write_text(ws, total + 3, 0, template.word("difference"), fmt.label)
         diff = totals.total - totals.attributed - totals.unattributed
         t, a, u = (cell(total + i, 2) for i in range(3))
         ws.write_formula(total + 3, 2, f"={t}-{a}-{u}", money, float(diff))
@@ -409,7 +431,15 @@ def _reconciliation(
             "line_items": sum(int(b.extra.get("line_items", 0)) for b in parts),
         }
         total_row(
-            ws, row, columns, f"Total {totals.currency}", first, row - 1, sums, totals.currency, fmt
+            ws,
+            row,
+            columns,
+            _total(template, totals.currency),
+            first,
+            row - 1,
+            sums,
+            totals.currency,
+            fmt,
         )
     row += 2
     columns = ["input_file", "rows", "period_rows", "bedrock_rows"]
@@ -436,7 +466,7 @@ def _reconciliation(
         "period_rows": sum(f.period_rows for f in allocation.files),
         "bedrock_rows": sum(f.bedrock_rows for f in allocation.files),
     }
-    total_row(ws, row, columns, "Total", first, row - 1, counts, "", fmt)
+    total_row(ws, row, columns, _total(template), first, row - 1, counts, "", fmt)
     ws.set_column(0, 0, max(template.width("input_file"), template.width("line_item_type")))
     ws.set_column(1, 4, 20)
     page_setup(ws, head, type_last, 3, _footer(template, header))
@@ -450,7 +480,7 @@ def _coverage(
     fmt: Formats,
 ) -> None:
     title = template.title("coverage", period=header.period, cost_center="")
-    row = header_block(ws, title, _common(header), fmt)
+    row = header_block(ws, title, _common(header, template), fmt)
     head = row
     filter_rows = (head, head)
     for field in ("usage_account_id", "project_id"):
@@ -462,10 +492,10 @@ def _coverage(
             first = row + 1
             for r in rows:
                 row += 1
-                _coverage_row(ws, row, columns, r, fmt)
+                _coverage_row(ws, row, columns, r, fmt, template.word("none"))
             row += 1
             whole = Coverage(
-                f"Total {totals.currency}", totals.currency, totals.total, totals.attributed
+                _total(template, totals.currency), totals.currency, totals.total, totals.attributed
             )
             sums = {
                 "spend": whole.total,
@@ -486,10 +516,10 @@ def _coverage(
 
 
 def _coverage_row(
-    ws: Worksheet, row: int, columns: Sequence[str], r: Coverage, fmt: Formats
+    ws: Worksheet, row: int, columns: Sequence[str], r: Coverage, fmt: Formats, none: str
 ) -> None:
     record: dict[str, Value] = {
-        columns[0]: r.key or "(none)",
+        columns[0]: r.key or none,
         "currency": r.currency,
         "spend": r.total,
         "attributed": r.attributed,

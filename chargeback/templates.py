@@ -120,6 +120,31 @@ EXTRA_LABELS: tuple[str, ...] = (
 )
 TITLE_FIELDS = frozenset({"company", "period", "cost_center"})
 
+#: The workbook's fixed wording (header block, totals, reconciliation), English by default;
+#: a [words] section in workbook.toml replaces any of them.
+DEFAULT_WORDS: dict[str, str] = {
+    "billing_period": "Billing period",
+    "cost_center": "Cost center",
+    "currency": "Currency",
+    "owner": "Owner",
+    "team": "Team",
+    "invoice_ids": "Invoice ids",
+    "source_export": "Source export",
+    "cost_measure": "Cost measure",
+    "generated_at": "Generated at",
+    "tool_version": "Tool version",
+    "run_reference": "Run reference",
+    "last_month_from": "Last month from",
+    "total": "Total",
+    "subtotal": "Subtotal",
+    "no_project": "(no project)",
+    "none": "(none)",
+    "export_total": "Export Bedrock total",
+    "attributed_total": "Attributed (cost center statements)",
+    "unattributed_total": "Unattributed",
+    "difference": "Difference",
+}
+
 
 @dataclass(frozen=True)
 class WorkbookTemplate:
@@ -135,6 +160,10 @@ class WorkbookTemplate:
     widths: Mapping[str, float]
     usage_kinds: Mapping[str, str]
     reasons: Mapping[str, str]
+    words: Mapping[str, str]
+
+    def word(self, key: str) -> str:
+        return self.words.get(key, DEFAULT_WORDS[key])
 
     def label(self, column: str) -> str:
         return self.labels.get(column, column.replace("_", " ").capitalize())
@@ -208,7 +237,8 @@ def _toml(text: str, origin: str) -> dict[str, Any]:
 def parse_workbook(text: str, origin: str) -> WorkbookTemplate:
     data = _toml(text, origin)
     sections = ("company", "formats", "sheets", "titles", "labels", "widths")
-    _only(data, (*sections, "usage_kinds", "reasons", "summary", "statement", "worklist"), origin)
+    tables = ("summary", "statement", "worklist")
+    _only(data, (*sections, "usage_kinds", "reasons", "words", *tables), origin)
     columns = {t: _columns(data, t, origin) for t in ("summary", "statement", "worklist")}
     known_labels = {c for t in TABLE_COLUMNS.values() for c in t} | set(EXTRA_LABELS)
     titles = _strings(data, "titles", TITLES, origin, required=True)
@@ -238,6 +268,7 @@ def parse_workbook(text: str, origin: str) -> WorkbookTemplate:
         widths={k: float(v) for k, v in widths.items()},
         usage_kinds=_strings(data, "usage_kinds", USAGE_KINDS, origin),
         reasons=_strings(data, "reasons", REASONS, origin),
+        words=_strings(data, "words", tuple(DEFAULT_WORDS), origin),
     )
 
 

@@ -63,6 +63,7 @@ def _edited(old: str, new: str) -> str:
             r"\[statement\] columns must include 'amount'",
         ),
         ("[widths]\n", "[widths]\nbogus = 3\n", r"\[widths\] names unknown key 'bogus'"),
+        ("[words]\n", "[words]\ntotl = 'T'\n", r"\[words\] names unknown key 'totl'"),
         ("[labels]\n", "[labels]\nproject = 'P'\n", r"\[labels\] names unknown key 'project'"),
         ('company = "Example Corp"', 'compnay = "X"', r"unknown setting 'compnay'"),
         ('{cost_center}"\nunattributed', '{costcenter}"\nunattributed', r"\{costcenter\}"),
@@ -102,6 +103,8 @@ def test_a_templates_folder_changes_the_workbook_and_journal(tmp_path: Path, run
         .replace('net = "Net charge"', 'net = "Netto"')
         .replace('summary = "Summary"', 'summary = "Übersicht"')
         .replace('"cost_center", "owner", "team",', '"cost_center",')
+        .replace('total = "Total"', 'total = "Summe"')
+        .replace('difference = "Difference"', 'difference = "Differenz"')
     )
     journal = (REPO / "report_templates" / "journal.toml").read_text()
     (folder / "journal.toml").write_text(
@@ -115,6 +118,11 @@ def test_a_templates_folder_changes_the_workbook_and_journal(tmp_path: Path, run
     head, _ = find(ws, "Cost center")
     labels = [c.value for c in ws[head] if c.value]
     assert labels[:3] == ["Cost center", "Currency", "Gross usage"] and "Netto" in labels
+    r, c = find(ws, "Summe USD")
+    assert ws.cell(r, labels.index("Netto") + 1).value == pytest.approx(100.0)
+    rec = wb["Reconciliation"]
+    r, c = find(rec, "Differenz")
+    assert rec.cell(r, c + 2).value == 0
     rows = read_csv(Path(result.outputs["journal"]))
     assert list(rows[0])[0] == "period"
     assert rows[-1]["account"] == "1590"
