@@ -64,7 +64,8 @@ class Formats:
         return self._cached(name, bold, self._template.formats[name])
 
     def money(self, currency: str, bold: bool = False) -> Any:
-        code = re.sub(r"[^A-Za-z]", "", currency)[:3].upper() or "USD"
+        # ISO 4217 letters only (the code is data); XXX is ISO's "no currency"
+        code = re.sub(r"[^A-Za-z]", "", currency)[:3].upper() or "XXX"
         return self._cached(f"money:{code}", bold, self._template.money_format(code))
 
     def for_column(self, column: str, currency: str, bold: bool = False) -> Any:

@@ -409,3 +409,25 @@ def test_control_characters_show_as_escapes(tmp_path: Path, run_on: RunFn) -> No
     assert "CC_-1_" in values.sheetnames
     statement = openpyxl.load_workbook(Path(result.output_dir) / "statements" / "CC_-1_.xlsx")
     assert statement.worksheets[0]["B3"].value == "CC\\x07-1\\x1b"
+
+
+def test_cost_centers_named_like_the_fixed_sheets_get_their_own(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    names = ["Summary", "history", "Reconciliation"]
+    rows = [
+        cur2_row(cost=1.0 + i, resource_tags={"user_cost_center": n}) for i, n in enumerate(names)
+    ]
+    write_month(tmp_path / "export", rows)
+    values = openpyxl.load_workbook(run_on(tmp_path / "export").outputs["workbook"], data_only=True)
+    assert values.sheetnames == [
+        "Summary",
+        "Reconciliation (2)",
+        "Summary (2)",
+        "history (2)",
+        "Unattributed",
+        "Reconciliation",
+        "Tag coverage",
+    ]
+    for title, name in (("Summary (2)", "Summary"), ("history (2)", "history")):
+        assert values[title]["B3"].value == name
