@@ -10,9 +10,19 @@ from typing import Annotated
 
 import typer
 
-from .config import DEFAULT_STATEMENT_TAGS, CostMeasure, Period, RunConfig
+from .config import CostMeasure
 from .errors import ChargebackError, ExitCode
 from .run import RunResult, run
+from .settings import CONFIG_ENV, build_run_config, find_config, load_settings
+
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        help="Config file (default: ./chargeback.toml when it exists).",
+        envvar=CONFIG_ENV,
+    ),
+]
 
 app = typer.Typer(
     name="chargeback",
@@ -42,41 +52,43 @@ def run_command(
         str, typer.Option(help="Billing period, YYYY-MM.", envvar="CHARGEBACK_PERIOD")
     ],
     out: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/.",
+            help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/ [default: out].",
             envvar="CHARGEBACK_OUT",
         ),
-    ] = "out",
+    ] = None,
     cost_center_tag: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="Tag key holding the cost center, as written in AWS.",
+            help="Tag key holding the cost center, as written in AWS [default: CostCenter].",
             envvar="CHARGEBACK_COST_CENTER_TAG",
         ),
-    ] = "CostCenter",
+    ] = None,
     cost_measure: Annotated[
-        CostMeasure,
+        CostMeasure | None,
         typer.Option(
-            help="Cost column charged: net unblended (after discounts) or unblended.",
+            help="Cost column charged: net unblended (after discounts) or unblended "
+            "[default: net_unblended].",
             envvar="CHARGEBACK_COST_MEASURE",
         ),
-    ] = CostMeasure.NET_UNBLENDED,
+    ] = None,
     threads: Annotated[
         int | None, typer.Option(help="DuckDB worker threads (default: all cores).")
     ] = None,
     memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 2GB.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    config_file: ConfigOption = None,
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json)."""
     try:
-        config = RunConfig(
-            source=source,
-            period=Period.parse(period),
+        config = build_run_config(
+            source,
+            period,
+            load_settings(find_config(config_file)),
             out=out,
             cost_center_tag=cost_center_tag,
             cost_measure=cost_measure,
-            statement_tags=dict(DEFAULT_STATEMENT_TAGS),
             threads=threads,
             memory_limit=memory_limit,
         )

@@ -42,6 +42,9 @@ LINES_COLUMNS: tuple[str, ...] = (
     "usage_kind",
     "resource_id",
     "line_items",
+    "attribution_source",
+    "attribution_value",
+    "description",
 )
 
 

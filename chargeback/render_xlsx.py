@@ -28,6 +28,9 @@ REASONS: dict[str, str] = {
     "default_project": "Default project (requests that named no project)",
     "untagged": "Resource without the cost-center tag",
     "no_resource": "No resource (tax, credits, fees)",
+    "invalid_cost_center": "Cost center not in the master list: fix the tag or mapping",
+    "inactive_cost_center": "Cost center marked inactive in the master list",
+    "allocated_by_policy": "Shared out to cost centers by a policy (see their statements)",
 }
 
 LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -43,6 +46,9 @@ LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("Line item type", "line_item_type", 14),
     ("Usage quantity", "usage_amount", 16),
     ("Unit", "pricing_unit", 12),
+    ("Attributed by", "attribution_source", 16),
+    ("Value found", "attribution_value", 16),
+    ("Description", "description", 36),
     ("Currency", "currency", 9),
     ("Amount", "amount", 16),
 )

@@ -18,6 +18,7 @@ from . import __version__
 from .allocate import Allocation, allocate
 from .config import RunConfig
 from .engine import Engine
+from .explain import attribution_info
 from .publish import open_destination
 from .render_csv import write_lines, write_summary
 from .render_xlsx import RunHeader, write_workbook
@@ -145,6 +146,7 @@ def run_info(
             }
             for t in allocation.totals
         ],
+        "attribution": attribution_info(config, allocation),
         "outputs": sorted(names.values()),
     }
 
