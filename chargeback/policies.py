@@ -145,7 +145,7 @@ def _blank(currency: str, cost_center: str, lit: str) -> StatementLine:
         pricing_unit="",
         currency=currency,
         resource_id="",
-        usage_amount=0.0,
+        usage_amount=Decimal(0),
         exact_amount=Decimal(0),
         line_items=0,
     )

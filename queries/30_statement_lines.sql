@@ -20,7 +20,7 @@ SELECT
     coalesce(resource_id, '') AS resource_id,
     attribution_source,
     attribution_value,
-    sum(usage_amount) AS usage_amount,
+    sum(CAST(usage_amount AS DECIMAL(38, 10))) AS usage_amount,
     sum(amount) AS amount,
     count(*) AS line_items
 FROM allocated

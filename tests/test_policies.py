@@ -155,7 +155,7 @@ def test_policy_kind_of_a_line(
         pricing_unit="",
         currency="USD",
         resource_id="",
-        usage_amount=0.0,
+        usage_amount=Decimal(0),
         exact_amount=D(1),
         line_items=1,
     )
