@@ -12,6 +12,7 @@ import typer
 
 from .config import CostMeasure
 from .errors import ChargebackError, ExitCode
+from .overview import config_text, coverage_report, coverage_text, periods, periods_text
 from .run import RunResult, run
 from .safety import terminal_text
 from .settings import CONFIG_ENV, build_run_config, find_config, load_settings
@@ -98,6 +99,83 @@ def run_command(
     except ChargebackError as e:
         _fail(e)
     _report(result)
+
+
+@app.command("periods")
+def periods_command(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Export root or folder of Parquet files (every file is read).",
+            envvar="CHARGEBACK_SOURCE",
+        ),
+    ],
+) -> None:
+    """List the billing periods in SOURCE with row counts and Bedrock totals."""
+    try:
+        rows = periods(source)
+    except ChargebackError as e:
+        _fail(e)
+    for line in periods_text(rows):
+        typer.echo(line)
+
+
+@app.command("coverage")
+def coverage_command(
+    source: Annotated[
+        str,
+        typer.Argument(help="Export root or folder of Parquet files.", envvar="CHARGEBACK_SOURCE"),
+    ],
+    period: Annotated[
+        str, typer.Option(help="Billing period, YYYY-MM.", envvar="CHARGEBACK_PERIOD")
+    ],
+    cost_center_tag: Annotated[
+        str | None,
+        typer.Option(
+            help="Tag key holding the cost center [default: CostCenter].",
+            envvar="CHARGEBACK_COST_CENTER_TAG",
+        ),
+    ] = None,
+    cost_measure: Annotated[
+        CostMeasure | None,
+        typer.Option(help="Cost column charged.", envvar="CHARGEBACK_COST_MEASURE"),
+    ] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Show how much Bedrock spend each rule attributes and what stays unattributed.
+
+    Runs the rules and policies of the config on one period; writes no statements.
+    """
+    try:
+        config = build_run_config(
+            source,
+            period,
+            load_settings(find_config(config_file)),
+            cost_center_tag=cost_center_tag,
+            cost_measure=cost_measure,
+        )
+        report = coverage_report(config)
+    except ChargebackError as e:
+        _fail(e)
+    for line in coverage_text(report, str(config.period)):
+        typer.echo(line)
+
+
+config_app = typer.Typer(help="Work with the config file (chargeback.toml).", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("check")
+def config_check_command(config_file: ConfigOption = None) -> None:
+    """Validate the config file and the tables it names; print the settings as resolved."""
+    try:
+        path = find_config(config_file)
+        config = build_run_config("(source)", "2000-01", load_settings(path))
+    except ChargebackError as e:
+        _fail(e)
+    for line in config_text(config):
+        typer.echo(line)
+    typer.echo("config OK" if path else "no config file: defaults apply")
 
 
 def _progress(phase: str) -> None:
