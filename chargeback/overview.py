@@ -13,7 +13,7 @@ from decimal import Decimal
 from .allocate import Allocation
 from .config import RunConfig
 from .engine import Engine
-from .explain import CoverageRow, coverage, invalid_cost_centers
+from .explain import CoverageRow, coverage, invalid_cost_centers, unattributed_kinds
 from .money import round_money
 from .rules import PolicyKind
 from .run import Progress, read_and_allocate
@@ -62,13 +62,19 @@ class CoverageReport:
     allocation: Allocation
     rows: tuple[CoverageRow, ...]
     invalid: tuple[dict[str, str], ...]
+    #: (currency, policy kind) -> unattributed amount found, and the policy configured.
+    kinds: tuple[tuple[str, str, Decimal, str], ...]
 
 
 def coverage_report(config: RunConfig, progress: Progress | None = None) -> CoverageReport:
     """Allocate ``config.period`` as a run would, and summarize it; nothing is written."""
     _source, _schema, allocation = read_and_allocate(config, progress or (lambda _p: None))
+    kinds = tuple(
+        (currency, kind, amount, config.rules.policy(PolicyKind(kind)).method.value)
+        for (currency, kind), amount in sorted(unattributed_kinds(allocation).items())
+    )
     return CoverageReport(
-        allocation, tuple(coverage(allocation)), tuple(invalid_cost_centers(allocation))
+        allocation, tuple(coverage(allocation)), tuple(invalid_cost_centers(allocation)), kinds
     )
 
 
@@ -99,6 +105,10 @@ def coverage_text(report: CoverageReport, period: str) -> list[str]:
                 f"{r.line_items:>8,} line items"
             )
         out.append(f"    {'UNATTRIBUTED after policies':<40} {totals.unattributed:>14,.2f}")
+        out.append("    unattributed spend found, by kind of line, and its policy:")
+        for currency, kind, amount, method in report.kinds:
+            if currency == totals.currency:
+                out.append(f"      {kind:<38} {amount:>14,.2f}  {method}")
     if report.invalid:
         out.append("Cost centers to fix (not in the master list, or inactive):")
         for item in report.invalid:
