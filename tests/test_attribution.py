@@ -160,3 +160,17 @@ def test_default_project_untagged_and_no_resource_reasons(tmp_path: Path) -> Non
         ("untagged",): D("2.22"),
         ("no_resource",): D("3.33"),
     }
+
+
+def test_principal_map_exact_user_arn_before_role_and_case_insensitive(tmp_path: Path) -> None:
+    user = "arn:aws:iam::444455556666:user/Alice"
+    rows = [principal_row(0.30, user), principal_row(0.70, ROLE_SESSION)]
+    rules = AllocationRules(
+        principal_map={
+            user.lower(): "CC-2002",
+            ROLE_SESSION.lower(): "CC-1001",  # the exact session wins over its role
+            ROLE.lower(): "CC-2002",
+        }
+    )
+    result = run_rows(tmp_path, rows, rules)
+    assert summary(result) == {"CC-1001": D("0.70"), "CC-2002": D("0.30")}

@@ -16,8 +16,8 @@ from chargeback.config import Period, RunConfig
 from chargeback.errors import InputError
 from chargeback.rules import AllocationRules, Method, Policy, PolicyKind
 from chargeback.run import RunResult, run
-from chargeback.sample import bedrock_sample_rows, write_cur2_export
-from chargeback.sample_focus import to_focus_table
+from chargeback.sample import main as sample_main
+from chargeback.sample import write_cur2_export
 
 D = Decimal
 MAP = pa.map_(pa.string(), pa.string())
@@ -45,8 +45,9 @@ def test_sample_month_as_cur2_and_as_focus_gives_the_same_statements(
     sample_cur2: Path, tmp_path: Path, version: str
 ) -> None:
     focus = tmp_path / "focus"
-    (focus / "data").mkdir(parents=True)
-    pq.write_table(to_focus_table(bedrock_sample_rows(), version), focus / "data" / "f.parquet")
+    # The sample generator writes the month both ways: CUR 2.0 and FOCUS.
+    args = ["--out", str(tmp_path / "cur2"), "--focus-out", str(focus), "--focus-version", version]
+    assert sample_main(args) == 0
     from_cur2 = run_source(sample_cur2, tmp_path / "out-cur2")
     from_focus = run_source(focus, tmp_path / "out-focus")
     assert from_focus.info["source"]["schema"] == "focus"
