@@ -189,6 +189,11 @@ def _policies(
             if not value.is_finite() or value <= 0:
                 raise ConfigError(f"{where}: {skey} = {pct} must be more than 0")
             canonical = resolve_code(code, master, {}, f"{where}: {skey}")
+            if any(c.code == canonical and not c.active for c in master):
+                raise ConfigError(
+                    f"{where}: {skey}: cost center {canonical!r} is inactive in the master "
+                    "list; give its share to an active cost center"
+                )
             shares[canonical] = shares.get(canonical, Decimal(0)) + value
         total = sum(shares.values(), Decimal(0))
         if total != 100:

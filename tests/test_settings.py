@@ -181,6 +181,12 @@ def test_config_found_in_the_working_directory(
             {"m.csv": "what,cost_center\nproj_a,CC-1\n"},
             r"m.csv: no key column; name the first column one of resource, project_id",
         ),
+        (
+            "[cost_centers]\nmaster = 'cc.csv'\n"
+            "[policies]\ntax = { method = 'fixed', shares = { CC-1 = 50, cc-2 = 50 } }\n",
+            {"cc.csv": "code,active\nCC-1,true\nCC-2,false\n"},
+            r"policies.tax.shares.cc-2: cost center 'CC-2' is inactive in the master list",
+        ),
         ("out = \n", {}, r"chargeback.toml is not valid TOML"),
     ],
 )
