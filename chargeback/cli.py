@@ -169,13 +169,12 @@ app.add_typer(config_app, name="config")
 def config_check_command(config_file: ConfigOption = None) -> None:
     """Validate the config file and the tables it names; print the settings as resolved."""
     try:
-        path = find_config(config_file)
-        config = build_run_config("(source)", "2000-01", load_settings(path))
+        settings = load_settings(find_config(config_file))
     except ChargebackError as e:
         _fail(e)
-    for line in config_text(config):
+    for line in config_text(settings):
         typer.echo(line)
-    typer.echo("config OK" if path else "no config file: defaults apply")
+    typer.echo("config OK" if settings.path else "no config file: defaults apply")
 
 
 def _progress(phase: str) -> None:

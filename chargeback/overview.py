@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .allocate import Allocation
-from .config import RunConfig
+from .config import CostMeasure, RunConfig
 from .engine import Engine
 from .explain import CoverageRow, coverage, invalid_cost_centers, unattributed_kinds
 from .money import round_money
@@ -19,6 +19,7 @@ from .rules import PolicyKind
 from .run import Progress, read_and_allocate
 from .safety import terminal_text
 from .schema import canonical_relation, detect_schema
+from .settings import FileSettings
 from .source import open_source
 
 
@@ -119,14 +120,16 @@ def coverage_text(report: CoverageReport, period: str) -> list[str]:
     return out
 
 
-def config_text(config: RunConfig) -> list[str]:
-    """``chargeback config check`` output: the settings as resolved."""
-    rules = config.rules
+def config_text(settings: FileSettings) -> list[str]:
+    """``chargeback config check`` output: what the file sets, and the defaults it leaves."""
+    rules = settings.rules
+    run = settings.run
+    measure = run.get("cost_measure", CostMeasure.NET_UNBLENDED)
     out = [
-        f"config: {config.config_file or '(none: defaults)'}",
-        f"cost_center_tag = {config.cost_center_tag}",
-        f"cost_measure = {config.cost_measure.value}",
-        f"out = {config.out}",
+        f"config: {settings.path or '(none: defaults)'}",
+        f"cost_center_tag = {run.get('cost_center_tag', 'CostCenter')}",
+        f"cost_measure = {CostMeasure(measure).value}",
+        f"out = {run.get('out', 'out')}",
         f"attribution order: {', '.join(r.value for r in rules.order)}",
     ]
     for name, path in sorted(rules.files.items()):
