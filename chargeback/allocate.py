@@ -12,7 +12,7 @@ from .config import RunConfig
 from .engine import Engine
 from .errors import InputError
 from .policies import PolicySplit, apply_policies
-from .rules import AllocationRules
+from .rules import AllocationRules, CostCenter
 from .statements import (
     LINE_FIELDS,
     UNATTRIBUTED,
@@ -47,6 +47,11 @@ class Allocation:
     bedrock_rows: int
     measure_fallback_rows: int
     splits: tuple[PolicySplit, ...] = ()
+    #: The cost-center master list (empty without one), for names and GL accounts.
+    master: tuple[CostCenter, ...] = ()
+
+    def master_entry(self, code: str) -> CostCenter | None:
+        return next((c for c in self.master if c.code == code), None)
 
     @property
     def lines(self) -> list[StatementLine]:
@@ -163,6 +168,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         bedrock_rows=sum(f.bedrock_rows for f in files),
         measure_fallback_rows=fallback,
         splits=tuple(splits),
+        master=rules.master,
     )
 
 

@@ -21,6 +21,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .allocate import Allocation
+from .rules import CostCenter
 from .safety import sheet_title
 from .statements import UNATTRIBUTED, CostCenterTotal, StatementLine
 
@@ -104,7 +105,7 @@ def write_workbook(path: Path, allocation: Allocation, header: RunHeader) -> Non
     _summary(summary, allocation, header, fmt)
     for name, title in names.items():
         mine = [c for c in centers if c.cost_center == name]
-        _statement(wb.add_worksheet(title), name, mine, header, fmt)
+        _statement(wb.add_worksheet(title), name, mine, header, fmt, allocation.master_entry(name))
     unattributed = [c for t in allocation.totals for c in t.cost_centers if c.is_unattributed]
     _unattributed(wb.add_worksheet(sheet_title("Unattributed", used)), unattributed, header, fmt)
     _reconciliation(wb.add_worksheet(sheet_title("Reconciliation", used)), allocation, header, fmt)
@@ -203,11 +204,18 @@ def _lines_table(
 
 
 def _statement(
-    ws: Worksheet, name: str, centers: Sequence[CostCenterTotal], header: RunHeader, fmt: _Formats
+    ws: Worksheet,
+    name: str,
+    centers: Sequence[CostCenterTotal],
+    header: RunHeader,
+    fmt: _Formats,
+    master: CostCenter | None = None,
 ) -> None:
     currencies = ", ".join(c.currency for c in centers)
     items = [("Cost center", name), ("Currency", currencies), *_common(header)]
     items.append(("Invoice ids", ", ".join(header.invoice_ids)))
+    if master is not None:
+        items += [("Name", master.name), ("GL account", master.gl_account), ("Owner", master.owner)]
     row = _header_block(ws, f"Amazon Bedrock chargeback statement: {name}", items, fmt)
     head = row
     for cc in centers:

@@ -9,7 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from alloc_helpers import lines, run_rows
+from alloc_helpers import lines, read_csv, run_rows
 from builders import cur2_row, tagged
 
 from chargeback.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
@@ -27,7 +27,7 @@ def result(tmp_path: Path) -> RunResult:
         cur2_row(cost=4.00, line_item_line_item_type="Tax"),
     ]
     rules = AllocationRules(
-        master=(CostCenter("CC-A"), CostCenter("CC-B")),
+        master=(CostCenter("CC-A", "Search", "ana", "6100"), CostCenter("CC-B")),
         policies={PolicyKind.TAX: Policy(Method.PROPORTIONAL)},
     )
     return run_rows(tmp_path, rows, rules)
@@ -98,3 +98,18 @@ def test_run_json_records_rules_splits_and_codes_to_fix(result: RunResult) -> No
         ("unattributed", "invalid_cost_center"): "0.40",
         ("unattributed", "no_resource"): "4.00",
     }
+
+
+def test_master_list_names_gl_accounts_and_owners_on_outputs(result: RunResult) -> None:
+    summary = {r["cost_center"]: r for r in read_csv(result.outputs["summary"])}
+    a = summary["CC-A"]
+    assert (a["cost_center_name"], a["gl_account"], a["cost_center_owner"]) == (
+        "Search",
+        "6100",
+        "ana",
+    )
+    assert (a["amount"], summary["CC-B"]["amount"]) == ("33.00", "11.00")
+    assert summary["UNATTRIBUTED"]["gl_account"] == ""
+    ws = openpyxl.load_workbook(result.outputs["workbook"])["CC-A"]
+    header = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, 16)}
+    assert (header["Name"], header["GL account"], header["Owner"]) == ("Search", "6100", "ana")
