@@ -96,6 +96,14 @@ class ExportSchema:
 def detect_schema(files: Sequence[InputFile], tag_keys: Iterable[str]) -> ExportSchema:
     """Check every file and decide, without flags, which kind of export this is."""
     if is_focus([f.columns for f in files]):
+        kinds = {f.uri: is_focus([f.columns]) for f in files}
+        if not all(kinds.values()):
+            focus_file = next(u for u, k in kinds.items() if k)
+            other = next(u for u, k in kinds.items() if not k)
+            raise InputError(
+                f"SOURCE mixes a FOCUS export ({focus_file}) with another kind of file ({other}): "
+                "point SOURCE at the folder of one export"
+            )
         focus_union: dict[str, pa.DataType] = {}
         for f in files:
             check_focus(f.uri, f.columns)

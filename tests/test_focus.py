@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from alloc_helpers import lines, read_csv, summary
+from builders import cur2_row, write
 
 from chargeback.config import Period, RunConfig
 from chargeback.errors import InputError
@@ -128,3 +129,12 @@ def test_focus_file_without_billing_currency_is_named(tmp_path: Path) -> None:
     path = write_focus(tmp_path / "export" / "bad.parquet", [row])
     with pytest.raises(InputError, match=f"{path} has no column BillingCurrency"):
         run_source(tmp_path / "export", tmp_path / "out")
+
+
+def test_focus_and_cur_files_in_one_source_are_refused(tmp_path: Path) -> None:
+    focus = write_focus(tmp_path / "export" / "a-focus.parquet", [focus_row(1.0)])
+    cur = write(tmp_path / "export" / "b-cur.parquet", [cur2_row(cost=1.0)])
+    with pytest.raises(InputError, match="mixes a FOCUS export") as info:
+        run_source(tmp_path / "export", tmp_path / "out")
+    assert str(focus) in str(info.value) and str(cur) in str(info.value)
+    assert not (tmp_path / "out").exists()
