@@ -72,6 +72,20 @@ def test_a_full_config_becomes_typed_settings(tmp_path: Path) -> None:
     assert settings.statement_tags["team"] == "Squad"
 
 
+def test_excel_csv_with_a_byte_order_mark_and_leading_zeros(tmp_path: Path) -> None:
+    files = {
+        "cc.csv": "\ufeffCode,Name,Active\nCC-1,One,TRUE\nCC-2,Two,no\n",
+        "acc.csv": "\ufeffaccount_id,cost_center\n000000000042,cc-1\n",
+    }
+    text = "[cost_centers]\nmaster = 'cc.csv'\n[attribution]\naccount_map = 'acc.csv'\n"
+    rules = load_settings(write_config(tmp_path, text, files)).rules
+    assert [(c.code, c.name, c.active) for c in rules.master] == [
+        ("CC-1", "One", True),
+        ("CC-2", "Two", False),
+    ]
+    assert rules.account_map == {"000000000042": "CC-1"}
+
+
 def test_command_line_beats_file_beats_default(tmp_path: Path) -> None:
     settings = load_settings(write_config(tmp_path, GOOD, GOOD_FILES))
     from_file = build_run_config("src", "2026-10", settings)
