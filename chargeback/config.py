@@ -8,6 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from .errors import ConfigError
+from .rules import AllocationRules
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -70,6 +71,8 @@ class RunConfig:
     memory_limit: str | None = None
     #: A folder whose report_templates files (workbook.toml, journal.toml) replace the shipped.
     templates: str | None = None
+    rules: AllocationRules = field(default_factory=AllocationRules)
+    config_file: str | None = None
 
     def __post_init__(self) -> None:
         if not self.source.strip():

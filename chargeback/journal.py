@@ -1,7 +1,8 @@
 """``journal-YYYY-MM.csv``: the month's chargeback as a general-ledger journal.
 
 Per currency: one debit line per cost center (UNATTRIBUTED included, under the cost center
-the template names) to the expense account, and one credit line to the clearing account for
+the template names) to its GL account from the cost-center master list, else the template's
+expense account, and one credit line to the clearing account for
 the export's Bedrock total, so the journal balances to exactly zero. A negative charge (a
 cost center whose credits exceed its usage) is written on the other side, never as a
 negative debit. Accounts, wording and columns come from ``report_templates/journal.toml``.
@@ -41,7 +42,9 @@ def journal_lines(
             text = template.debit_description.format(
                 period=period, cost_center=name, company=company
             )
-            lines.append(JournalLine(template.expense_account, name, text, cc.currency, cc.amount))
+            entry = allocation.master_entry(cc.cost_center)
+            account = entry.gl_account if entry and entry.gl_account else template.expense_account
+            lines.append(JournalLine(account, name, text, cc.currency, cc.amount))
         text = template.credit_description.format(period=period, cost_center="", company=company)
         lines.append(
             JournalLine(template.clearing_account, "", text, totals.currency, -totals.total)

@@ -156,7 +156,8 @@ def _summary(
     columns = [
         c
         for c in template.columns["summary"]
-        if previous is not None or c not in ("last_month", "change")
+        if (previous is not None or c not in ("last_month", "change"))
+        and (allocation.master or c not in ("cost_center_name", "gl_account"))
     ]
     table_header(ws, row, [template.label(c) for c in columns], fmt)
     head = row
@@ -166,9 +167,12 @@ def _summary(
         sums: dict[str, Decimal | int] = {}
         for r in rows:
             row += 1
+            entry = allocation.master_entry(r.cost_center)
             record: dict[str, Value] = {
                 "cost_center": r.cost_center,
-                "owner": r.owner,
+                "cost_center_name": entry.name if entry else "",
+                "gl_account": entry.gl_account if entry else "",
+                "owner": entry.owner if entry and entry.owner else r.owner,
                 "team": r.team,
                 "currency": r.currency,
                 **r.categories,
@@ -212,11 +216,15 @@ def _statement(
     fmt: Formats,
 ) -> None:
     w = template.word
-    items = [
-        (w("billing_period"), header.period),
-        (w("cost_center"), name),
+    master = allocation.master_entry(name)
+    owner = "; ".join(sorted({o for c in centers for o in c.owners}))
+    items = [(w("billing_period"), header.period), (w("cost_center"), name)]
+    if master is not None:
+        items += [(w("name"), master.name), (w("gl_account"), master.gl_account)]
+        owner = master.owner or owner
+    items += [
         (w("currency"), ", ".join(c.currency for c in centers)),
-        (w("owner"), "; ".join(sorted({o for c in centers for o in c.owners}))),
+        (w("owner"), owner),
         (w("team"), "; ".join(sorted({t for c in centers for t in c.teams}))),
         (w("invoice_ids"), ", ".join(invoice_ids(allocation, name))),
         *_common(header, template)[1:],
@@ -321,8 +329,9 @@ def _unattributed(
     )
     row += 1
     work_columns = list(template.columns["worklist"])
-    if not any(b.keys[1] for b in allocation.worklist):  # export without IAM principal data
-        work_columns = [c for c in work_columns if c != "iam_principal"]
+    for key, index in (("iam_principal", 1), ("attribution_value", 5)):
+        if not any(b.keys[index] for b in allocation.worklist):  # e.g. no IAM principal data
+            work_columns = [c for c in work_columns if c != key]
     table_header(ws, row, [template.label(c) for c in work_columns], fmt)
     work_head = row
     for cc in centers:
@@ -330,8 +339,9 @@ def _unattributed(
         items = worklist(allocation, cc.currency)
         for b in items:
             row += 1
-            account, principal, resource, model, reason = b.keys
+            account, principal, resource, model, reason, value = b.keys
             record = {
+                "attribution_value": value,
                 "usage_account_id": account,
                 "iam_principal": principal,
                 "resource_id": resource,
@@ -495,7 +505,10 @@ def _coverage(
                 _coverage_row(ws, row, columns, r, fmt, template.word("none"))
             row += 1
             whole = Coverage(
-                _total(template, totals.currency), totals.currency, totals.total, totals.attributed
+                _total(template, totals.currency),
+                totals.currency,
+                sum((r.total for r in rows), Decimal(0)),
+                sum((r.attributed for r in rows), Decimal(0)),
             )
             sums = {
                 "spend": whole.total,

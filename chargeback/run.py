@@ -19,6 +19,7 @@ from .allocate import Allocation, allocate
 from .config import RunConfig
 from .engine import Engine
 from .errors import OutputError
+from .explain import attribution_info
 from .journal import write_journal
 from .previous import previous_run
 from .publish import open_destination
@@ -67,16 +68,7 @@ def run(
     templates = load_templates(config.templates)
     run_id = f"bedrock-chargeback-{period}-{generated_at:%Y%m%dT%H%M%SZ}"
 
-    say("finding input files")
-    source = open_source(config.source, config.period)
-    schema = detect_schema(source.files, [config.cost_center_tag, *config.statement_tags.values()])
-    say(f"reading {len(source.files)} file(s), {sum(f.rows for f in source.files):,} rows")
-    engine = Engine(config.threads, config.memory_limit)
-    try:
-        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
-        allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
-    finally:
-        engine.close()
+    source, schema, allocation = read_and_allocate(config, say)
 
     say("writing statements")
     destination = open_destination(config.out)
@@ -121,6 +113,21 @@ def run(
             ) from e
     outputs = {k: destination.location(period, v) for k, v in names.items()}
     return RunResult(config, allocation, destination.location(period), outputs, info)
+
+
+def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportSchema, Allocation]:
+    """Find the input files, read them, and allocate the period's Bedrock lines."""
+    say("finding input files")
+    source = open_source(config.source, config.period)
+    schema = detect_schema(source.files, [config.cost_center_tag, *config.statement_tags.values()])
+    say(f"reading {len(source.files)} file(s), {sum(f.rows for f in source.files):,} rows")
+    engine = Engine(config.threads, config.memory_limit)
+    try:
+        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
+        allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
+    finally:
+        engine.close()
+    return source, schema, allocation
 
 
 def run_info(
@@ -177,6 +184,7 @@ def run_info(
             }
             for t in allocation.totals
         ],
+        "attribution": attribution_info(config, allocation),
         "outputs": sorted(names.values()),
     }
 

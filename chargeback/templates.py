@@ -25,6 +25,8 @@ JOURNAL_FILE = "journal.toml"
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "summary": (
         "cost_center",
+        "cost_center_name",
+        "gl_account",
         "owner",
         "team",
         "currency",
@@ -54,6 +56,9 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "owner",
         "usage_account_id",
         "resource_id",
+        "attribution_source",
+        "attribution_value",
+        "description",
         "currency",
         "amount",
         "line_items",
@@ -64,6 +69,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "resource_id",
         "model",
         "reason",
+        "attribution_value",
         "currency",
         "amount",
         "line_items",
@@ -103,7 +109,14 @@ USAGE_KINDS = (
     "other",
     "none",
 )
-REASONS = ("default_project", "untagged", "no_resource")
+REASONS = (
+    "default_project",
+    "untagged",
+    "no_resource",
+    "invalid_cost_center",
+    "inactive_cost_center",
+    "allocated_by_policy",
+)
 #: Labels of the fixed tables (reasons, reconciliation, coverage), also set in [labels].
 EXTRA_LABELS: tuple[str, ...] = (
     "meaning",
@@ -125,6 +138,8 @@ TITLE_FIELDS = frozenset({"company", "period", "cost_center"})
 DEFAULT_WORDS: dict[str, str] = {
     "billing_period": "Billing period",
     "cost_center": "Cost center",
+    "name": "Name",
+    "gl_account": "GL account",
     "currency": "Currency",
     "owner": "Owner",
     "team": "Team",

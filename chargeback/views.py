@@ -133,6 +133,9 @@ class GroupedLine:
     owner: str
     usage_account_id: str
     resource_id: str
+    attribution_source: str
+    attribution_value: str
+    description: str
     usage_amount: Decimal
     amount: Decimal
     line_items: int
@@ -161,6 +164,9 @@ def statement_groups(lines: Iterable[StatementLine]) -> list[ProjectGroup]:
             ln.line_item_type,
             ln.pricing_unit,
             ln.currency,
+            ln.attribution_source,
+            ln.attribution_value,
+            ln.description,
         )
         buckets[key].append(ln)
     grouped = [_group(key, members) for key, members in buckets.items()]
@@ -173,6 +179,9 @@ def statement_groups(lines: Iterable[StatementLine]) -> list[ProjectGroup]:
             _kind_rank(g.usage_kind),
             g.usage_type,
             g.line_item_type,
+            g.description,
+            g.attribution_source,
+            g.attribution_value,
         )
     )
     projects: dict[str, list[GroupedLine]] = defaultdict(list)
@@ -186,7 +195,7 @@ def _kind_rank(kind: str) -> int:
 
 
 def _group(key: tuple[str, ...], members: Sequence[StatementLine]) -> GroupedLine:
-    project, model, kind, usage_type, item_type, unit, currency = key
+    project, model, kind, usage_type, item_type, unit, currency, source, value, text = key
     return GroupedLine(
         project_id=project,
         model=model,
@@ -201,6 +210,9 @@ def _group(key: tuple[str, ...], members: Sequence[StatementLine]) -> GroupedLin
         owner=_join(m.owner for m in members),
         usage_account_id=_join(m.usage_account_id for m in members),
         resource_id=_join(m.resource_id for m in members),
+        attribution_source=source,
+        attribution_value=value,
+        description=text,
         usage_amount=sum((m.usage_amount for m in members), Decimal(0)),
         amount=sum((m.amount for m in members), Decimal(0)),
         line_items=sum(m.line_items for m in members),
@@ -240,10 +252,13 @@ class Coverage:
 
 def coverage(allocation: Allocation, field: str) -> list[Coverage]:
     """Share of Bedrock spend carrying a cost center, by ``usage_account_id`` or
-    ``project_id`` ('' when the line has no project), per currency, largest spend first."""
+    ``project_id`` ('' when the line has no project), per currency, largest spend first.
+    Lines a policy made (shares and their offsets) carry no tag and are left out."""
     total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     attributed: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for line in allocation.lines:
+        if line.attribution_source.startswith("policy_"):
+            continue
         key = (str(getattr(line, field)), line.currency)
         total[key] += line.amount
         if line.cost_center != UNATTRIBUTED:

@@ -125,8 +125,8 @@ def write_record(
     """One table row: numbers as numbers in their format, everything else as text."""
     for col, key in enumerate(columns):
         value = record.get(key)
-        if value is None:
-            continue
+        if value is None or value == "":
+            continue  # a blank cell, not an empty string
         if isinstance(value, str):
             write_text(ws, row, col, value, fmt.text)
         else:

@@ -13,7 +13,7 @@ from conftest import REPO, RunFn, read_csv
 
 from chargeback.errors import ConfigError
 from chargeback.resources import template_text
-from chargeback.templates import load_templates, parse_journal, parse_workbook
+from chargeback.templates import TABLE_COLUMNS, load_templates, parse_journal, parse_workbook
 
 SHIPPED = REPO / "report_templates" / "workbook.toml"
 
@@ -102,7 +102,9 @@ def test_a_templates_folder_changes_the_workbook_and_journal(tmp_path: Path, run
         _edited('company = "Example Corp"', 'company = "Acme GmbH"')
         .replace('net = "Net charge"', 'net = "Netto"')
         .replace('summary = "Summary"', 'summary = "Übersicht"')
-        .replace('"cost_center", "owner", "team",', '"cost_center",')
+        .replace(
+            '"cost_center", "cost_center_name", "gl_account", "owner", "team",', '"cost_center",'
+        )
         .replace('total = "Total"', 'total = "Summe"')
         .replace('difference = "Difference"', 'difference = "Differenz"')
     )
@@ -150,8 +152,18 @@ def test_cli_bad_template_exits_with_the_config_code(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert result.stderr == (
         f"error: {folder / 'workbook.toml'}: [statement] columns names unknown column 'x'; "
-        "known columns: project_id, model, usage_kind, usage_type, line_item_type, usage_amount, "
-        "pricing_unit, application, environment, team, owner, usage_account_id, resource_id, "
-        "currency, amount, line_items\n"
+        f"known columns: {', '.join(TABLE_COLUMNS['statement'])}\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_config_file_names_a_templates_folder_relative_to_itself(tmp_path: Path) -> None:
+    from chargeback.settings import build_run_config, load_settings
+
+    (tmp_path / "cfg").mkdir()
+    path = tmp_path / "cfg" / "chargeback.toml"
+    path.write_text('templates = "finance"\n')
+    settings = load_settings(path)
+    config = build_run_config("src", "2026-10", settings)
+    assert config.templates == str(tmp_path / "cfg" / "finance")
+    assert build_run_config("src", "2026-10", settings, templates="cli").templates == "cli"
