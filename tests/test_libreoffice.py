@@ -78,6 +78,7 @@ def formula_cells(path: Path) -> dict[tuple[str, str], Any]:
 def played(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
     """A month's workbooks and a canary, through one LibreOffice run: original -> copy."""
     from chargeback.config import Period, RunConfig
+    from chargeback.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
     from chargeback.run import run
 
     tmp = tmp_path_factory.mktemp("lo")
@@ -93,9 +94,25 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
     ws.write_number(1, 0, 2.5)
     ws.write_formula(2, 0, "=SUM(A1:A2)", None, 99)  # stored with a wrong value on purpose
     wb.close()
+    rules = AllocationRules(
+        master=(CostCenter("CC-1001", "Search", "ana", "6100"), CostCenter("CC-2002")),
+        policies={PolicyKind.TAX: Policy(Method.PROPORTIONAL)},
+    )
+    with_rules = run(
+        RunConfig(
+            source=str(source),
+            period=Period.parse("2026-10"),
+            out=str(tmp / "out-rules"),
+            rules=rules,
+        )
+    )
+    ruled = Path(with_rules.outputs["workbook"])
+    renamed = ruled.with_name("with-rules.xlsx")
+    ruled.rename(renamed)
     files = [
         canary,
         Path(result.outputs["workbook"]),
+        renamed,
         *sorted((month / "statements").glob("*.xlsx")),
     ]
     return dict(zip(files, recalculate(files, tmp), strict=True))
@@ -111,7 +128,7 @@ def test_libreoffice_recalculates_on_load(played: dict[Path, Path]) -> None:
 def test_recalculated_totals_equal_the_stored_ones(played: dict[Path, Path]) -> None:
     checked = 0
     workbooks = {o: c for o, c in played.items() if o.name != "canary.xlsx"}
-    assert len(workbooks) == 9  # the workbook and 8 cost centers' statements
+    assert len(workbooks) == 10  # two workbooks (with and without rules), 8 statements
     for original, copy in workbooks.items():
         stored = formula_cells(original)
         recalculated = openpyxl.load_workbook(copy, data_only=True)
