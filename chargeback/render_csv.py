@@ -113,9 +113,10 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> 
 
 
 def write_statement_csv(
-    path: Path, centers: Sequence[CostCenterTotal], template: WorkbookTemplate
+    path: Path, period: str, centers: Sequence[CostCenterTotal], template: WorkbookTemplate
 ) -> None:
-    """One cost center's statement lines (grouped as on its sheet), template columns."""
+    """One cost center's statement lines (grouped as on its sheet): the billing period and
+    cost center first, so the file explains itself when sent alone, then template columns."""
     columns = template.columns["statement"]
     rows = []
     for cc in centers:
@@ -128,6 +129,8 @@ def write_statement_csv(
                     "line_items": str(line.line_items),
                 }
                 rows.append(
-                    [values[c] if c in values else csv_text(getattr(line, c)) for c in columns]
+                    [period, csv_text(cc.cost_center)]
+                    + [values[c] if c in values else csv_text(getattr(line, c)) for c in columns]
                 )
-    _write(path, [csv_text(template.label(c)) for c in columns], rows)
+    words = [template.word("billing_period"), template.word("cost_center")]
+    _write(path, [csv_text(t) for t in words + [template.label(c) for c in columns]], rows)

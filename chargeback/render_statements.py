@@ -32,6 +32,6 @@ def write_statement_files(
         write_statement_workbook(
             folder / f"{stem}.xlsx", name, centers, allocation, header, template
         )
-        write_statement_csv(folder / f"{stem}.csv", centers, template)
+        write_statement_csv(folder / f"{stem}.csv", header.period, centers, template)
         names[name] = f"{STATEMENTS_DIR}/{stem}"
     return names

@@ -48,6 +48,9 @@ def test_each_file_adds_up_to_its_cost_center(month_dir: Path) -> None:
     for name, stem in info["statement_files"].items():
         rows = read_csv(month_dir / f"{stem}.csv")
         assert sum(Decimal(r["Amount"]) for r in rows) == CENTERS[name], name
+        assert {(r["Billing period"], r["Cost center"].removeprefix("'")) for r in rows} == {
+            ("2026-10", name)
+        }
         values = openpyxl.load_workbook(month_dir / f"{stem}.xlsx", data_only=True)
         (ws,) = values.worksheets
         assert ws["B3"].value == name
