@@ -167,3 +167,27 @@ def test_config_file_names_a_templates_folder_relative_to_itself(tmp_path: Path)
     config = build_run_config("src", "2026-10", settings)
     assert config.templates == str(tmp_path / "cfg" / "finance")
     assert build_run_config("src", "2026-10", settings, templates="cli").templates == "cli"
+
+
+def test_config_check_validates_the_templates_it_names(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chargeback.cli import app
+    from chargeback.errors import ExitCode
+
+    (tmp_path / "finance").mkdir()
+    config = tmp_path / "chargeback.toml"
+    config.write_text('templates = "finance"\n')
+    runner = CliRunner()
+    ok = runner.invoke(app, ["config", "check", "--config", str(config)])
+    assert ok.exit_code == 0, ok.output
+    assert "report templates: report_templates/workbook.toml, report_templates/journal.toml" in (
+        ok.stdout
+    )
+    (tmp_path / "finance" / "journal.toml").write_text('clearing_account = ""\n')
+    bad = runner.invoke(app, ["config", "check", "--config", str(config)])
+    assert bad.exit_code == ExitCode.CONFIG
+    journal = tmp_path / "finance" / "journal.toml"
+    assert bad.stderr == (
+        f"error: {journal}: expense_account is missing or empty; give it as text\n"
+    )
