@@ -3,12 +3,14 @@
 XlsxWriter stores a formula together with its computed value, so totals are live formulas in
 Excel and still show the right number in viewers that do not recalculate. Every text cell is
 written with ``write_string``: a tag value such as ``=HYPERLINK(...)`` stays text.
+Also the run facts every sheet's header block shows (``RunHeader``) and the shared wording.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -190,3 +192,38 @@ def page_setup(
     ws.repeat_rows(header_row)
     text = footer[:200].replace("&", "&&")  # Excel allows 255 characters with the codes
     ws.set_footer(f"&L{text}&RPage &P of &N")
+
+
+@dataclass(frozen=True)
+class RunHeader:
+    """Facts printed at the top of every sheet."""
+
+    period: str
+    source: str
+    cost_measure: str
+    generated_at: str
+    version: str
+    invoice_ids: tuple[str, ...]
+    run_id: str = ""
+
+
+def common_items(header: RunHeader, template: WorkbookTemplate) -> list[tuple[str, str]]:
+    w = template.word
+    items = [
+        (w("billing_period"), header.period),
+        (w("source_export"), header.source),
+        (w("cost_measure"), header.cost_measure),
+        (w("generated_at"), header.generated_at),
+        (w("tool_version"), header.version),
+    ]
+    if header.run_id:
+        items.append((w("run_reference"), header.run_id))
+    return items
+
+
+def total_label(template: WorkbookTemplate, *parts: str) -> str:
+    return " ".join((template.word("total"), *parts))
+
+
+def footer_text(template: WorkbookTemplate, header: RunHeader) -> str:
+    return f"{template.company} {header.period}".strip()
