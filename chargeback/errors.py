@@ -56,3 +56,9 @@ class OutputError(ChargebackError):
     """Statements could not be written; nothing partial was published."""
 
     exit_code = ExitCode.OUTPUT
+
+
+class TransientOutputError(OutputError):
+    """Writing the statements failed for a reason a retry may fix (network, throttling)."""
+
+    retryable = True

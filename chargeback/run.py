@@ -47,6 +47,8 @@ class RunResult:
     output_dir: str
     outputs: dict[str, str]
     info: dict[str, Any]
+    #: When newer input's statements were already published, that run (nothing replaced).
+    superseded_by: str | None = None
 
 
 def run(
@@ -88,7 +90,9 @@ def run(
         info["seconds"] = round(time.monotonic() - started, 3)
         write_json(stage / names["run"], info)
     outputs = {k: destination.location(period, v) for k, v in names.items()}
-    return RunResult(config, allocation, destination.location(period), outputs, info)
+    return RunResult(
+        config, allocation, destination.location(period), outputs, info, destination.superseded_by
+    )
 
 
 def run_info(
@@ -108,6 +112,7 @@ def run_info(
         "billing_period": str(config.period),
         "source": {
             "uri": source.root,
+            "version": source.version,
             "schema": schema.kind.value,
             "manifest": None
             if manifest is None
