@@ -54,7 +54,6 @@ class S3Source:
     def open(cls, uri: str, period: Period, fs: pafs.FileSystem | None = None) -> S3Source:
         root = S3Uri.parse(uri)
         filesystem = fs if fs is not None else s3location.filesystem(root.bucket)
-        _check_bucket(filesystem, root)
         found = _newest_manifest(filesystem, root, period)
         if found is not None:
             manifest = parse_manifest(str(found.uri), _read(filesystem, found.uri))
@@ -65,6 +64,7 @@ class S3Source:
             objects = _parquet_objects(filesystem, root)
             newest = max((o.mtime for o in objects if o.mtime is not None), default=None)
         if not objects:
+            _check_bucket(filesystem, root)  # only now: HeadBucket may not be allowed
             raise InputError(
                 f"no Parquet files under {root}: point SOURCE at the export's root (the prefix "
                 "holding data/ and metadata/) or at a prefix of .parquet files"
