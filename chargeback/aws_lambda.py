@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -27,6 +28,8 @@ from .s3event import Delivery, created_objects, delivery
 
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
     """Lambda entry point."""
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        os.chdir(tempfile.gettempdir())  # DuckDB spills to ./.tmp; only /tmp is writable
     runs: list[dict[str, Any]] = []
     skipped: list[str] = []
     retry: ChargebackError | None = None

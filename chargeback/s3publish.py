@@ -169,7 +169,9 @@ class S3Destination:
             response = self.client.get_object(Bucket=pointer.bucket, Key=pointer.key)
             raw = response["Body"].read()
         except Exception as e:
-            if _code(e) in ("NoSuchKey", "404"):
+            if _code(e) in ("NoSuchKey", "404") or (
+                _code(e) == "AccessDenied" and not self._exists(pointer)
+            ):  # a role that may list only a prefix gets 403, not 404, for a missing key
                 return None, None
             raise _wrap(str(pointer), "read", e) from e
         try:
@@ -177,6 +179,13 @@ class S3Destination:
         except ValueError:
             doc = {}  # unreadable pointer: replace it, conditionally like any other
         return (doc if isinstance(doc, dict) else {}), str(response["ETag"])
+
+    def _exists(self, uri: S3Uri) -> bool:
+        try:
+            listed = self.client.list_objects_v2(Bucket=uri.bucket, Prefix=uri.key, MaxKeys=1)
+        except Exception as e:
+            raise _wrap(str(uri), "list", e) from e
+        return any(o.get("Key") == uri.key for o in listed.get("Contents", []))
 
     def _delete(self, keys: list[str]) -> None:
         """Best effort: a leftover run folder is never named by current.json."""

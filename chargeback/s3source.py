@@ -108,6 +108,8 @@ def _check_bucket(fs: pafs.FileSystem, root: S3Uri) -> None:
     try:
         info = fs.get_file_info(root.bucket)
     except OSError as e:
+        if s3location.is_permanent(e):
+            return  # a role scoped to a prefix may not HeadBucket: report the empty prefix
         raise s3location.input_error(f"s3://{root.bucket}", "open the bucket", e) from e
     if info.type == pafs.FileType.NotFound:
         raise InputError(
@@ -116,11 +118,10 @@ def _check_bucket(fs: pafs.FileSystem, root: S3Uri) -> None:
         )
 
 
-def _list(fs: pafs.FileSystem, prefix: S3Uri) -> list[pafs.FileInfo]:
+def _list(fs: pafs.FileSystem, prefix: S3Uri, recursive: bool = True) -> list[pafs.FileInfo]:
+    selector = pafs.FileSelector(prefix.path, recursive=recursive, allow_not_found=True)
     try:
-        return list(
-            fs.get_file_info(pafs.FileSelector(prefix.path, recursive=True, allow_not_found=True))
-        )
+        return list(fs.get_file_info(selector))
     except OSError as e:
         raise s3location.input_error(str(prefix), "list", e) from e
 
@@ -172,20 +173,26 @@ def _parquet_objects(fs: pafs.FileSystem, root: S3Uri) -> list[_Object]:
 
 
 def _listed_objects(fs: pafs.FileSystem, root: S3Uri, manifest: Manifest) -> list[_Object]:
-    """The manifest's files, each checked to exist: a missing one is an error naming it."""
+    """The manifest's files, each checked to exist: a missing one is an error naming it.
+
+    Existence is read from a listing of each file's folder, not from one HEAD per file:
+    a role allowed to list only the export's prefix gets 403, not 404, for a missing key.
+    """
     uris = [_listed_uri(root, ref) for ref in manifest.data_files]
-    try:
-        infos = fs.get_file_info([u.path for u in uris])
-    except OSError as e:
-        raise s3location.input_error(str(root), "look up the files listed in", e) from e
-    for uri, info in zip(uris, infos, strict=True):
-        if info.type != pafs.FileType.File:
+    present: dict[str, _Object] = {}
+    for folder in sorted({u.path.rsplit("/", 1)[0] for u in uris}):
+        bucket, _, key = folder.partition("/")
+        for info in _list(fs, S3Uri(bucket, key), recursive=False):
+            if info.type == pafs.FileType.File:
+                present[info.path] = _object(info)
+    for uri in uris:
+        if uri.path not in present:
             raise InputError(
                 f"manifest {manifest.uri} lists {uri}, which does not exist: the delivery is "
                 "still in progress or a refresh replaced its files; nothing was written; "
                 "rerun once the export is complete (the next delivery's manifest triggers it)"
             )
-    return [_object(i) for i in infos]
+    return [present[u.path] for u in uris]
 
 
 def _listed_uri(root: S3Uri, ref: str) -> S3Uri:
