@@ -105,6 +105,12 @@ def _report(result: RunResult) -> None:
                 f"  {cc.share_pct:>6.2f}%"
             )
         typer.echo(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+    if result.superseded_by:
+        typer.echo(
+            f"note: statements from newer input (run {result.superseded_by}) were already "
+            "published; they stay current and this run's were discarded",
+            err=True,
+        )
     typer.echo(f"Workbook: {result.outputs['workbook']}")
     typer.echo(f"Statements: {result.output_dir}")
 

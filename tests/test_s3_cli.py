@@ -168,3 +168,22 @@ def test_missing_output_bucket_publishes_nothing(export: dict[str, Path], s3: S3
     code, _, err = chargeback(ROOT, "--period", PERIOD, "--out", "s3://no-such-reports/cb")
     assert code == ExitCode.OUTPUT
     assert "no-such-reports" in err and "NoSuchBucket" in err
+
+
+def test_newest_of_several_manifests_wins(s3: S3, tmp_path: Path) -> None:
+    """CREATE_NEW_REPORT keeps each delivery's manifest: the later one names the files."""
+    s3.client.create_bucket(Bucket=BUCKET)
+    files = build(tmp_path / "export", BUCKET, "cur")
+    data = sorted(k for k in files if k.endswith(".parquet"))
+    upload(s3, {k: files[k] for k in data}, BUCKET)
+    folder = f"cur/bedrock-cur2/metadata/BILLING_PERIOD={PERIOD}"
+    stale = [*data, data_key("cur", 9)]  # an earlier delivery's file, since replaced
+    for name, keys in (("20261101T0300Z-a", stale), ("20261102T0300Z-b", data)):
+        body = json.dumps({"dataFiles": [f"s3://{BUCKET}/{k}" for k in keys]})
+        s3.client.put_object(Bucket=BUCKET, Key=f"{folder}/{name}/x-Manifest.json", Body=body)
+    code, _, err = chargeback(ROOT, "--period", PERIOD, "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    info = json.loads((tmp_path / "out" / PERIOD / "run.json").read_text())
+    assert info["source"]["manifest"]["uri"].endswith("/20261102T0300Z-b/x-Manifest.json")
+    text = (tmp_path / "out" / PERIOD / f"chargeback-{PERIOD}-summary.csv").read_text()
+    assert summary_amounts(text) == EXPECTED
