@@ -47,6 +47,8 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
         runs.append(outcome)
         if error is not None and error.retryable:
             retry = error
+    if not runs and not skipped:
+        log({"event": "ignored", "reason": "no S3 ObjectCreated record in the event"})
     if retry is not None:
         raise retry  # Lambda retries the event; the run wrote nothing, so retrying is safe
     status = "failed" if any(r["status"] == "failed" for r in runs) else "ok"

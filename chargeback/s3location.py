@@ -24,6 +24,7 @@ from .errors import (
 )
 
 SCHEME = "s3://"
+_READ_ATTEMPTS = 6
 
 #: Error codes (botocore) and markers (pyarrow / AWS SDK for C++) that a retry cannot fix.
 _PERMANENT = (
@@ -105,6 +106,9 @@ def filesystem(bucket: str, settings: S3Settings | None = None) -> pafs.S3FileSy
             region = None  # let the SDK's default apply; a wrong region fails with a clear error
     if region:
         kwargs["region"] = region
+    # throttling or a dropped connection in the middle of a scan surfaces as a query error,
+    # so the filesystem retries more than pyarrow's default of 3 attempts
+    kwargs["retry_strategy"] = pafs.AwsStandardS3RetryStrategy(max_attempts=_READ_ATTEMPTS)
     return pafs.S3FileSystem(**kwargs)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 import duckdb
 import pyarrow as pa
@@ -179,19 +180,23 @@ def _listed_objects(fs: pafs.FileSystem, root: S3Uri, manifest: Manifest) -> lis
     a role allowed to list only the export's prefix gets 403, not 404, for a missing key.
     """
     uris = [_listed_uri(root, ref) for ref in manifest.data_files]
+    # an entry may be URL-encoded (BILLING_PERIOD%3D...): look for both spellings
+    candidates = [dict.fromkeys([u, S3Uri(u.bucket, unquote(u.key))]) for u in uris]
     present: dict[str, _Object] = {}
-    for folder in sorted({u.path.rsplit("/", 1)[0] for u in uris}):
+    for folder in sorted({c.path.rsplit("/", 1)[0] for cs in candidates for c in cs}):
         bucket, _, key = folder.partition("/")
         for info in _list(fs, S3Uri(bucket, key), recursive=False):
             if info.type == pafs.FileType.File:
                 present[info.path] = _object(info)
-    for uri in uris:
-        if uri.path not in present:
+    for i, (uri, spellings) in enumerate(zip(uris, candidates, strict=True)):
+        found = [c for c in spellings if c.path in present]
+        if not found:
             raise InputError(
                 f"manifest {manifest.uri} lists {uri}, which does not exist: the delivery is "
                 "still in progress or a refresh replaced its files; nothing was written; "
                 "rerun once the export is complete (the next delivery's manifest triggers it)"
             )
+        uris[i] = found[0]
     return [present[u.path] for u in uris]
 
 

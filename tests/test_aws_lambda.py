@@ -17,7 +17,7 @@ import pytest
 from exports import EXPECTED, EXPECTED_TOTAL, PERIOD, build, data_key, manifest_key, upload
 from s3server import S3
 
-from chargeback import aws_lambda
+from chargeback import aws_lambda, s3location
 from chargeback.errors import TransientInputError
 
 BUCKET = "billing-exports"
@@ -128,6 +128,14 @@ def test_duplicate_event_leaves_one_complete_set(
     ]
 
 
+def test_event_without_created_objects_is_ignored(capsys: pytest.CaptureFixture[str]) -> None:
+    result = aws_lambda.handler({"Service": "Amazon S3", "Event": "s3:TestEvent"}, None)
+    assert result == {"status": "skipped", "runs": [], "skipped": []}
+    assert log_lines(capsys.readouterr().out) == [
+        {"event": "ignored", "reason": "no S3 ObjectCreated record in the event"}
+    ]
+
+
 def test_same_delivery_named_twice_in_one_event_runs_once(
     delivered: dict[str, Path], s3: S3
 ) -> None:
@@ -191,6 +199,7 @@ def test_s3_unreachable_is_raised_for_lambda_to_retry(
     delivered: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setattr(s3location, "_READ_ATTEMPTS", 1)  # fail fast, without backoff
     with pytest.raises(TransientInputError, match="try again"):
         aws_lambda.handler(s3_event(BUCKET, manifest_key("cur")), None)
 

@@ -187,3 +187,18 @@ def test_newest_of_several_manifests_wins(s3: S3, tmp_path: Path) -> None:
     assert info["source"]["manifest"]["uri"].endswith("/20261102T0300Z-b/x-Manifest.json")
     text = (tmp_path / "out" / PERIOD / f"chargeback-{PERIOD}-summary.csv").read_text()
     assert summary_amounts(text) == EXPECTED
+
+
+def test_url_encoded_manifest_entries_are_found(s3: S3, tmp_path: Path) -> None:
+    s3.client.create_bucket(Bucket=BUCKET)
+    files = build(tmp_path / "export", BUCKET, "cur")
+    data = sorted(k for k in files if k.endswith(".parquet"))
+    upload(s3, {k: files[k] for k in data}, BUCKET)
+    encoded = [f"s3://{BUCKET}/{k.replace('=', '%3D')}" for k in data]
+    s3.client.put_object(
+        Bucket=BUCKET, Key=manifest_key("cur"), Body=json.dumps({"dataFiles": encoded})
+    )
+    code, _, err = chargeback(ROOT, "--period", PERIOD, "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / PERIOD / f"chargeback-{PERIOD}-summary.csv").read_text()
+    assert summary_amounts(text) == EXPECTED
