@@ -81,6 +81,14 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
             f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
         )
+    duplicate = engine.fetch("12_duplicate_lines").rows
+    if duplicate:
+        line_id, first, second, count = duplicate[0]
+        raise InputError(
+            f"Bedrock line item {line_id} appears in both {first} and {second} ({count} line "
+            "items repeat across files): SOURCE holds two deliveries of the export; point it "
+            "at one delivery, or keep the manifest so only its files are read"
+        )
     engine.execute("20_allocate", {"unattributed": UNATTRIBUTED})
     lines = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
     totals = build_currency_totals(lines)
@@ -116,7 +124,7 @@ def _statement_line(row: dict[str, Any]) -> StatementLine:
     text = {name: str(row[name]) for name in LINE_FIELDS}
     return StatementLine(
         **cast(dict[str, Any], text),
-        usage_amount=float(row["usage_amount"] or 0.0),
+        usage_amount=Decimal(row["usage_amount"] or 0),
         exact_amount=Decimal(row["amount"]),
         line_items=int(row["line_items"]),
     )

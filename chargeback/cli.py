@@ -13,6 +13,7 @@ import typer
 from .config import DEFAULT_STATEMENT_TAGS, CostMeasure, Period, RunConfig
 from .errors import ChargebackError, ExitCode
 from .run import RunResult, run
+from .safety import terminal_text
 
 app = typer.Typer(
     name="chargeback",
@@ -91,19 +92,24 @@ def _progress(phase: str) -> None:
     typer.echo(f"... {phase}", err=True)
 
 
-def _report(result: RunResult) -> None:
+def _report(result: RunResult, shown: int = 50) -> None:
     period = result.info["billing_period"]
     typer.echo(
         f"Bedrock chargeback {period}: {result.info['rows']['bedrock']:,} Bedrock line "
         f"items of {result.info['rows']['period']:,} in the period"
     )
+    if not result.allocation.totals:
+        typer.echo(f"  no Bedrock spend in {period}: the statements are empty")
     for totals in result.allocation.totals:
-        width = max(len(c.cost_center) for c in totals.cost_centers)
-        for cc in totals.cost_centers:
+        centers = totals.cost_centers
+        names = [terminal_text(c.cost_center) for c in centers]
+        width = max(len(n) for n in (*names[:shown], "UNATTRIBUTED"))
+        for name, cc in list(zip(names, centers, strict=True))[:shown]:
             typer.echo(
-                f"  {cc.cost_center:<{width}}  {cc.amount:>14,.2f} {cc.currency}"
-                f"  {cc.share_pct:>6.2f}%"
+                f"  {name:<{width}}  {cc.amount:>14,.2f} {cc.currency}  {cc.share_pct:>6.2f}%"
             )
+        if len(centers) > shown:
+            typer.echo(f"  ... and {len(centers) - shown:,} more (see the summary CSV)")
         typer.echo(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
     if result.superseded_by:
         typer.echo(

@@ -49,9 +49,11 @@ def money_text(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
-def quantity_text(value: float) -> str:
-    """A usage quantity without float noise (at most 10 decimals)."""
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
+def quantity_text(value: Decimal) -> str:
+    """A usage quantity as written in the export, without trailing zeros."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
 

@@ -254,7 +254,7 @@ def _reconciliation(
     ws: Worksheet, allocation: Allocation, header: RunHeader, fmt: _Formats
 ) -> None:
     row = _header_block(ws, "Reconciliation with the export", _common(header), fmt)
-    labels = ["Line item type", "Currency", "Export Bedrock total", "Line items"]
+    labels = ["Line item type", "Currency", "Amount", "Line items"]
     _table_header(ws, row, labels, fmt)
     head = row
     for totals in allocation.totals:

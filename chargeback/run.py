@@ -18,6 +18,7 @@ from . import __version__
 from .allocate import Allocation, allocate
 from .config import RunConfig
 from .engine import Engine
+from .errors import OutputError
 from .publish import open_destination
 from .render_csv import write_lines, write_summary
 from .render_xlsx import RunHeader, write_workbook
@@ -84,11 +85,17 @@ def run(
         invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
     )
     with destination.staging(period) as stage:
-        write_summary(stage / names["summary"], period, allocation)
-        write_lines(stage / names["lines"], period, allocation)
-        write_workbook(stage / names["workbook"], allocation, header)
-        info["seconds"] = round(time.monotonic() - started, 3)
-        write_json(stage / names["run"], info)
+        try:
+            write_summary(stage / names["summary"], period, allocation)
+            write_lines(stage / names["lines"], period, allocation)
+            write_workbook(stage / names["workbook"], allocation, header)
+            info["seconds"] = round(time.monotonic() - started, 3)
+            write_json(stage / names["run"], info)
+        except OSError as e:
+            raise OutputError(
+                f"cannot write the statements for {period} ({e}); the previous set in "
+                f"{destination.location(period)} is unchanged"
+            ) from e
     outputs = {k: destination.location(period, v) for k, v in names.items()}
     return RunResult(
         config, allocation, destination.location(period), outputs, info, destination.superseded_by

@@ -14,11 +14,29 @@ FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _SHEET_MAX = 31
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str) -> str:
+    """Control characters (NUL, BEL, ESC...) shown as visible ``\\xNN`` escapes.
+
+    They cannot be stored in a workbook, corrupt CSV readers and can drive a terminal;
+    tab and newline are kept (tab at the start is still disarmed as a formula prefix).
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
 
 
 def csv_text(value: str) -> str:
-    """A text cell for CSV: a leading apostrophe disarms formula prefixes (OWASP)."""
+    """A text cell for CSV: controls made visible, formula prefixes disarmed with a
+    leading apostrophe (the OWASP advice), so a spreadsheet shows what was typed."""
+    value = clean_text(value)
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def terminal_text(value: str, width: int = 40) -> str:
+    """A value for a terminal line: no control characters, at most ``width`` characters."""
+    value = clean_text(value).replace("\t", " ").replace("\n", " ")
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def sheet_title(name: str, used: set[str], reserved: tuple[str, ...] = ()) -> str:

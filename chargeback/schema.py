@@ -33,6 +33,7 @@ CANONICAL: tuple[tuple[str, str, str], ...] = (
     ("invoice_id", "bill_invoice_id", "VARCHAR"),
     ("payer_account_id", "bill_payer_account_id", "VARCHAR"),
     ("line_item_id", "identity_line_item_id", "VARCHAR"),
+    ("time_interval", "identity_time_interval", "VARCHAR"),
     ("line_item_type", "line_item_line_item_type", "VARCHAR"),
     ("product_code", "line_item_product_code", "VARCHAR"),
     ("usage_type", "line_item_usage_type", "VARCHAR"),

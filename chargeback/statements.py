@@ -58,7 +58,7 @@ class StatementLine:
     pricing_unit: str
     currency: str
     resource_id: str
-    usage_amount: float
+    usage_amount: Decimal
     exact_amount: Decimal
     line_items: int
     amount: Decimal = Decimal(0)

@@ -8,6 +8,7 @@ CREATE OR REPLACE TEMP TABLE bedrock_lines AS
 SELECT
     source_file,
     line_item_id,
+    time_interval,
     coalesce(invoice_id, '') AS invoice_id,
     coalesce(billing_entity, '') AS billing_entity,
     coalesce(line_item_type, '') AS line_item_type,

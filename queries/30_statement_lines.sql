@@ -17,7 +17,7 @@ SELECT
     pricing_unit,
     currency,
     coalesce(resource_id, '') AS resource_id,
-    sum(usage_amount) AS usage_amount,
+    sum(CAST(usage_amount AS DECIMAL(38, 10))) AS usage_amount,
     sum(amount) AS amount,
     count(*) AS line_items
 FROM allocated
