@@ -241,3 +241,38 @@ def test_denied_access_is_reported_not_retried(
     assert run["status"] == "failed"
     assert "credentials in use may read it" in run["error"]
     assert s3.keys(OUT_BUCKET) == []
+
+
+def test_sample_export_delivered_to_s3_is_charged_back_to_the_cent(
+    s3: S3, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped sample month, uploaded where its manifest says it lives."""
+    from conftest import SAMPLE
+    from test_sample_month import check, exact_by_bucket, sample_rows
+
+    manifest = json.loads(next(SAMPLE.rglob("*Manifest.json")).read_text())
+    bucket, prefix = manifest["bucket"], manifest["reportKeyPrefix"]
+    s3.client.create_bucket(Bucket=bucket)
+    s3.client.create_bucket(Bucket=OUT_BUCKET)
+    keys = s3.upload_tree(SAMPLE, bucket, prefix)
+    monkeypatch.setenv("CHARGEBACK_OUT", f"s3://{OUT_BUCKET}/chargeback")
+    (key,) = [k for k in keys if k.endswith("Manifest.json")]
+
+    result = aws_lambda.handler(s3_event(bucket, key), None)
+
+    assert result["runs"][0]["status"] == "published"
+    pointer, amounts = published_summary(s3)
+    prefix_out = pointer["prefix"].removeprefix(f"s3://{OUT_BUCKET}/")
+    lines = list(
+        csv.DictReader(
+            io.StringIO(s3.text(OUT_BUCKET, f"{prefix_out}chargeback-{PERIOD}-lines.csv"))
+        )
+    )
+    check({k: str(v) for k, v in amounts.items()}, lines, exact_by_bucket(sample_rows()))
+    assert {k: str(v) for k, v in amounts.items()} == {  # sample_data/README.md's figures
+        "CC-1001": "3195.45",
+        "CC-2002": "1248.77",
+        "CC-3003": "1619.89",
+        "UNATTRIBUTED": "533.72",
+    }
+    assert result["runs"][0]["rows"]["bedrock"] == 9377
