@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
 from exports import (
     EXPECTED,
@@ -202,3 +203,25 @@ def test_url_encoded_manifest_entries_are_found(s3: S3, tmp_path: Path) -> None:
     assert code == 0, err
     text = (tmp_path / "out" / PERIOD / f"chargeback-{PERIOD}-summary.csv").read_text()
     assert summary_amounts(text) == EXPECTED
+
+
+def test_files_whose_columns_drifted_read_together(s3: S3, tmp_path: Path) -> None:
+    """Missing columns, another column order and another timestamp unit, on S3."""
+    from builders import CUR2_TYPES, cur2_row, tagged, write
+
+    s3.client.create_bucket(Bucket=BUCKET)
+    old = [c for c in CUR2_TYPES if c not in ("tags", "line_item_iam_principal")]
+    f1 = write(tmp_path / "f1.parquet", [tagged("a", "ML-101", 1.11)], columns=old)
+    newer = {**CUR2_TYPES, "bill_billing_period_start_date": pa.timestamp("us")}
+    f2 = write(
+        tmp_path / "f2.parquet",
+        [tagged("b", "FIN-7", 2.22), cur2_row(period="2026-09", cost=50.0)],
+        types=newer,
+        columns=list(reversed(CUR2_TYPES)),
+    )
+    for n, path in enumerate((f1, f2), start=1):
+        s3.client.upload_file(str(path), BUCKET, data_key("cur", n))
+    code, _, err = chargeback(ROOT, "--period", PERIOD, "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / PERIOD / f"chargeback-{PERIOD}-summary.csv").read_text()
+    assert summary_amounts(text) == {"ML-101": Decimal("1.11"), "FIN-7": Decimal("2.22")}
