@@ -89,8 +89,12 @@ class S3Destination:
         try:
             winner = self._switch_pointer(period, run_id, folder, record, now)
         except BaseException:
-            self._delete(keys)
-            raise
+            named = self._names_run(period, run_id)
+            if named is not True:
+                if named is False:  # never named by the pointer: remove them
+                    self._delete(keys)
+                raise  # when it cannot tell, the files stay: better than a dangling pointer
+            winner = run_id  # the write succeeded though its answer was lost
         if winner != run_id:
             self._delete(keys)  # an export delivered later is already published
             self.superseded_by = winner
@@ -186,6 +190,14 @@ class S3Destination:
         except Exception as e:
             raise _wrap(str(uri), "list", e) from e
         return any(o.get("Key") == uri.key for o in listed.get("Contents", []))
+
+    def _names_run(self, period: str, run_id: str) -> bool | None:
+        """Does current.json name ``run_id`` (then its files must stay)? None: cannot tell."""
+        try:
+            current, _ = self._read_pointer(self.pointer_uri(period))
+        except Exception:
+            return None
+        return current is not None and current.get("run_id") == run_id
 
     def _delete(self, keys: list[str]) -> None:
         """Best effort: a leftover run folder is never named by current.json."""

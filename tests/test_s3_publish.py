@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
+from botocore.exceptions import EndpointConnectionError
 from s3server import S3
 
+from chargeback.errors import TransientOutputError
 from chargeback.s3publish import S3Destination
 
 BUCKET = "finance-reports"
@@ -115,4 +119,44 @@ def test_a_failing_run_publishes_nothing(s3: S3, tmp_path: Path) -> None:
             raise RuntimeError("rendering failed")
     except RuntimeError:
         pass
+    assert s3.keys(BUCKET) == []
+
+
+class FlakyPointer:
+    """A real S3 client whose write of current.json fails, before or after S3 applies it."""
+
+    def __init__(self, client: Any, applied: bool) -> None:
+        self.client, self.applied = client, applied
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def put_object(self, **kwargs: Any) -> Any:
+        if not kwargs["Key"].endswith("current.json"):
+            return self.client.put_object(**kwargs)
+        if self.applied:
+            self.client.put_object(**kwargs)
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1")
+
+
+def publish_with(client: Any) -> S3Destination:
+    dest = S3Destination(f"s3://{BUCKET}/cb", client=client)
+    with dest.staging(PERIOD) as stage:
+        (stage / "a.csv").write_text("a\n")
+        (stage / "run.json").write_text(json.dumps({"source": {"version": "v1"}}))
+    return dest
+
+
+def test_pointer_written_though_its_answer_was_lost_counts_as_published(s3: S3) -> None:
+    s3.client.create_bucket(Bucket=BUCKET)
+    dest = publish_with(FlakyPointer(s3.client, applied=True))
+    run_id = str(current(s3)["run_id"])
+    assert dest.location(PERIOD) == f"s3://{BUCKET}/cb/{PERIOD}/runs/{run_id}/"
+    assert run_folders(s3) == {run_id: ["a.csv", "run.json"]}
+
+
+def test_pointer_not_written_is_retryable_and_leaves_nothing(s3: S3) -> None:
+    s3.client.create_bucket(Bucket=BUCKET)
+    with pytest.raises(TransientOutputError, match="current.json"):
+        publish_with(FlakyPointer(s3.client, applied=False))
     assert s3.keys(BUCKET) == []
