@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
+import pyarrow as pa
+
 from .config import RunConfig
 from .engine import Engine
 from .errors import InputError
+from .policies import PolicySplit, apply_policies
+from .rules import AllocationRules, CostCenter
 from .statements import (
     LINE_FIELDS,
     UNATTRIBUTED,
@@ -18,7 +22,7 @@ from .statements import (
     build_currency_totals,
     rounded_breakdown,
 )
-from .tagkeys import tag_lookup
+from .tagkeys import principal_tag_keys, tag_lookup
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,12 @@ class Allocation:
     period_rows: int
     bedrock_rows: int
     measure_fallback_rows: int
+    splits: tuple[PolicySplit, ...] = ()
+    #: The cost-center master list (empty without one), for names and GL accounts.
+    master: tuple[CostCenter, ...] = ()
+
+    def master_entry(self, code: str) -> CostCenter | None:
+        return next((c for c in self.master if c.code == code), None)
 
     @property
     def lines(self) -> list[StatementLine]:
@@ -56,7 +66,37 @@ def tag_params(config: RunConfig) -> dict[str, list[str]]:
         lookup = tag_lookup(key)
         params[f"{role}_keys"] = list(lookup.resource_tag_keys)
         params[f"{role}_tags_keys"] = list(lookup.tags_map_keys)
+    params["cc_principal_keys"] = list(principal_tag_keys(config.cost_center_tag))
     return params
+
+
+def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
+    """The master list, aliases and mapping tables as DuckDB tables (rows are data)."""
+    for name, mapping in (
+        ("map_resource", rules.resource_map),
+        ("map_principal", rules.principal_map),
+        ("map_account", rules.account_map),
+    ):
+        engine.create_table(
+            name,
+            pa.table(
+                {
+                    "key": pa.array(list(mapping), pa.string()),
+                    "cost_center": pa.array(list(mapping.values()), pa.string()),
+                }
+            ),
+        )
+    rows = rules.lookup_rows()
+    engine.create_table(
+        "cc_lookup",
+        pa.table(
+            {
+                "key": pa.array([r[0] for r in rows], pa.string()),
+                "code": pa.array([r[1] for r in rows], pa.string()),
+                "active": pa.array([r[2] for r in rows], pa.bool_()),
+            }
+        ),
+    )
 
 
 def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Allocation:
@@ -89,8 +129,18 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             "items repeat across files): SOURCE holds two deliveries of the export; point it "
             "at one delivery, or keep the manifest so only its files are read"
         )
-    engine.execute("20_allocate", {"unattributed": UNATTRIBUTED})
-    lines = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
+    rules = config.rules
+    load_rule_tables(engine, rules)
+    engine.execute(
+        "20_allocate",
+        {
+            "unattributed": UNATTRIBUTED,
+            "order": [r.value for r in rules.order],
+            "has_master": bool(rules.master),
+        },
+    )
+    found = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
+    lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)
     by_type = rounded_breakdown(
         engine.fetch("40_totals_by_type").dicts(), ["line_item_type"], totals
@@ -117,11 +167,13 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         period_rows=period_rows,
         bedrock_rows=sum(f.bedrock_rows for f in files),
         measure_fallback_rows=fallback,
+        splits=tuple(splits),
+        master=rules.master,
     )
 
 
 def _statement_line(row: dict[str, Any]) -> StatementLine:
-    text = {name: str(row[name]) for name in LINE_FIELDS}
+    text = {name: str(row.get(name) or "") for name in LINE_FIELDS}
     return StatementLine(
         **cast(dict[str, Any], text),
         usage_amount=Decimal(row["usage_amount"] or 0),

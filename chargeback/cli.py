@@ -10,10 +10,21 @@ from typing import Annotated
 
 import typer
 
-from .config import DEFAULT_STATEMENT_TAGS, CostMeasure, Period, RunConfig
+from .config import CostMeasure
 from .errors import ChargebackError, ExitCode
+from .overview import config_text, coverage_report, coverage_text, periods, periods_text
 from .run import RunResult, run
 from .safety import terminal_text
+from .settings import CONFIG_ENV, build_run_config, find_config, load_settings
+
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        help="Config file (default: ./chargeback.toml when it exists).",
+        envvar=CONFIG_ENV,
+    ),
+]
 
 app = typer.Typer(
     name="chargeback",
@@ -43,41 +54,43 @@ def run_command(
         str, typer.Option(help="Billing period, YYYY-MM.", envvar="CHARGEBACK_PERIOD")
     ],
     out: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/.",
+            help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/ [default: out].",
             envvar="CHARGEBACK_OUT",
         ),
-    ] = "out",
+    ] = None,
     cost_center_tag: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="Tag key holding the cost center, as written in AWS.",
+            help="Tag key holding the cost center, as written in AWS [default: CostCenter].",
             envvar="CHARGEBACK_COST_CENTER_TAG",
         ),
-    ] = "CostCenter",
+    ] = None,
     cost_measure: Annotated[
-        CostMeasure,
+        CostMeasure | None,
         typer.Option(
-            help="Cost column charged: net unblended (after discounts) or unblended.",
+            help="Cost column charged: net unblended (after discounts) or unblended "
+            "[default: net_unblended].",
             envvar="CHARGEBACK_COST_MEASURE",
         ),
-    ] = CostMeasure.NET_UNBLENDED,
+    ] = None,
     threads: Annotated[
         int | None, typer.Option(help="DuckDB worker threads (default: all cores).")
     ] = None,
     memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 2GB.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    config_file: ConfigOption = None,
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json)."""
     try:
-        config = RunConfig(
-            source=source,
-            period=Period.parse(period),
+        config = build_run_config(
+            source,
+            period,
+            load_settings(find_config(config_file)),
             out=out,
             cost_center_tag=cost_center_tag,
             cost_measure=cost_measure,
-            statement_tags=dict(DEFAULT_STATEMENT_TAGS),
             threads=threads,
             memory_limit=memory_limit,
         )
@@ -86,6 +99,82 @@ def run_command(
     except ChargebackError as e:
         _fail(e)
     _report(result)
+
+
+@app.command("periods")
+def periods_command(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Export root or folder of Parquet files (every file is read).",
+            envvar="CHARGEBACK_SOURCE",
+        ),
+    ],
+) -> None:
+    """List the billing periods in SOURCE with row counts and Bedrock totals."""
+    try:
+        rows = periods(source)
+    except ChargebackError as e:
+        _fail(e)
+    for line in periods_text(rows):
+        typer.echo(line)
+
+
+@app.command("coverage")
+def coverage_command(
+    source: Annotated[
+        str,
+        typer.Argument(help="Export root or folder of Parquet files.", envvar="CHARGEBACK_SOURCE"),
+    ],
+    period: Annotated[
+        str, typer.Option(help="Billing period, YYYY-MM.", envvar="CHARGEBACK_PERIOD")
+    ],
+    cost_center_tag: Annotated[
+        str | None,
+        typer.Option(
+            help="Tag key holding the cost center [default: CostCenter].",
+            envvar="CHARGEBACK_COST_CENTER_TAG",
+        ),
+    ] = None,
+    cost_measure: Annotated[
+        CostMeasure | None,
+        typer.Option(help="Cost column charged.", envvar="CHARGEBACK_COST_MEASURE"),
+    ] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Show how much Bedrock spend each rule attributes and what stays unattributed.
+
+    Runs the rules and policies of the config on one period; writes no statements.
+    """
+    try:
+        config = build_run_config(
+            source,
+            period,
+            load_settings(find_config(config_file)),
+            cost_center_tag=cost_center_tag,
+            cost_measure=cost_measure,
+        )
+        report = coverage_report(config)
+    except ChargebackError as e:
+        _fail(e)
+    for line in coverage_text(report, str(config.period)):
+        typer.echo(line)
+
+
+config_app = typer.Typer(help="Work with the config file (chargeback.toml).", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("check")
+def config_check_command(config_file: ConfigOption = None) -> None:
+    """Validate the config file and the tables it names; print the settings as resolved."""
+    try:
+        settings = load_settings(find_config(config_file))
+    except ChargebackError as e:
+        _fail(e)
+    for line in config_text(settings):
+        typer.echo(line)
+    typer.echo("config OK" if settings.path else "no config file: defaults apply")
 
 
 def _progress(phase: str) -> None:

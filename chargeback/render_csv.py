@@ -20,6 +20,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "owner",
     "team",
     "line_items",
+    "cost_center_name",
+    "gl_account",
+    "cost_center_owner",
 )
 
 LINES_COLUMNS: tuple[str, ...] = (
@@ -42,6 +45,9 @@ LINES_COLUMNS: tuple[str, ...] = (
     "usage_kind",
     "resource_id",
     "line_items",
+    "attribution_source",
+    "attribution_value",
+    "description",
 )
 
 
@@ -61,6 +67,7 @@ def write_summary(path: Path, period: str, allocation: Allocation) -> None:
     rows = []
     for totals in allocation.totals:
         for cc in totals.cost_centers:
+            entry = allocation.master_entry(cc.cost_center)
             rows.append(
                 [
                     period,
@@ -71,6 +78,9 @@ def write_summary(path: Path, period: str, allocation: Allocation) -> None:
                     csv_text("; ".join(cc.owners)),
                     csv_text("; ".join(cc.teams)),
                     str(sum(ln.line_items for ln in cc.lines)),
+                    csv_text(entry.name if entry else ""),
+                    csv_text(entry.gl_account if entry else ""),
+                    csv_text(entry.owner if entry else ""),
                 ]
             )
     _write(path, SUMMARY_COLUMNS, rows)

@@ -21,6 +21,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .allocate import Allocation
+from .rules import CostCenter
 from .safety import sheet_title
 from .statements import UNATTRIBUTED, CostCenterTotal, StatementLine
 
@@ -28,6 +29,9 @@ REASONS: dict[str, str] = {
     "default_project": "Default project (requests that named no project)",
     "untagged": "Resource without the cost-center tag",
     "no_resource": "No resource (tax, credits, fees)",
+    "invalid_cost_center": "Cost center not in the master list: fix the tag or mapping",
+    "inactive_cost_center": "Cost center marked inactive in the master list",
+    "allocated_by_policy": "Shared out to cost centers by a policy (see their statements)",
 }
 
 LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -43,6 +47,9 @@ LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("Line item type", "line_item_type", 14),
     ("Usage quantity", "usage_amount", 16),
     ("Unit", "pricing_unit", 12),
+    ("Attributed by", "attribution_source", 16),
+    ("Value found", "attribution_value", 16),
+    ("Description", "description", 36),
     ("Currency", "currency", 9),
     ("Amount", "amount", 16),
 )
@@ -98,7 +105,7 @@ def write_workbook(path: Path, allocation: Allocation, header: RunHeader) -> Non
     _summary(summary, allocation, header, fmt)
     for name, title in names.items():
         mine = [c for c in centers if c.cost_center == name]
-        _statement(wb.add_worksheet(title), name, mine, header, fmt)
+        _statement(wb.add_worksheet(title), name, mine, header, fmt, allocation.master_entry(name))
     unattributed = [c for t in allocation.totals for c in t.cost_centers if c.is_unattributed]
     _unattributed(wb.add_worksheet(sheet_title("Unattributed", used)), unattributed, header, fmt)
     _reconciliation(wb.add_worksheet(sheet_title("Reconciliation", used)), allocation, header, fmt)
@@ -197,11 +204,18 @@ def _lines_table(
 
 
 def _statement(
-    ws: Worksheet, name: str, centers: Sequence[CostCenterTotal], header: RunHeader, fmt: _Formats
+    ws: Worksheet,
+    name: str,
+    centers: Sequence[CostCenterTotal],
+    header: RunHeader,
+    fmt: _Formats,
+    master: CostCenter | None = None,
 ) -> None:
     currencies = ", ".join(c.currency for c in centers)
     items = [("Cost center", name), ("Currency", currencies), *_common(header)]
     items.append(("Invoice ids", ", ".join(header.invoice_ids)))
+    if master is not None:
+        items += [("Name", master.name), ("GL account", master.gl_account), ("Owner", master.owner)]
     row = _header_block(ws, f"Amazon Bedrock chargeback statement: {name}", items, fmt)
     head = row
     for cc in centers:

@@ -19,6 +19,7 @@ from .allocate import Allocation, allocate
 from .config import RunConfig
 from .engine import Engine
 from .errors import OutputError
+from .explain import attribution_info
 from .publish import open_destination
 from .render_csv import write_lines, write_summary
 from .render_xlsx import RunHeader, write_workbook
@@ -61,16 +62,7 @@ def run(
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
     period = str(config.period)
 
-    say("finding input files")
-    source = open_source(config.source, config.period)
-    schema = detect_schema(source.files, [config.cost_center_tag, *config.statement_tags.values()])
-    say(f"reading {len(source.files)} file(s), {sum(f.rows for f in source.files):,} rows")
-    engine = Engine(config.threads, config.memory_limit)
-    try:
-        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
-        allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
-    finally:
-        engine.close()
+    source, schema, allocation = read_and_allocate(config, say)
 
     say("writing statements")
     destination = open_destination(config.out)
@@ -100,6 +92,21 @@ def run(
     return RunResult(
         config, allocation, destination.location(period), outputs, info, destination.superseded_by
     )
+
+
+def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportSchema, Allocation]:
+    """Find the input files, read them, and allocate the period's Bedrock lines."""
+    say("finding input files")
+    source = open_source(config.source, config.period)
+    schema = detect_schema(source.files, [config.cost_center_tag, *config.statement_tags.values()])
+    say(f"reading {len(source.files)} file(s), {sum(f.rows for f in source.files):,} rows")
+    engine = Engine(config.threads, config.memory_limit)
+    try:
+        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
+        allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
+    finally:
+        engine.close()
+    return source, schema, allocation
 
 
 def run_info(
@@ -157,6 +164,7 @@ def run_info(
             }
             for t in allocation.totals
         ],
+        "attribution": attribution_info(config, allocation),
         "outputs": sorted(names.values()),
     }
 

@@ -52,10 +52,11 @@ class S3Source:
     filesystem: pafs.FileSystem = field(repr=False, compare=False)
 
     @classmethod
-    def open(cls, uri: str, period: Period, fs: pafs.FileSystem | None = None) -> S3Source:
+    def open(cls, uri: str, period: Period | None, fs: pafs.FileSystem | None = None) -> S3Source:
+        """``period`` None: every Parquet object below ``uri``, no manifest."""
         root = S3Uri.parse(uri)
         filesystem = fs if fs is not None else s3location.filesystem(root.bucket)
-        found = _newest_manifest(filesystem, root, period)
+        found = None if period is None else _newest_manifest(filesystem, root, period)
         if found is not None:
             manifest = parse_manifest(str(found.uri), _read(filesystem, found.uri))
             objects = _listed_objects(filesystem, root, manifest)

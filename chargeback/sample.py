@@ -1332,6 +1332,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="also write the same rows as legacy CUR Parquet under this root",
     )
+    parser.add_argument(
+        "--focus-out",
+        type=Path,
+        default=None,
+        help="also write the same rows as a FOCUS export (FOCUS_1_2_AWS) under this root",
+    )
+    parser.add_argument("--focus-version", default="1.2", choices=("1.0", "1.2"))
     args = parser.parse_args(argv)
     try:
         paths = write_cur2_export(args.out, args.period, args.seed, args.export_name, args.files)
@@ -1349,6 +1356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             (f"year={year}", f"month={int(month)}"),
         )
         print(legacy)
+    if args.focus_out is not None:
+        from .sample_focus import write_focus_export
+
+        print(write_focus_export(args.focus_out, args.period, args.seed, args.focus_version))
     return 0
 
 

@@ -56,8 +56,9 @@ class Source(Protocol):
         ...
 
 
-def open_source(uri: str, period: Period) -> Source:
-    """The source named by ``uri``: a local folder or file, or an ``s3://`` prefix."""
+def open_source(uri: str, period: Period | None) -> Source:
+    """The source named by ``uri``: a local folder or file, or an ``s3://`` prefix
+    (``period`` None: every file)."""
     if uri.startswith("s3://"):
         from .s3source import S3Source  # S3 support loads only when used
 
@@ -107,10 +108,10 @@ class LocalSource:
     manifest: Manifest | None
 
     @classmethod
-    def open(cls, root: Path, period: Period) -> LocalSource:
+    def open(cls, root: Path, period: Period | None) -> LocalSource:
         if not root.exists():
             raise InputError(f"SOURCE {root} does not exist: give the export's root folder")
-        manifest = _local_manifest(root, period)
+        manifest = None if period is None else _local_manifest(root, period)
         if manifest is not None:
             paths = [_resolve_listed(root, manifest, ref) for ref in manifest.data_files]
         elif root.is_file():

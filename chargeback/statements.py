@@ -36,6 +36,9 @@ LINE_FIELDS: tuple[str, ...] = (
     "pricing_unit",
     "currency",
     "resource_id",
+    "attribution_source",
+    "attribution_value",
+    "description",
 )
 
 
@@ -62,6 +65,12 @@ class StatementLine:
     exact_amount: Decimal
     line_items: int
     amount: Decimal = Decimal(0)
+    #: The rule that charged the line (resource_tag, principal_tag, resource_map,
+    #: principal_map, account_map, policy_<method>) or ``none``; the value it found.
+    attribution_source: str = "none"
+    attribution_value: str = ""
+    #: Text for lines the tool made (``allocated share of default-project usage``).
+    description: str = ""
 
 
 @dataclass(frozen=True)

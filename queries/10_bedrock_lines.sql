@@ -3,7 +3,8 @@
 -- Reads the canonical view `cur`. Rows are selected by bill_billing_period_start_date,
 -- never by folder. Parameters: $period_start, $period_end (dates), $measure
 -- ('net_unblended' | 'unblended'), and for each statement tag the candidate keys in
--- resource_tags ($*_keys) and in the tags map ($*_tags_keys).
+-- resource_tags ($*_keys) and in the tags map ($*_tags_keys); $cc_principal_keys: where the
+-- calling IAM principal's cost-center tag sits in the tags map (iamPrincipal/...).
 CREATE OR REPLACE TEMP TABLE bedrock_lines AS
 SELECT
     source_file,
@@ -20,6 +21,7 @@ SELECT
     coalesce(pricing_unit, '') AS pricing_unit,
     coalesce(currency, '') AS currency,
     coalesce(first_value_of(resource_tags, $cc_keys), first_value_of(tags, $cc_tags_keys)) AS cost_center_tag,
+    first_value_of(tags, $cc_principal_keys) AS principal_cost_center_tag,
     coalesce(first_value_of(resource_tags, $application_keys), first_value_of(tags, $application_tags_keys)) AS application,
     coalesce(first_value_of(resource_tags, $environment_keys), first_value_of(tags, $environment_tags_keys)) AS environment,
     coalesce(first_value_of(resource_tags, $team_keys), first_value_of(tags, $team_tags_keys)) AS team,

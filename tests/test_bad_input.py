@@ -193,7 +193,10 @@ def test_only_non_bedrock_rows_is_an_empty_valid_statement_set(
     )
     result = run_on(tmp_path / "e")
     summary = Path(result.outputs["summary"]).read_text().splitlines()
-    assert summary == ["billing_period,cost_center,currency,amount,share_pct,owner,team,line_items"]
+    assert summary == [
+        "billing_period,cost_center,currency,amount,share_pct,owner,team,line_items,"
+        "cost_center_name,gl_account,cost_center_owner"
+    ]
     assert result.info["rows"]["bedrock"] == 0
     assert result.info["totals"] == []
     assert Path(result.outputs["workbook"]).stat().st_size > 0
