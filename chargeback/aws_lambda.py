@@ -4,7 +4,8 @@ Parses the event (S3 notification, or the same through SQS, SNS or EventBridge),
 ``run()`` once per delivered manifest, logs one JSON line per run and returns a small JSON
 result. Settings come from the environment: ``CHARGEBACK_OUT`` (required, e.g.
 ``s3://bucket/chargeback``), ``CHARGEBACK_COST_CENTER_TAG``, ``CHARGEBACK_COST_MEASURE``,
-``CHARGEBACK_THREADS``, ``CHARGEBACK_MEMORY_LIMIT``.
+``CHARGEBACK_THREADS``, ``CHARGEBACK_MEMORY_LIMIT``, and ``CHARGEBACK_CONFIG`` naming a
+``chargeback.toml`` (rules, policies, statement tags) shipped with the function.
 
 Errors: a failure a retry can fix (S3 throttling or unavailable) is raised, so Lambda retries
 and alarms fire; a bad export or setting is reported in the result and the log line
@@ -24,6 +25,7 @@ from .config import CostMeasure, RunConfig
 from .errors import ChargebackError, ConfigError
 from .run import RunResult, run
 from .s3event import Delivery, created_objects, delivery
+from .settings import build_run_config, find_config, load_settings
 
 
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
@@ -82,27 +84,30 @@ def run_delivery(found: Delivery) -> tuple[dict[str, Any], ChargebackError | Non
 
 
 def config_from_env(found: Delivery) -> RunConfig:
+    """The run's settings: ``CHARGEBACK_*`` variables, else the config file, else defaults."""
     env = os.environ
-    out = env.get("CHARGEBACK_OUT", "").strip()
-    if not out:
+    measure = env.get("CHARGEBACK_COST_MEASURE") or None
+    try:
+        cost_measure = CostMeasure(measure) if measure else None
+    except ValueError as e:
+        choices = ", ".join(m.value for m in CostMeasure)
+        raise ConfigError(f"CHARGEBACK_COST_MEASURE={measure!r}: use one of {choices}") from e
+    threads = env.get("CHARGEBACK_THREADS") or None
+    if threads is not None and not threads.strip().isdigit():
+        raise ConfigError(f"CHARGEBACK_THREADS={threads!r}: give a whole number, e.g. 2")
+    settings = load_settings(find_config(None))  # CHARGEBACK_CONFIG names a chargeback.toml
+    out = env.get("CHARGEBACK_OUT", "").strip() or None
+    if out is None and "out" not in settings.run:
         raise ConfigError(
             "CHARGEBACK_OUT is not set: give the function the output URI, e.g. "
             "s3://bucket/chargeback, in its environment"
         )
-    measure = env.get("CHARGEBACK_COST_MEASURE") or CostMeasure.NET_UNBLENDED.value
-    try:
-        cost_measure = CostMeasure(measure)
-    except ValueError as e:
-        choices = ", ".join(m.value for m in CostMeasure)
-        raise ConfigError(f"CHARGEBACK_COST_MEASURE={measure!r}: use one of {choices}") from e
-    threads = env.get("CHARGEBACK_THREADS")
-    if threads is not None and not threads.strip().isdigit():
-        raise ConfigError(f"CHARGEBACK_THREADS={threads!r}: give a whole number, e.g. 2")
-    return RunConfig(
-        source=found.root,
-        period=found.period,
+    return build_run_config(
+        found.root,
+        str(found.period),
+        settings,
         out=out,
-        cost_center_tag=env.get("CHARGEBACK_COST_CENTER_TAG") or "CostCenter",
+        cost_center_tag=env.get("CHARGEBACK_COST_CENTER_TAG") or None,
         cost_measure=cost_measure,
         threads=int(threads) if threads is not None else None,
         memory_limit=env.get("CHARGEBACK_MEMORY_LIMIT") or None,

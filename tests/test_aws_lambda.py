@@ -243,12 +243,9 @@ def test_denied_access_is_reported_not_retried(
     assert s3.keys(OUT_BUCKET) == []
 
 
-def test_sample_export_delivered_to_s3_is_charged_back_to_the_cent(
-    s3: S3, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The shipped sample month, uploaded where its manifest says it lives."""
+def deliver_sample(s3: S3, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Upload the shipped sample month where its manifest says it lives; the manifest event."""
     from conftest import SAMPLE
-    from test_sample_month import check, exact_by_bucket, sample_rows
 
     manifest = json.loads(next(SAMPLE.rglob("*Manifest.json")).read_text())
     bucket, prefix = manifest["bucket"], manifest["reportKeyPrefix"]
@@ -257,8 +254,15 @@ def test_sample_export_delivered_to_s3_is_charged_back_to_the_cent(
     keys = s3.upload_tree(SAMPLE, bucket, prefix)
     monkeypatch.setenv("CHARGEBACK_OUT", f"s3://{OUT_BUCKET}/chargeback")
     (key,) = [k for k in keys if k.endswith("Manifest.json")]
+    return s3_event(bucket, key)
 
-    result = aws_lambda.handler(s3_event(bucket, key), None)
+
+def test_sample_export_delivered_to_s3_is_charged_back_to_the_cent(
+    s3: S3, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_sample_month import check, exact_by_bucket, sample_rows
+
+    result = aws_lambda.handler(deliver_sample(s3, monkeypatch), None)
 
     assert result["runs"][0]["status"] == "published"
     pointer, amounts = published_summary(s3)
@@ -276,3 +280,14 @@ def test_sample_export_delivered_to_s3_is_charged_back_to_the_cent(
         "UNATTRIBUTED": "533.72",
     }
     assert result["runs"][0]["rows"]["bedrock"] == 9377
+
+
+def test_config_file_rules_apply_in_lambda(s3: S3, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CHARGEBACK_CONFIG names the example chargeback.toml: mapping table, master, tax split."""
+    from test_rule_commands import EXAMPLE, sample_expected
+
+    event = deliver_sample(s3, monkeypatch)
+    monkeypatch.setenv("CHARGEBACK_CONFIG", str(EXAMPLE))
+    result = aws_lambda.handler(event, None)
+    assert result["runs"][0]["status"] == "published"
+    assert published_summary(s3)[1] == sample_expected()

@@ -40,7 +40,9 @@ def test_function_is_the_image_running_the_handler(template: dict[str, Any]) -> 
     assert props["PackageType"] == "Image"
     env = props["Environment"]["Variables"]
     assert env["CHARGEBACK_OUT"] == {"Fn::Sub": "s3://${OutputBucket}/${OutputPrefix}"}
-    assert {"CHARGEBACK_COST_CENTER_TAG", "CHARGEBACK_MEMORY_LIMIT"} <= set(env)
+    assert {"CHARGEBACK_COST_CENTER_TAG", "CHARGEBACK_MEMORY_LIMIT", "CHARGEBACK_CONFIG"} <= set(
+        env
+    )
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "FROM public.ecr.aws/lambda/python:" in dockerfile
     (cmd,) = [ln for ln in dockerfile.splitlines() if ln.startswith("CMD")]
