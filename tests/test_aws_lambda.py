@@ -291,3 +291,37 @@ def test_config_file_rules_apply_in_lambda(s3: S3, monkeypatch: pytest.MonkeyPat
     result = aws_lambda.handler(event, None)
     assert result["runs"][0]["status"] == "published"
     assert published_summary(s3)[1] == sample_expected()
+
+
+def test_racing_invocations_for_one_month_leave_one_complete_set(
+    delivered: dict[str, Path], s3: S3
+) -> None:
+    """At-least-once delivery: the same notification handled by two instances at once."""
+    import threading
+
+    event = s3_event(BUCKET, manifest_key("cur"))
+    results: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def invoke() -> None:
+        try:
+            results.append(aws_lambda.handler(event, None))
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=invoke) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sorted(r["runs"][0]["status"] for r in results) == ["published"] * 3
+    pointer, amounts = published_summary(s3)
+    assert amounts == EXPECTED
+    folders: dict[str, list[str]] = {}
+    for key in s3.keys(OUT_BUCKET, f"chargeback/{PERIOD}/runs/"):
+        run_id, name = key.removeprefix(f"chargeback/{PERIOD}/runs/").split("/", 1)
+        folders.setdefault(run_id, []).append(name)
+    assert pointer["run_id"] in folders
+    for names in folders.values():  # every set whole: summary, lines, workbook, run.json
+        assert len(names) == 4 and "run.json" in names

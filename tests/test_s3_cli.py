@@ -225,3 +225,12 @@ def test_files_whose_columns_drifted_read_together(s3: S3, tmp_path: Path) -> No
     assert code == 0, err
     text = (tmp_path / "out" / PERIOD / f"chargeback-{PERIOD}-summary.csv").read_text()
     assert summary_amounts(text) == {"ML-101": Decimal("1.11"), "FIN-7": Decimal("2.22")}
+
+
+def test_periods_lists_every_month_in_an_s3_export(export: dict[str, Path]) -> None:
+    result = CliRunner().invoke(app, ["periods", ROOT])
+    assert result.exit_code == 0, result.stderr
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
+    # 2026-10: six Bedrock rows of 7 (19.50); 2026-09: the one row of another month (100.00)
+    assert rows["2026-10"][1:4] == ["7", "6", str(EXPECTED_TOTAL)]
+    assert rows["2026-09"][1:4] == ["1", "1", "100.00"]
