@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -221,9 +222,10 @@ def test_denied_access_is_reported_not_retried(
     delivered: dict[str, Path], s3: S3, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     iam = boto3.client("iam", endpoint_url=s3.endpoint, region_name="us-east-1")
-    iam.create_user(UserName="no-reader")
+    user = f"no-reader-{uuid.uuid4().hex[:8]}"  # IAM users outlive the test in the server
+    iam.create_user(UserName=user)
     iam.put_user_policy(  # may list the bucket, may not read objects
-        UserName="no-reader",
+        UserName=user,
         PolicyName="list-only",
         PolicyDocument=json.dumps(
             {
@@ -232,7 +234,7 @@ def test_denied_access_is_reported_not_retried(
             }
         ),
     )
-    key = iam.create_access_key(UserName="no-reader")["AccessKey"]
+    key = iam.create_access_key(UserName=user)["AccessKey"]
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
     with iam_enforced():
