@@ -234,3 +234,31 @@ def test_periods_lists_every_month_in_an_s3_export(export: dict[str, Path]) -> N
     # 2026-10: six Bedrock rows of 7 (19.50); 2026-09: the one row of another month (100.00)
     assert rows["2026-10"][1:4] == ["7", "6", str(EXPECTED_TOTAL)]
     assert rows["2026-09"][1:4] == ["1", "1", "100.00"]
+
+
+def test_focus_export_on_s3_gives_the_sample_figures(s3: S3, tmp_path: Path) -> None:
+    """The sample month written as FOCUS 1.2, read from S3: the same statements as CUR 2.0."""
+    from test_sample_month import exact_by_bucket, sample_rows
+
+    from chargeback.money import round_money
+    from chargeback.sample import main as sample_main
+
+    focus = tmp_path / "focus"
+    assert sample_main(["--out", str(tmp_path / "cur2"), "--focus-out", str(focus)]) == 0
+    s3.client.create_bucket(Bucket=BUCKET)
+    s3.upload_tree(focus, BUCKET, "focus/bedrock-focus")
+    code, _, err = chargeback(
+        f"s3://{BUCKET}/focus/bedrock-focus", "--period", PERIOD, "--out", str(tmp_path / "out")
+    )
+    assert code == 0, err
+    summary = summary_amounts(
+        (tmp_path / "out" / PERIOD / f"chargeback-{PERIOD}-summary.csv").read_text()
+    )
+    exact = exact_by_bucket(sample_rows())  # from the CUR 2.0 sample's own rows
+    assert sum(summary.values()) == round_money(sum(exact.values(), Decimal(0)))
+    for cc in ("CC-1001", "CC-2002", "CC-3003"):
+        assert abs(summary[cc] - exact[cc]) < Decimal("0.01")
+    assert (
+        json.loads((tmp_path / "out" / PERIOD / "run.json").read_text())["source"]["schema"]
+        == "focus"
+    )
