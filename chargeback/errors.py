@@ -52,6 +52,12 @@ class QueryError(ChargebackError):
     exit_code = ExitCode.QUERY
 
 
+class TransientQueryError(QueryError):
+    """A query failed because reading its remote input failed for a reason a retry may fix."""
+
+    retryable = True
+
+
 class OutputError(ChargebackError):
     """Statements could not be written; nothing partial was published."""
 

@@ -43,6 +43,17 @@ _PERMANENT = (
 )
 
 
+#: Markers (AWS SDK for C++, as pyarrow reports them) of S3 failures a retry may fix.
+_TRANSIENT = (
+    "NETWORK_CONNECTION",
+    "SLOW_DOWN",
+    "THROTTLING",
+    "SERVICE_UNAVAILABLE",
+    "INTERNAL_FAILURE",
+    "REQUEST_TIMEOUT",
+)
+
+
 def is_s3(uri: str) -> bool:
     return uri.startswith(SCHEME)
 
@@ -131,6 +142,11 @@ def is_permanent(error: BaseException) -> bool:
     code = _error_code(error)
     text = f"{code} {error}"
     return any(marker in text for marker in _PERMANENT)
+
+
+def is_transient_text(message: str) -> bool:
+    """True when an error message (e.g. DuckDB's, from a pyarrow scan) tells of such a failure."""
+    return "AWS Error" in message and any(marker in message for marker in _TRANSIENT)
 
 
 def _error_code(error: BaseException) -> str:

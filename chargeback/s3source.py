@@ -76,8 +76,7 @@ class S3Source:
         return cls(str(root), files, manifest, _stamp(newest), filesystem)
 
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
-        # TODO(issue 3): an S3 failure in the middle of DuckDB's scan surfaces as a QueryError,
-        # which is not retryable; the filesystem retries 6 times before it gets that far.
+        # an S3 failure during DuckDB's scan comes back as a TransientQueryError (engine.py)
         dataset = self.dataset()
         try:
             return con.from_arrow(dataset)

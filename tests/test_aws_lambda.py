@@ -327,3 +327,41 @@ def test_racing_invocations_for_one_month_leave_one_complete_set(
     assert pointer["run_id"] in folders
     for names in folders.values():  # every set whole: summary, lines, workbook, run.json
         assert len(names) == 4 and "run.json" in names
+
+
+def test_s3_lost_in_the_middle_of_the_scan_is_retryable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, s3_env: str
+) -> None:
+    """Footers read, then S3 goes away before DuckDB scans: a retry may fix that."""
+    from builders import tagged, write
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+    from chargeback.allocate import allocate
+    from chargeback.config import Period, RunConfig
+    from chargeback.engine import Engine
+    from chargeback.errors import TransientQueryError
+    from chargeback.s3source import S3Source
+    from chargeback.schema import canonical_relation, detect_schema
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://{host}:{port}")
+    monkeypatch.setattr(s3location, "_READ_ATTEMPTS", 1)
+    client = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
+    client.create_bucket(Bucket="vanishing")
+    path = write(tmp_path / "f.parquet", [tagged("a", "ML-101", 1.0)])
+    client.upload_file(str(path), "vanishing", "cur/x/data/f.parquet")
+    source = S3Source.open("s3://vanishing/cur/x", Period.parse(PERIOD))
+    server.stop()
+    engine = Engine(threads=1)
+    try:
+        engine.register_cur(
+            canonical_relation(source.relation(engine.con), detect_schema(source.files, []))
+        )
+        config = RunConfig(source=source.root, period=Period.parse(PERIOD), out=str(tmp_path))
+        with pytest.raises(TransientQueryError, match="NETWORK_CONNECTION") as caught:
+            allocate(engine, config, {})
+    finally:
+        engine.close()
+    assert caught.value.retryable
