@@ -212,6 +212,12 @@ def _report(result: RunResult, shown: int = 50) -> None:
         if len(centers) > shown:
             typer.echo(f"  ... and {len(centers) - shown:,} more (see the summary CSV)")
         typer.echo(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+    if result.superseded_by:
+        typer.echo(
+            f"note: statements from newer input (run {result.superseded_by}) were already "
+            "published; they stay current and this run's were discarded",
+            err=True,
+        )
     typer.echo(f"Workbook: {result.outputs['workbook']}")
     typer.echo(f"Statements: {result.output_dir}")
 

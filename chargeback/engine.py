@@ -13,8 +13,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .errors import QueryError
+from .errors import QueryError, TransientQueryError
 from .resources import query_text
+from .s3location import is_transient_text
 
 CUR_VIEW = "cur"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -77,6 +78,11 @@ class Engine:
         try:
             return self.con.execute(sql, bound or None)
         except duckdb.Error as e:
+            if is_transient_text(str(e)):  # S3 failed under the scan: a retry may succeed
+                raise TransientQueryError(
+                    f"query queries/{name}.sql failed reading S3 ({_first_line(e)}): "
+                    "S3 is unavailable or throttling; try again"
+                ) from e
             raise QueryError(f"query queries/{name}.sql failed: {_first_line(e)}") from e
 
     def close(self) -> None:

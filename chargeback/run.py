@@ -55,6 +55,8 @@ class RunResult:
     output_dir: str
     outputs: dict[str, str]
     info: dict[str, Any]
+    #: When newer input's statements were already published, that run (nothing replaced).
+    superseded_by: str | None = None
 
 
 def run(
@@ -112,7 +114,9 @@ def run(
                 f"{destination.location(period)} is unchanged"
             ) from e
     outputs = {k: destination.location(period, v) for k, v in names.items()}
-    return RunResult(config, allocation, destination.location(period), outputs, info)
+    return RunResult(
+        config, allocation, destination.location(period), outputs, info, destination.superseded_by
+    )
 
 
 def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportSchema, Allocation]:
@@ -147,6 +151,7 @@ def run_info(
         "billing_period": str(config.period),
         "source": {
             "uri": source.root,
+            "version": source.version,
             "schema": schema.kind.value,
             "manifest": None
             if manifest is None

@@ -48,3 +48,6 @@ def run_on(tmp_path: Path) -> RunFn:
 def summary_amounts(result: RunResult) -> dict[str, str]:
     rows = read_csv(Path(result.outputs["summary"]))
     return {r["cost_center"]: r["amount"] for r in rows}
+
+
+from s3server import s3, s3_env, s3_server  # noqa: E402, F401 - a loopback S3 API for tests
