@@ -98,6 +98,14 @@ def run(
             info["statement_files"] = write_statement_files(
                 stage / names["statements"], allocation, header, templates.workbook
             )
+            info["outputs"] = sorted(  # the files, statements/<cost center>.* included
+                [n for n in names.values() if n != STATEMENTS_DIR]
+                + [
+                    f"{p}{ext}"
+                    for p in info["statement_files"].values()
+                    for ext in (".csv", ".xlsx")
+                ]
+            )
             write_journal(
                 stage / names["journal"],
                 allocation,

@@ -101,7 +101,11 @@ class S3Destination:
         self._published[period] = winner
 
     def _upload(self, stage: Path, folder: S3Uri) -> list[str]:
-        names = sorted(p.name for p in stage.iterdir() if p.is_file() and p.name != RUN_RECORD)
+        names = sorted(  # statements/<cost center>.* included, as statements/... keys
+            p.relative_to(stage).as_posix()
+            for p in stage.rglob("*")
+            if p.is_file() and p.relative_to(stage).as_posix() != RUN_RECORD
+        )
         keys: list[str] = []
         try:
             for name in [*names, RUN_RECORD]:
