@@ -1,7 +1,9 @@
-"""Last month's charges, from the previous run's ``run.json`` in the output folder.
+"""Last month's charges, from the previous run published at the destination.
 
-The Summary shows them next to this month's when they exist. A previous run that is missing
-or unreadable only means the comparison is left out: it never stops this month's statements.
+Locally that is ``OUT/YYYY-MM/run.json``; on S3 the month's ``current.json``, which carries
+the published run's totals. The Summary shows them next to this month's when they exist. A
+previous run that is missing or unreadable only means the comparison is left out: it never
+stops this month's statements.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from .config import Period
+from .errors import ChargebackError
+from .publish import Destination, LocalDestination
 
 
 @dataclass(frozen=True)
@@ -21,18 +26,28 @@ class PreviousRun:
     amounts: dict[tuple[str, str], Decimal]
 
 
-def previous_run(out: str, period: Period) -> PreviousRun | None:
-    """The run of the month before ``period`` in the local folder ``out``, if there is one."""
-    if out.startswith("s3://"):
-        return None  # TODO(issue 4): read last month's run.json from S3 outputs too
-    path = Path(out) / str(period.previous()) / "run.json"
+def previous_run(destination: Destination, period: Period) -> PreviousRun | None:
+    """The run of the month before ``period`` at ``destination``, if one was published."""
+    month = str(period.previous())
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        amounts: dict[tuple[str, str], Decimal] = {}
-        for totals in data["totals"]:
-            currency = str(totals["currency"])
-            for name, amount in totals["cost_centers"].items():
-                amounts[(str(name), currency)] = Decimal(str(amount))
+        if isinstance(destination, LocalDestination):
+            path = destination.root / month / "run.json"
+            uri, doc = str(path), json.loads(Path(path).read_text(encoding="utf-8"))
+        else:
+            published = getattr(destination, "published", None)  # S3: the month's pointer
+            doc = published(month) if published is not None else None
+            uri = destination.location(month)
+        return None if doc is None else PreviousRun(uri, _amounts(doc))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, InvalidOperation):
         return None
-    return PreviousRun(str(path), amounts)
+    except ChargebackError:  # S3 unreachable or denied: no comparison, this month still runs
+        return None
+
+
+def _amounts(doc: Any) -> dict[tuple[str, str], Decimal]:
+    amounts: dict[tuple[str, str], Decimal] = {}
+    for totals in doc["totals"]:
+        currency = str(totals["currency"])
+        for name, amount in totals["cost_centers"].items():
+            amounts[(str(name), currency)] = Decimal(str(amount))
+    return amounts

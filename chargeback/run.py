@@ -77,7 +77,7 @@ def run(
     names = output_names(period)
     info = run_info(config, source, schema, allocation, generated_at, names)
     info["run_id"] = run_id
-    previous = previous_run(config.out, config.period)
+    previous = previous_run(destination, config.period)
     info["previous_run"] = None if previous is None else previous.uri
     header = RunHeader(
         period=period,

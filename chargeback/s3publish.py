@@ -71,6 +71,10 @@ class S3Destination:
     def pointer_uri(self, period: str) -> S3Uri:
         return self.root.child(period, POINTER)
 
+    def published(self, period: str) -> dict[str, Any] | None:
+        """The month's ``current.json`` (its run, files and totals), None if unpublished."""
+        return self._read_pointer(self.pointer_uri(period))[0]
+
     @contextmanager
     def staging(self, period: str) -> Iterator[Path]:
         stage = Path(tempfile.mkdtemp(prefix=f"chargeback-{period}-"))

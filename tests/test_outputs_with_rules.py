@@ -3,6 +3,7 @@ journal, the worklist of what to fix, coverage of tags only, and everything stil
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import openpyxl
 import pytest
 from accounting import find, header_columns, money
 from alloc_helpers import read_csv, run_rows
-from builders import cur2_row, tagged
+from builders import cur2_row, tagged, write
 
 from chargeback.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
 from chargeback.run import RunResult
@@ -118,3 +119,30 @@ def test_coverage_counts_tags_not_policy_shares(result: RunResult) -> None:
 
 def find_total(ws: Any) -> tuple[int, int]:
     return find(ws, "Total USD")
+
+
+def test_last_month_comes_from_the_published_s3_run(s3: Any, tmp_path: Path, run_on: Any) -> None:
+    """On S3 last month's charges come from its current.json; statements/ are uploaded."""
+    s3.client.create_bucket(Bucket="finance-reports")
+    write(
+        tmp_path / "e" / "a.parquet",
+        [
+            cur2_row("2026-09", 30.00, resource_tags={"user_cost_center": "CC-A"}),
+            cur2_row("2026-10", 36.60, resource_tags={"user_cost_center": "CC-A"}),
+            cur2_row("2026-10", 1.00),
+        ],
+    )
+    out = "s3://finance-reports/chargeback"
+    run_on(tmp_path / "e", period="2026-09", out=out)
+    result = run_on(tmp_path / "e", period="2026-10", out=out)
+    assert result.info["previous_run"] == "s3://finance-reports/chargeback/2026-09/current.json"
+    prefix = result.output_dir.removeprefix("s3://finance-reports/")
+    keys = s3.keys("finance-reports", prefix)
+    assert prefix + "statements/CC-A.xlsx" in keys and prefix + "journal-2026-10.csv" in keys
+    ws = openpyxl.load_workbook(
+        io.BytesIO(s3.body("finance-reports", prefix + "chargeback-2026-10.xlsx")), data_only=True
+    )["Summary"]
+    head, cols = _table(ws, "Cost center")
+    r, _ = find(ws, "CC-A")
+    assert money(ws.cell(r, cols["Last month"]).value) == Decimal("30.00")
+    assert money(ws.cell(r, cols["Change"]).value) == Decimal("6.60")
