@@ -191,3 +191,17 @@ def test_config_check_validates_the_templates_it_names(tmp_path: Path) -> None:
     assert bad.stderr == (
         f"error: {journal}: expense_account is missing or empty; give it as text\n"
     )
+
+
+def test_lambda_reads_the_templates_folder_from_its_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chargeback.aws_lambda import config_from_env
+    from chargeback.config import Period
+    from chargeback.s3event import Delivery
+
+    monkeypatch.delenv("CHARGEBACK_CONFIG", raising=False)
+    monkeypatch.setenv("CHARGEBACK_OUT", "s3://finance-reports/chargeback")
+    monkeypatch.setenv("CHARGEBACK_TEMPLATES", "/opt/finance-templates")
+    found = Delivery(None, "s3://billing/cur/x", Period.parse("2026-10"))  # type: ignore[arg-type]
+    assert config_from_env(found).templates == "/opt/finance-templates"
