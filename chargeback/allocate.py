@@ -11,7 +11,7 @@ import pyarrow as pa
 from .config import RunConfig
 from .engine import Engine
 from .errors import InputError
-from .policies import PolicySplit, apply_policies
+from .policies import SPLIT_REASON, PolicySplit, apply_policies
 from .rules import AllocationRules, CostCenter
 from .statements import (
     LINE_FIELDS,
@@ -46,6 +46,11 @@ class Allocation:
     period_rows: int
     bedrock_rows: int
     measure_fallback_rows: int
+    #: Unattributed spend by account, IAM principal, resource, model, reason and value found,
+    #: rounded to each currency's UNATTRIBUTED lines (before policies moved any out).
+    worklist: tuple[Breakdown, ...] = ()
+    #: (cost center, currency, invoice id) for every invoice a cost center's lines are on.
+    invoices: tuple[tuple[str, str, str], ...] = ()
     splits: tuple[PolicySplit, ...] = ()
     #: The cost-center master list (empty without one), for names and GL accounts.
     master: tuple[CostCenter, ...] = ()
@@ -148,6 +153,22 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
     by_invoice = rounded_breakdown(
         engine.fetch("41_totals_by_invoice").dicts(), ["invoice_id", "billing_entity"], totals
     )
+    worklist = rounded_breakdown(
+        engine.fetch("31_unattributed_worklist").dicts(),
+        [
+            "usage_account_id",
+            "iam_principal",
+            "resource_id",
+            "model",
+            "unattributed_reason",
+            "attribution_value",
+        ],
+        totals,
+        targets={t.currency: to_tag(t) for t in totals},
+    )
+    invoices = tuple(
+        (str(c), str(cur), str(i)) for c, cur, i in engine.fetch("32_invoices_by_cost_center").rows
+    )
     bedrock = {r["source_file"]: r for r in engine.fetch("51_bedrock_rows_by_file").dicts()}
     files = tuple(
         FileRows(
@@ -167,8 +188,25 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         period_rows=period_rows,
         bedrock_rows=sum(f.bedrock_rows for f in files),
         measure_fallback_rows=fallback,
+        worklist=tuple(worklist),
+        invoices=invoices,
         splits=tuple(splits),
         master=rules.master,
+    )
+
+
+def to_tag(totals: CurrencyTotals) -> Decimal:
+    """The rounded UNATTRIBUTED lines of a currency that someone has to tag or fix: all but
+    the offsets of spend a policy shared out (those are not the export's lines)."""
+    return sum(
+        (
+            ln.amount
+            for cc in totals.cost_centers
+            if cc.is_unattributed
+            for ln in cc.lines
+            if ln.unattributed_reason != SPLIT_REASON
+        ),
+        Decimal(0),
     )
 
 

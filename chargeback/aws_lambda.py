@@ -4,8 +4,9 @@ Parses the event (S3 notification, or the same through SQS, SNS or EventBridge),
 ``run()`` once per delivered manifest, logs one JSON line per run and returns a small JSON
 result. Settings come from the environment: ``CHARGEBACK_OUT`` (required, e.g.
 ``s3://bucket/chargeback``), ``CHARGEBACK_COST_CENTER_TAG``, ``CHARGEBACK_COST_MEASURE``,
-``CHARGEBACK_THREADS``, ``CHARGEBACK_MEMORY_LIMIT``, and ``CHARGEBACK_CONFIG`` naming a
-``chargeback.toml`` (rules, policies, statement tags) shipped with the function.
+``CHARGEBACK_THREADS``, ``CHARGEBACK_MEMORY_LIMIT``, ``CHARGEBACK_TEMPLATES`` (a folder of
+report templates), and ``CHARGEBACK_CONFIG`` naming a ``chargeback.toml`` (rules, policies,
+statement tags) shipped with the function.
 
 Errors: a failure a retry can fix (S3 throttling or unavailable) is raised, so Lambda retries
 and alarms fire; a bad export or setting is reported in the result and the log line
@@ -111,6 +112,7 @@ def config_from_env(found: Delivery) -> RunConfig:
         cost_measure=cost_measure,
         threads=int(threads) if threads is not None else None,
         memory_limit=env.get("CHARGEBACK_MEMORY_LIMIT") or None,
+        templates=env.get("CHARGEBACK_TEMPLATES") or None,
     )
 
 

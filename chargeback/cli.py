@@ -16,6 +16,7 @@ from .overview import config_text, coverage_report, coverage_text, periods, peri
 from .run import RunResult, run
 from .safety import terminal_text
 from .settings import CONFIG_ENV, build_run_config, find_config, load_settings
+from .templates import load_templates
 
 ConfigOption = Annotated[
     str | None,
@@ -79,6 +80,13 @@ def run_command(
         int | None, typer.Option(help="DuckDB worker threads (default: all cores).")
     ] = None,
     memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 2GB.")] = None,
+    templates: Annotated[
+        str | None,
+        typer.Option(
+            help="Folder with workbook.toml / journal.toml replacing the shipped report templates.",
+            envvar="CHARGEBACK_TEMPLATES",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     config_file: ConfigOption = None,
 ) -> None:
@@ -93,6 +101,7 @@ def run_command(
             cost_measure=cost_measure,
             threads=threads,
             memory_limit=memory_limit,
+            templates=templates,
         )
         show = not quiet and sys.stderr.isatty()
         result = run(config, progress=_progress if show else None)
@@ -167,13 +176,16 @@ app.add_typer(config_app, name="config")
 
 @config_app.command("check")
 def config_check_command(config_file: ConfigOption = None) -> None:
-    """Validate the config file and the tables it names; print the settings as resolved."""
+    """Validate the config file, the tables and report templates it names; print the
+    settings as resolved."""
     try:
         settings = load_settings(find_config(config_file))
+        templates = load_templates(settings.run.get("templates"))
     except ChargebackError as e:
         _fail(e)
     for line in config_text(settings):
         typer.echo(line)
+    typer.echo(f"report templates: {templates.workbook.origin}, {templates.journal.origin}")
     typer.echo("config OK" if settings.path else "no config file: defaults apply")
 
 

@@ -69,6 +69,8 @@ class RunConfig:
     statement_tags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STATEMENT_TAGS))
     threads: int | None = None
     memory_limit: str | None = None
+    #: A folder whose report_templates files (workbook.toml, journal.toml) replace the shipped.
+    templates: str | None = None
     rules: AllocationRules = field(default_factory=AllocationRules)
     config_file: str | None = None
 

@@ -1,4 +1,5 @@
-"""The CSV statements: the summary and the aggregated lines (column names are a contract)."""
+"""The CSV statements: the summary and the aggregated lines (column names are a contract),
+and each cost center's statement as CSV (template columns)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from .allocate import Allocation
 from .safety import csv_text
-from .statements import LINE_FIELDS
+from .statements import LINE_FIELDS, CostCenterTotal
+from .templates import WorkbookTemplate
+from .views import statement_groups
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "billing_period",
@@ -107,3 +110,27 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> 
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
+
+
+def write_statement_csv(
+    path: Path, period: str, centers: Sequence[CostCenterTotal], template: WorkbookTemplate
+) -> None:
+    """One cost center's statement lines (grouped as on its sheet): the billing period and
+    cost center first, so the file explains itself when sent alone, then template columns."""
+    columns = template.columns["statement"]
+    rows = []
+    for cc in centers:
+        for group in statement_groups(cc.lines):
+            for line in group.lines:
+                values = {
+                    "usage_kind": template.usage_kind(line.usage_kind),
+                    "usage_amount": quantity_text(line.usage_amount),
+                    "amount": money_text(line.amount),
+                    "line_items": str(line.line_items),
+                }
+                rows.append(
+                    [period, csv_text(cc.cost_center)]
+                    + [values[c] if c in values else csv_text(getattr(line, c)) for c in columns]
+                )
+    words = [template.word("billing_period"), template.word("cost_center")]
+    _write(path, [csv_text(t) for t in words + [template.label(c) for c in columns]], rows)

@@ -20,11 +20,15 @@ from .config import RunConfig
 from .engine import Engine
 from .errors import OutputError
 from .explain import attribution_info
+from .journal import write_journal
+from .previous import previous_run
 from .publish import open_destination
 from .render_csv import write_lines, write_summary
+from .render_statements import STATEMENTS_DIR, write_statement_files
 from .render_xlsx import RunHeader, write_workbook
 from .schema import ExportSchema, canonical_relation, detect_schema
 from .source import Source, open_source
+from .templates import load_templates
 
 #: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
 Progress = Callable[[str], None]
@@ -36,6 +40,8 @@ def output_names(period: str) -> dict[str, str]:
         "summary": f"chargeback-{period}-summary.csv",
         "lines": f"chargeback-{period}-lines.csv",
         "workbook": f"chargeback-{period}.xlsx",
+        "journal": f"journal-{period}.csv",
+        "statements": STATEMENTS_DIR,
         "run": "run.json",
     }
 
@@ -61,6 +67,8 @@ def run(
     say = progress or (lambda _phase: None)
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
     period = str(config.period)
+    templates = load_templates(config.templates)
+    run_id = f"bedrock-chargeback-{period}-{generated_at:%Y%m%dT%H%M%SZ}"
 
     source, schema, allocation = read_and_allocate(config, say)
 
@@ -68,6 +76,9 @@ def run(
     destination = open_destination(config.out)
     names = output_names(period)
     info = run_info(config, source, schema, allocation, generated_at, names)
+    info["run_id"] = run_id
+    previous = previous_run(destination, config.period)
+    info["previous_run"] = None if previous is None else previous.uri
     header = RunHeader(
         period=period,
         source=source.root,
@@ -75,12 +86,34 @@ def run(
         generated_at=generated_at.isoformat(),
         version=__version__,
         invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
+        run_id=run_id,
     )
     with destination.staging(period) as stage:
         try:
             write_summary(stage / names["summary"], period, allocation)
             write_lines(stage / names["lines"], period, allocation)
-            write_workbook(stage / names["workbook"], allocation, header)
+            write_workbook(
+                stage / names["workbook"], allocation, header, templates.workbook, previous
+            )
+            info["statement_files"] = write_statement_files(
+                stage / names["statements"], allocation, header, templates.workbook
+            )
+            info["outputs"] = sorted(  # the files, statements/<cost center>.* included
+                [n for n in names.values() if n != STATEMENTS_DIR]
+                + [
+                    f"{p}{ext}"
+                    for p in info["statement_files"].values()
+                    for ext in (".csv", ".xlsx")
+                ]
+            )
+            write_journal(
+                stage / names["journal"],
+                allocation,
+                config.period,
+                templates.journal,
+                run_id,
+                templates.workbook.company,
+            )
             info["seconds"] = round(time.monotonic() - started, 3)
             write_json(stage / names["run"], info)
         except OSError as e:

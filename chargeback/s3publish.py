@@ -71,6 +71,10 @@ class S3Destination:
     def pointer_uri(self, period: str) -> S3Uri:
         return self.root.child(period, POINTER)
 
+    def published(self, period: str) -> dict[str, Any] | None:
+        """The month's ``current.json`` (its run, files and totals), None if unpublished."""
+        return self._read_pointer(self.pointer_uri(period))[0]
+
     @contextmanager
     def staging(self, period: str) -> Iterator[Path]:
         stage = Path(tempfile.mkdtemp(prefix=f"chargeback-{period}-"))
@@ -101,7 +105,11 @@ class S3Destination:
         self._published[period] = winner
 
     def _upload(self, stage: Path, folder: S3Uri) -> list[str]:
-        names = sorted(p.name for p in stage.iterdir() if p.is_file() and p.name != RUN_RECORD)
+        names = sorted(  # statements/<cost center>.* included, as statements/... keys
+            p.relative_to(stage).as_posix()
+            for p in stage.rglob("*")
+            if p.is_file() and p.relative_to(stage).as_posix() != RUN_RECORD
+        )
         keys: list[str] = []
         try:
             for name in [*names, RUN_RECORD]:

@@ -55,3 +55,36 @@ def sheet_title(name: str, used: set[str], reserved: tuple[str, ...] = ()) -> st
         n += 1
     used.add(candidate)
     return candidate
+
+
+_WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul", "clock$"}
+    | {f"com{i}" for i in range(10)}
+    | {f"lpt{i}" for i in range(10)}
+)
+_FILE_MAX = 80
+
+
+def safe_file_name(name: str, used: set[str]) -> str:
+    """A file name stem for ``name`` that is safe on every system and unique in ``used``.
+
+    Keeps letters, digits, space, ``.``, ``_`` and ``-``; everything else (``/``, ``\\``,
+    ``:``, ``=``, control characters...) becomes ``_``. No leading dot or dash (``..``,
+    hidden files, ``-rf``), no trailing dot or space, no Windows device name (``CON``,
+    ``nul.txt``), at most 80 characters, and unique without regard to case (``CC-1`` and
+    ``cc-1`` get ``cc-1-2``): so the file always lands inside its folder, as itself.
+    """
+    kept = "".join(c if c.isalnum() or c in " ._-" else "_" for c in name)
+    kept = re.sub(r"^[.\- ]+|\.{2,}", lambda m: "_" * len(m.group()), kept).rstrip(". ")
+    kept = kept[:_FILE_MAX].rstrip(". ") or "_"
+    if kept.split(".")[0].strip().lower() in _WINDOWS_DEVICES:
+        kept = "_" + kept
+    taken = {u.lower() for u in used}
+    candidate = kept
+    n = 2
+    while candidate.lower() in taken:
+        suffix = f"-{n}"
+        candidate = kept[: _FILE_MAX - len(suffix)] + suffix
+        n += 1
+    used.add(candidate)
+    return candidate

@@ -33,7 +33,7 @@ _E = TypeVar("_E", CostMeasure, Rule, Method)
 CONFIG_FILE = "chargeback.toml"
 CONFIG_ENV = "CHARGEBACK_CONFIG"
 
-_TOP = ("out", "cost_center_tag", "cost_measure", "threads", "memory_limit")
+_TOP = ("out", "cost_center_tag", "cost_measure", "threads", "memory_limit", "templates")
 _SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies")
 _ATTRIBUTION = ("order", "resource_map", "principal_map", "account_map")
 _COST_CENTERS = ("master", "aliases")
@@ -77,6 +77,8 @@ def load_settings(path: Path | None) -> FileSettings:
     for key in ("out", "cost_center_tag", "memory_limit"):
         if key in data:
             run[key] = _text(data[key], where, key)
+    if "templates" in data:  # a report_templates folder, relative to the config file
+        run["templates"] = str(path.parent / _text(data["templates"], where, "templates"))
     if "cost_measure" in data:
         run["cost_measure"] = _choice(data["cost_measure"], CostMeasure, where, "cost_measure")
     if "threads" in data:
@@ -214,6 +216,7 @@ def build_run_config(
     cost_measure: CostMeasure | None = None,
     threads: int | None = None,
     memory_limit: str | None = None,
+    templates: str | None = None,
 ) -> RunConfig:
     """The run's settings: each option from the command line, else the file, else default."""
     file = settings.run
@@ -232,6 +235,7 @@ def build_run_config(
         memory_limit=memory_limit if memory_limit is not None else file.get("memory_limit"),
         rules=settings.rules,
         config_file=settings.path,
+        templates=templates if templates is not None else file.get("templates"),
     )
 
 

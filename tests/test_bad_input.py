@@ -168,12 +168,13 @@ def test_bad_input_leaves_the_previous_month_intact(tmp_path: Path, run_on: RunF
     write(good / "a.parquet", [tagged("p", "CC-1", 1.0)])
     out = tmp_path / "out"
     first = run_on(good, out=out)
-    before = {p.name: p.read_bytes() for p in Path(first.output_dir).iterdir()}
+    before = {p.name: p.read_bytes() for p in Path(first.output_dir).rglob("*") if p.is_file()}
     bad = tmp_path / "bad"
     truncated(bad)
     with pytest.raises(InputError):
         run_on(bad, out=out)
-    assert {p.name: p.read_bytes() for p in Path(first.output_dir).iterdir()} == before
+    after = {p.name: p.read_bytes() for p in Path(first.output_dir).rglob("*") if p.is_file()}
+    assert after == before
 
 
 def test_only_non_bedrock_rows_is_an_empty_valid_statement_set(

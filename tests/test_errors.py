@@ -140,7 +140,7 @@ def test_crash_while_writing_keeps_the_previous_set(
     write(tmp_path / "e" / "a.parquet", [tagged("p", "CC-1", 1.0)])
     out = tmp_path / "out"
     first = run_on(tmp_path / "e", out=out)
-    before = {p.name: p.read_bytes() for p in Path(first.output_dir).iterdir()}
+    before = {p.name: p.read_bytes() for p in Path(first.output_dir).rglob("*") if p.is_file()}
 
     def broken(*_args: object) -> None:
         raise OSError("disk full")
@@ -149,6 +149,6 @@ def test_crash_while_writing_keeps_the_previous_set(
     write(tmp_path / "e" / "a.parquet", [tagged("p", "CC-1", 5.0)])
     with pytest.raises(OutputError, match=r"cannot write the statements for 2026-10 \(disk full\)"):
         run_on(tmp_path / "e", out=out)
-    after = {p.name: p.read_bytes() for p in Path(first.output_dir).iterdir()}
+    after = {p.name: p.read_bytes() for p in Path(first.output_dir).rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in out.iterdir()] == ["2026-10"]

@@ -34,4 +34,8 @@ def test_wheel_contains_queries_and_templates(tmp_path: Path) -> None:
     for sql in (REPO / "queries").glob("*.sql"):
         assert f"chargeback/queries/{sql.name}" in names
     assert "chargeback/report_templates/__init__.py" in names
+    templates = list((REPO / "report_templates").glob("*.toml"))
+    assert {t.name for t in templates} >= {"workbook.toml", "journal.toml"}
+    for template in templates:
+        assert f"chargeback/report_templates/{template.name}" in names
     assert not any(n.startswith(("tests/", "sample_data/")) for n in names)

@@ -334,7 +334,9 @@ def test_run_json_and_idempotent_outputs(export: Path, run_on: RunFn, tmp_path: 
         "chargeback-2026-10-lines.csv",
         "chargeback-2026-10-summary.csv",
         "chargeback-2026-10.xlsx",
+        "journal-2026-10.csv",
         "run.json",
+        "statements",
     ]
 
 

@@ -87,15 +87,21 @@ def test_s3_export_to_s3_publishes_one_complete_set(export: dict[str, Path], s3:
     pointer = json.loads(s3.text(OUT_BUCKET, f"chargeback/{PERIOD}/current.json"))
     prefix = pointer["prefix"].removeprefix(f"s3://{OUT_BUCKET}/")
     assert prefix.startswith(f"chargeback/{PERIOD}/runs/")
-    assert s3.keys(OUT_BUCKET, prefix) == sorted(
-        prefix + name
-        for name in (
-            f"chargeback-{PERIOD}-summary.csv",
-            f"chargeback-{PERIOD}-lines.csv",
-            f"chargeback-{PERIOD}.xlsx",
-            "run.json",
-        )
-    )
+    names = [
+        f"chargeback-{PERIOD}-summary.csv",
+        f"chargeback-{PERIOD}-lines.csv",
+        f"chargeback-{PERIOD}.xlsx",
+        f"journal-{PERIOD}.csv",
+        "run.json",
+        *(
+            f"statements/{cc}{ext}"
+            for cc in EXPECTED
+            if cc != "UNATTRIBUTED"
+            for ext in (".csv", ".xlsx")
+        ),
+    ]
+    assert s3.keys(OUT_BUCKET, prefix) == sorted(prefix + name for name in names)
+    assert sorted(pointer["files"]) == sorted(names)
     summary = summary_amounts(s3.text(OUT_BUCKET, f"{prefix}chargeback-{PERIOD}-summary.csv"))
     assert summary == EXPECTED
     assert lines_total(s3.text(OUT_BUCKET, f"{prefix}chargeback-{PERIOD}-lines.csv")) == EXPECTED
@@ -106,9 +112,11 @@ def test_s3_export_to_s3_publishes_one_complete_set(export: dict[str, Path], s3:
         io.BytesIO(s3.body(OUT_BUCKET, f"{prefix}chargeback-{PERIOD}.xlsx"))
     )
     sheet = workbook["Summary"]
-    found = {  # Summary: cost center in column A, amount in column E
-        row[0]: Decimal(str(row[4])).quantize(Decimal("0.01"))
-        for row in sheet.iter_rows(values_only=True)
+    rows = list(sheet.iter_rows(values_only=True))
+    net = next(r for r in rows if r and r[0] == "Cost center").index("Net charge")
+    found = {  # Summary: cost center in column A, the net charge under its header
+        row[0]: Decimal(str(row[net])).quantize(Decimal("0.01"))
+        for row in rows
         if row and row[0] in EXPECTED
     }
     assert found == EXPECTED
