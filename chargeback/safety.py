@@ -46,15 +46,8 @@ def sheet_title(name: str, used: set[str], reserved: tuple[str, ...] = ()) -> st
     an apostrophe, not ``History``, unique without regard to case.
     """
     base = _SHEET_FORBIDDEN.sub("_", name).strip().strip("'") or "_"
-    taken = {u.lower() for u in used} | {"history"} | {r.lower() for r in reserved}
-    candidate = base[:_SHEET_MAX]
-    n = 2
-    while candidate.lower() in taken:
-        suffix = f" ({n})"
-        candidate = base[: _SHEET_MAX - len(suffix)] + suffix
-        n += 1
-    used.add(candidate)
-    return candidate
+    taken = {"history", *(r.lower() for r in reserved)}
+    return _unique(base, used, taken, _SHEET_MAX, " ({n})", strip="' ")
 
 
 _WINDOWS_DEVICES = frozenset(
@@ -79,12 +72,21 @@ def safe_file_name(name: str, used: set[str]) -> str:
     kept = kept[:_FILE_MAX].rstrip(". ") or "_"
     if kept.split(".")[0].strip().lower() in _WINDOWS_DEVICES:
         kept = "_" + kept
-    taken = {u.lower() for u in used}
-    candidate = kept
+    return _unique(kept, used, set(), _FILE_MAX, "-{n}", strip=". ")
+
+
+def _unique(
+    base: str, used: set[str], reserved: set[str], limit: int, suffix: str, strip: str
+) -> str:
+    """``base`` cut to ``limit`` (``strip`` removed from the cut end), made unique without
+    regard to case among ``used`` and ``reserved`` by appending ``suffix`` (n = 2, 3...);
+    the name chosen is added to ``used``."""
+    taken = {u.lower() for u in used} | reserved
+    candidate = base[:limit].rstrip(strip) or "_"
     n = 2
     while candidate.lower() in taken:
-        suffix = f"-{n}"
-        candidate = kept[: _FILE_MAX - len(suffix)] + suffix
+        tail = suffix.format(n=n)
+        candidate = base[: limit - len(tail)].rstrip(strip) + tail
         n += 1
     used.add(candidate)
     return candidate

@@ -4,35 +4,31 @@ that does not go away is raised as retryable (Lambda retries); nothing partial i
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from exports import EXPECTED, EXPECTED_TOTAL, build, manifest_key, upload
+from exports import EXPECTED, EXPECTED_TOTAL, manifest_key
 from faulty_s3 import Faults, faulty_proxy
 from s3server import S3
-from test_aws_lambda import BUCKET, OUT_BUCKET, published_summary, s3_event
+from test_aws_lambda import (  # noqa: F401 - delivered is a fixture
+    BUCKET,
+    OUT_BUCKET,
+    delivered,
+    published_summary,
+    s3_event,
+)
 
 from chargeback import aws_lambda, s3location
 from chargeback.errors import TransientInputError
-
-
-@pytest.fixture
-def delivered(s3: S3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    s3.client.create_bucket(Bucket=BUCKET)
-    s3.client.create_bucket(Bucket=OUT_BUCKET)
-    files = build(tmp_path / "export", BUCKET, "cur")
-    upload(s3, files, BUCKET)
-    monkeypatch.setenv("CHARGEBACK_OUT", f"s3://{OUT_BUCKET}/chargeback")
-    return files
 
 
 def parquet_get(method: str, path: str) -> bool:
     return method == "GET" and path.endswith(".parquet")
 
 
+@pytest.mark.usefixtures("delivered")
 @pytest.mark.parametrize("status", [503, 500])
 def test_throttling_and_server_errors_are_retried(
-    delivered: dict[str, Path], s3: S3, monkeypatch: pytest.MonkeyPatch, status: int
+    s3: S3, monkeypatch: pytest.MonkeyPatch, status: int
 ) -> None:
     faults = Faults(when=parquet_get, status=status, times=2)
     with faulty_proxy(s3.endpoint, faults) as proxy:
@@ -45,8 +41,9 @@ def test_throttling_and_server_errors_are_retried(
     assert sum(amounts.values(), Decimal(0)) == EXPECTED_TOTAL
 
 
+@pytest.mark.usefixtures("delivered")
 def test_persistent_server_errors_are_raised_for_lambda_to_retry(
-    delivered: dict[str, Path], s3: S3, monkeypatch: pytest.MonkeyPatch
+    s3: S3, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(s3location, "_READ_ATTEMPTS", 2)  # fail fast
     faults = Faults(when=parquet_get, status=503, times=10_000)
@@ -57,8 +54,9 @@ def test_persistent_server_errors_are_raised_for_lambda_to_retry(
     assert s3.keys(OUT_BUCKET) == []  # nothing partial published
 
 
+@pytest.mark.usefixtures("delivered")
 def test_access_denied_on_a_data_file_is_reported_not_retried(
-    delivered: dict[str, Path], s3: S3, monkeypatch: pytest.MonkeyPatch
+    s3: S3, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     faults = Faults(when=parquet_get, status=403, times=10_000)
     with faulty_proxy(s3.endpoint, faults) as proxy:

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
+from accounting import find
 from builders import cur2_row, tagged, write
 from conftest import RunFn
-
-
-def find(ws: Any, text: str) -> tuple[int, int]:
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value == text:
-                return cell.row, cell.column
-    raise AssertionError(f"{text!r} not on sheet {ws.title}")
 
 
 @pytest.fixture
