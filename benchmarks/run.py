@@ -112,7 +112,7 @@ def run_way(way: str, source: Path, threads: int | None, memory_limit: str | Non
 
 
 def _lines(info: dict[str, Any]) -> int:
-    return int(info["rows"].get("statement_lines", -1))
+    return int(info.get("statement_lines", info["rows"].get("statement_lines", -1)))
 
 
 def ensure_data(rows: int, seed: int) -> tuple[Path, float | None]:

@@ -6,18 +6,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
+import pyarrow as pa
+
 from .config import RunConfig
 from .engine import Engine
 from .errors import InputError
+from .policies import SPLIT_REASON, PolicySplit, apply_policies
+from .rules import AllocationRules, CostCenter
 from .statements import (
     LINE_FIELDS,
+    UNATTRIBUTED,
     Breakdown,
     CurrencyTotals,
     StatementLine,
     build_currency_totals,
     rounded_breakdown,
 )
-from .tagkeys import tag_lookup
+from .tagkeys import principal_tag_keys, tag_lookup
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,17 @@ class Allocation:
     period_rows: int
     bedrock_rows: int
     measure_fallback_rows: int
+    #: Unattributed spend by account, IAM principal, resource, model, reason and value found,
+    #: rounded to each currency's UNATTRIBUTED lines (before policies moved any out).
+    worklist: tuple[Breakdown, ...] = ()
+    #: (cost center, currency, invoice id) for every invoice a cost center's lines are on.
+    invoices: tuple[tuple[str, str, str], ...] = ()
+    splits: tuple[PolicySplit, ...] = ()
+    #: The cost-center master list (empty without one), for names and GL accounts.
+    master: tuple[CostCenter, ...] = ()
+
+    def master_entry(self, code: str) -> CostCenter | None:
+        return next((c for c in self.master if c.code == code), None)
 
     @property
     def lines(self) -> list[StatementLine]:
@@ -55,6 +71,7 @@ def tag_params(config: RunConfig) -> dict[str, list[str]]:
         lookup = tag_lookup(key)
         params[f"{role}_keys"] = list(lookup.resource_tag_keys)
         params[f"{role}_tags_keys"] = list(lookup.tags_map_keys)
+    params["cc_principal_keys"] = list(principal_tag_keys(config.cost_center_tag))
     return params
 
 
@@ -77,6 +94,35 @@ def file_chunks(per_file: list[dict[str, Any]], chunk_rows: int = CHUNK_ROWS) ->
         chunks[-1].append(str(row["source_file"]))
         rows += int(row["period_rows"])
     return chunks
+
+
+def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
+    """The master list, aliases and mapping tables as DuckDB tables (rows are data)."""
+    for name, mapping in (
+        ("map_resource", rules.resource_map),
+        ("map_principal", rules.principal_map),
+        ("map_account", rules.account_map),
+    ):
+        engine.create_table(
+            name,
+            pa.table(
+                {
+                    "key": pa.array(list(mapping), pa.string()),
+                    "cost_center": pa.array(list(mapping.values()), pa.string()),
+                }
+            ),
+        )
+    rows = rules.lookup_rows()
+    engine.create_table(
+        "cc_lookup",
+        pa.table(
+            {
+                "key": pa.array([r[0] for r in rows], pa.string()),
+                "code": pa.array([r[1] for r in rows], pa.string()),
+                "active": pa.array([r[2] for r in rows], pa.bool_()),
+            }
+        ),
+    )
 
 
 def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Allocation:
@@ -103,14 +149,48 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
             f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
         )
-    engine.execute("20_allocate")
-    lines = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
+    duplicate = engine.fetch("12_duplicate_lines").rows
+    if duplicate:
+        line_id, first, second, count = duplicate[0]
+        raise InputError(
+            f"Bedrock line item {line_id} appears in both {first} and {second} ({count} line "
+            "items repeat across files): SOURCE holds two deliveries of the export; point it "
+            "at one delivery, or keep the manifest so only its files are read"
+        )
+    rules = config.rules
+    load_rule_tables(engine, rules)
+    engine.execute(
+        "20_allocate",
+        {
+            "unattributed": UNATTRIBUTED,
+            "order": [r.value for r in rules.order],
+            "has_master": bool(rules.master),
+        },
+    )
+    found = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
+    lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)
     by_type = rounded_breakdown(
         engine.fetch("40_totals_by_type").dicts(), ["line_item_type"], totals
     )
     by_invoice = rounded_breakdown(
         engine.fetch("41_totals_by_invoice").dicts(), ["invoice_id", "billing_entity"], totals
+    )
+    worklist = rounded_breakdown(
+        engine.fetch("31_unattributed_worklist").dicts(),
+        [
+            "usage_account_id",
+            "iam_principal",
+            "resource_id",
+            "model",
+            "unattributed_reason",
+            "attribution_value",
+        ],
+        totals,
+        targets={t.currency: to_tag(t) for t in totals},
+    )
+    invoices = tuple(
+        (str(c), str(cur), str(i)) for c, cur, i in engine.fetch("32_invoices_by_cost_center").rows
     )
     bedrock = {r["source_file"]: r for r in engine.fetch("51_bedrock_rows_by_file").dicts()}
     files = tuple(
@@ -131,14 +211,33 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         period_rows=period_rows,
         bedrock_rows=sum(f.bedrock_rows for f in files),
         measure_fallback_rows=fallback,
+        worklist=tuple(worklist),
+        invoices=invoices,
+        splits=tuple(splits),
+        master=rules.master,
+    )
+
+
+def to_tag(totals: CurrencyTotals) -> Decimal:
+    """The rounded UNATTRIBUTED lines of a currency that someone has to tag or fix: all but
+    the offsets of spend a policy shared out (those are not the export's lines)."""
+    return sum(
+        (
+            ln.amount
+            for cc in totals.cost_centers
+            if cc.is_unattributed
+            for ln in cc.lines
+            if ln.unattributed_reason != SPLIT_REASON
+        ),
+        Decimal(0),
     )
 
 
 def _statement_line(row: dict[str, Any]) -> StatementLine:
-    text = {name: str(row[name]) for name in LINE_FIELDS}
+    text = {name: str(row.get(name) or "") for name in LINE_FIELDS}
     return StatementLine(
         **cast(dict[str, Any], text),
-        usage_amount=float(row["usage_amount"] or 0.0),
+        usage_amount=Decimal(row["usage_amount"] or 0),
         exact_amount=Decimal(row["amount"]),
         line_items=int(row["line_items"]),
     )

@@ -8,6 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from .errors import ConfigError
+from .rules import AllocationRules
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -68,6 +69,10 @@ class RunConfig:
     statement_tags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STATEMENT_TAGS))
     threads: int | None = None
     memory_limit: str | None = None
+    #: A folder whose report_templates files (workbook.toml, journal.toml) replace the shipped.
+    templates: str | None = None
+    rules: AllocationRules = field(default_factory=AllocationRules)
+    config_file: str | None = None
 
     def __post_init__(self) -> None:
         if not self.source.strip():

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
-from .errors import ConfigError, QueryError
+from .errors import ConfigError, QueryError, TransientQueryError
 from .resources import query_text
+from .s3location import is_transient_text
 
 #: Called with a query's name and how far DuckDB says it has got (0-100), in steps.
 QueryProgress = Callable[[str, float], None]
@@ -92,6 +94,13 @@ class Engine:
         """Make ``relation`` the ``cur`` view every query reads."""
         relation.create_view(CUR_VIEW, replace=True)
 
+    def create_table(self, name: str, table: pa.Table) -> None:
+        """Create table ``name`` (a fixed name from the code) holding ``table``'s rows as data."""
+        try:
+            self.con.from_arrow(table).create(name)
+        except duckdb.Error as e:
+            raise QueryError(f"cannot load table {name}: {_first_line(e)}") from e
+
     def execute(self, name: str, params: Mapping[str, Any] | None = None) -> None:
         """Run a query that creates a table."""
         self._run(name, params)
@@ -113,6 +122,11 @@ class Engine:
             with self._watching(name):
                 return self.con.execute(sql, bound or None)
         except duckdb.Error as e:
+            if is_transient_text(str(e)):  # S3 failed under the scan: a retry may succeed
+                raise TransientQueryError(
+                    f"query queries/{name}.sql failed reading S3 ({_first_line(e)}): "
+                    "S3 is unavailable or throttling; try again"
+                ) from e
             raise QueryError(f"query queries/{name}.sql failed: {_first_line(e)}") from e
 
     @contextmanager

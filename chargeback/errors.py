@@ -52,7 +52,19 @@ class QueryError(ChargebackError):
     exit_code = ExitCode.QUERY
 
 
+class TransientQueryError(QueryError):
+    """A query failed because reading its remote input failed for a reason a retry may fix."""
+
+    retryable = True
+
+
 class OutputError(ChargebackError):
     """Statements could not be written; nothing partial was published."""
 
     exit_code = ExitCode.OUTPUT
+
+
+class TransientOutputError(OutputError):
+    """Writing the statements failed for a reason a retry may fix (network, throttling)."""
+
+    retryable = True

@@ -34,15 +34,24 @@ class Destination(Protocol):
         """Where ``name`` of ``period`` is published."""
         ...
 
+    @property
+    def superseded_by(self) -> str | None:
+        """Set when statements from newer input were already published: that run's id."""
+        ...
+
 
 def open_destination(uri: str) -> Destination:
     if uri.startswith("s3://"):
-        raise OutputError(f"{uri}: writing to S3 is not available yet; use a local folder")
+        from .s3publish import S3Destination  # S3 support loads only when used
+
+        return S3Destination(uri)
     return LocalDestination(Path(uri))
 
 
 class LocalDestination:
     """A folder on the local disk."""
+
+    superseded_by: str | None = None  # the last rename wins
 
     def __init__(self, root: Path) -> None:
         self.root = root

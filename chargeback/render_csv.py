@@ -1,4 +1,5 @@
-"""The CSV statements: the summary and the aggregated lines (column names are a contract)."""
+"""The CSV statements: the summary and the aggregated lines (column names are a contract),
+and each cost center's statement as CSV (template columns)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from .allocate import Allocation
 from .safety import csv_text
-from .statements import LINE_FIELDS
+from .statements import LINE_FIELDS, CostCenterTotal
+from .templates import WorkbookTemplate
+from .views import statement_groups
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "billing_period",
@@ -20,6 +23,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "owner",
     "team",
     "line_items",
+    "cost_center_name",
+    "gl_account",
+    "cost_center_owner",
 )
 
 LINES_COLUMNS: tuple[str, ...] = (
@@ -42,6 +48,9 @@ LINES_COLUMNS: tuple[str, ...] = (
     "usage_kind",
     "resource_id",
     "line_items",
+    "attribution_source",
+    "attribution_value",
+    "description",
 )
 
 
@@ -49,9 +58,11 @@ def money_text(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
-def quantity_text(value: float) -> str:
-    """A usage quantity without float noise (at most 10 decimals)."""
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
+def quantity_text(value: Decimal) -> str:
+    """A usage quantity as written in the export, without trailing zeros."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
 
@@ -59,6 +70,7 @@ def write_summary(path: Path, period: str, allocation: Allocation) -> None:
     rows = []
     for totals in allocation.totals:
         for cc in totals.cost_centers:
+            entry = allocation.master_entry(cc.cost_center)
             rows.append(
                 [
                     period,
@@ -69,6 +81,9 @@ def write_summary(path: Path, period: str, allocation: Allocation) -> None:
                     csv_text("; ".join(cc.owners)),
                     csv_text("; ".join(cc.teams)),
                     str(sum(ln.line_items for ln in cc.lines)),
+                    csv_text(entry.name if entry else ""),
+                    csv_text(entry.gl_account if entry else ""),
+                    csv_text(entry.owner if entry else ""),
                 ]
             )
     _write(path, SUMMARY_COLUMNS, rows)
@@ -95,3 +110,27 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> 
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
+
+
+def write_statement_csv(
+    path: Path, period: str, centers: Sequence[CostCenterTotal], template: WorkbookTemplate
+) -> None:
+    """One cost center's statement lines (grouped as on its sheet): the billing period and
+    cost center first, so the file explains itself when sent alone, then template columns."""
+    columns = template.columns["statement"]
+    rows = []
+    for cc in centers:
+        for group in statement_groups(cc.lines):
+            for line in group.lines:
+                values = {
+                    "usage_kind": template.usage_kind(line.usage_kind),
+                    "usage_amount": quantity_text(line.usage_amount),
+                    "amount": money_text(line.amount),
+                    "line_items": str(line.line_items),
+                }
+                rows.append(
+                    [period, csv_text(cc.cost_center)]
+                    + [values[c] if c in values else csv_text(getattr(line, c)) for c in columns]
+                )
+    words = [template.word("billing_period"), template.word("cost_center")]
+    _write(path, [csv_text(t) for t in words + [template.label(c) for c in columns]], rows)

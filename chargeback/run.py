@@ -18,11 +18,17 @@ from . import __version__
 from .allocate import Allocation, allocate
 from .config import RunConfig
 from .engine import Engine
+from .errors import OutputError
+from .explain import attribution_info
+from .journal import write_journal
+from .previous import previous_run
 from .publish import open_destination
 from .render_csv import write_lines, write_summary
+from .render_statements import STATEMENTS_DIR, write_statement_files
 from .render_xlsx import RunHeader, write_workbook
 from .schema import ExportSchema, canonical_relation, detect_schema
 from .source import Source, open_source
+from .templates import load_templates
 
 #: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
 Progress = Callable[[str], None]
@@ -40,6 +46,8 @@ def output_names(period: str) -> dict[str, str]:
         "summary": f"chargeback-{period}-summary.csv",
         "lines": f"chargeback-{period}-lines.csv",
         "workbook": f"chargeback-{period}.xlsx",
+        "journal": f"journal-{period}.csv",
+        "statements": STATEMENTS_DIR,
         "run": "run.json",
     }
 
@@ -53,6 +61,8 @@ class RunResult:
     output_dir: str
     outputs: dict[str, str]
     info: dict[str, Any]
+    #: When newer input's statements were already published, that run (nothing replaced).
+    superseded_by: str | None = None
 
 
 def run(
@@ -63,7 +73,90 @@ def run(
     say = progress or (lambda _phase: None)
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
     period = str(config.period)
+    templates = load_templates(config.templates)
+    run_id = f"bedrock-chargeback-{period}-{generated_at:%Y%m%dT%H%M%SZ}"
 
+    source, schema, allocation, duckdb_settings = _read_and_allocate(
+        config, say, show_scan=progress is not None
+    )
+    read_seconds = time.monotonic() - started
+
+    say(f"writing statements ({len(allocation.lines):,} lines)")
+    destination = open_destination(config.out)
+    names = output_names(period)
+    info = run_info(config, source, schema, allocation, generated_at, names)
+    info["settings"]["duckdb"] = duckdb_settings
+    info["statement_lines"] = len(allocation.lines)
+    info["run_id"] = run_id
+    previous = previous_run(destination, config.period)
+    info["previous_run"] = None if previous is None else previous.uri
+    header = RunHeader(
+        period=period,
+        source=source.root,
+        cost_measure=config.cost_measure.value,
+        generated_at=generated_at.isoformat(),
+        version=__version__,
+        invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
+        run_id=run_id,
+    )
+    with destination.staging(period) as stage:
+        try:
+            write_summary(stage / names["summary"], period, allocation)
+            write_lines(stage / names["lines"], period, allocation)
+            write_workbook(
+                stage / names["workbook"], allocation, header, templates.workbook, previous
+            )
+            info["statement_files"] = write_statement_files(
+                stage / names["statements"], allocation, header, templates.workbook
+            )
+            info["outputs"] = sorted(  # the files, statements/<cost center>.* included
+                [n for n in names.values() if n != STATEMENTS_DIR]
+                + [
+                    f"{p}{ext}"
+                    for p in info["statement_files"].values()
+                    for ext in (".csv", ".xlsx")
+                ]
+            )
+            write_journal(
+                stage / names["journal"],
+                allocation,
+                config.period,
+                templates.journal,
+                run_id,
+                templates.workbook.company,
+            )
+            info["seconds"] = round(time.monotonic() - started, 3)
+            info["phase_seconds"] = {
+                "read_and_allocate": round(read_seconds, 3),
+                "write": round(time.monotonic() - started - read_seconds, 3),
+            }
+            write_json(stage / names["run"], info)
+        except OSError as e:
+            raise OutputError(
+                f"cannot write the statements for {period} ({e}); the previous set in "
+                f"{destination.location(period)} is unchanged"
+            ) from e
+    outputs = {k: destination.location(period, v) for k, v in names.items()}
+    if destination.superseded_by:
+        say(f"not published: newer statements are already in {destination.location(period)}")
+    else:
+        say(f"published to {destination.location(period)}")
+    return RunResult(
+        config, allocation, destination.location(period), outputs, info, destination.superseded_by
+    )
+
+
+def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportSchema, Allocation]:
+    """Find the input files, read them, and allocate the period's Bedrock lines."""
+    source, schema, allocation, _settings = _read_and_allocate(config, say, show_scan=False)
+    return source, schema, allocation
+
+
+def _read_and_allocate(
+    config: RunConfig, say: Progress, show_scan: bool
+) -> tuple[Source, ExportSchema, Allocation, dict[str, Any]]:
+    """``read_and_allocate``, plus the settings DuckDB applied and what it spilled; with
+    ``show_scan``, how far the scans of the export have got."""
     say("finding input files")
     source = open_source(config.source, config.period)
     schema = detect_schema(source.files, [config.cost_center_tag, *config.statement_tags.values()])
@@ -77,7 +170,7 @@ def run(
         scanned = int(n_files * pct / 100)
         say(f"{QUERY_PHASES.get(query, query)}: {pct:.0f}% (~{scanned} of {n_files} files)")
 
-    engine = Engine(config.threads, config.memory_limit, scanning if progress else None)
+    engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
     try:
         duckdb_settings = engine.settings()
         engine.register_cur(canonical_relation(source.relation(engine.con), schema))
@@ -85,38 +178,11 @@ def run(
         duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
     finally:
         engine.close()
-    read_seconds = time.monotonic() - started
     say(
         f"selected {allocation.bedrock_rows:,} Bedrock line items of "
-        f"{allocation.period_rows:,} rows in {period}"
+        f"{allocation.period_rows:,} rows in {config.period}"
     )
-
-    say(f"writing statements ({len(allocation.lines):,} lines)")
-    destination = open_destination(config.out)
-    names = output_names(period)
-    info = run_info(config, source, schema, allocation, generated_at, names)
-    info["settings"]["duckdb"] = duckdb_settings
-    header = RunHeader(
-        period=period,
-        source=source.root,
-        cost_measure=config.cost_measure.value,
-        generated_at=generated_at.isoformat(),
-        version=__version__,
-        invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
-    )
-    with destination.staging(period) as stage:
-        write_summary(stage / names["summary"], period, allocation)
-        write_lines(stage / names["lines"], period, allocation)
-        write_workbook(stage / names["workbook"], allocation, header)
-        info["seconds"] = round(time.monotonic() - started, 3)
-        info["phase_seconds"] = {
-            "read_and_allocate": round(read_seconds, 3),
-            "write": round(time.monotonic() - started - read_seconds, 3),
-        }
-        write_json(stage / names["run"], info)
-    outputs = {k: destination.location(period, v) for k, v in names.items()}
-    say(f"published {len(names)} files to {destination.location(period)}")
-    return RunResult(config, allocation, destination.location(period), outputs, info)
+    return source, schema, allocation, duckdb_settings
 
 
 def run_info(
@@ -136,6 +202,7 @@ def run_info(
         "billing_period": str(config.period),
         "source": {
             "uri": source.root,
+            "version": source.version,
             "schema": schema.kind.value,
             "manifest": None
             if manifest is None
@@ -161,7 +228,6 @@ def run_info(
             "period": allocation.period_rows,
             "bedrock": allocation.bedrock_rows,
             "measure_fallback_to_unblended": allocation.measure_fallback_rows,
-            "statement_lines": len(allocation.lines),
         },
         "totals": [
             {
@@ -174,6 +240,7 @@ def run_info(
             }
             for t in allocation.totals
         ],
+        "attribution": attribution_info(config, allocation),
         "outputs": sorted(names.values()),
     }
 

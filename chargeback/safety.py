@@ -14,11 +14,29 @@ FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _SHEET_MAX = 31
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str) -> str:
+    """Control characters (NUL, BEL, ESC...) shown as visible ``\\xNN`` escapes.
+
+    They cannot be stored in a workbook, corrupt CSV readers and can drive a terminal;
+    tab and newline are kept (tab at the start is still disarmed as a formula prefix).
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
 
 
 def csv_text(value: str) -> str:
-    """A text cell for CSV: a leading apostrophe disarms formula prefixes (OWASP)."""
+    """A text cell for CSV: controls made visible, formula prefixes disarmed with a
+    leading apostrophe (the OWASP advice), so a spreadsheet shows what was typed."""
+    value = clean_text(value)
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def terminal_text(value: str, width: int = 40) -> str:
+    """A value for a terminal line: no control characters, at most ``width`` characters."""
+    value = clean_text(value).replace("\t", " ").replace("\n", " ")
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def sheet_title(name: str, used: set[str], reserved: tuple[str, ...] = ()) -> str:
@@ -28,12 +46,47 @@ def sheet_title(name: str, used: set[str], reserved: tuple[str, ...] = ()) -> st
     an apostrophe, not ``History``, unique without regard to case.
     """
     base = _SHEET_FORBIDDEN.sub("_", name).strip().strip("'") or "_"
-    taken = {u.lower() for u in used} | {"history"} | {r.lower() for r in reserved}
-    candidate = base[:_SHEET_MAX]
+    taken = {"history", *(r.lower() for r in reserved)}
+    return _unique(base, used, taken, _SHEET_MAX, " ({n})", strip="' ")
+
+
+_WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul", "clock$"}
+    | {f"com{i}" for i in range(10)}
+    | {f"lpt{i}" for i in range(10)}
+)
+_FILE_MAX = 80
+
+
+def safe_file_name(name: str, used: set[str]) -> str:
+    """A file name stem for ``name`` that is safe on every system and unique in ``used``.
+
+    Keeps letters, digits, space, ``.``, ``_`` and ``-``; everything else (``/``, ``\\``,
+    ``:``, ``=``, control characters...) becomes ``_``. No leading dot or dash (``..``,
+    hidden files, ``-rf``), no trailing dot or space, no Windows device name (``CON``,
+    ``nul.txt``), at most 80 characters, and unique without regard to case (``CC-1`` and
+    ``cc-1`` get ``cc-1-2``): so the file always lands inside its folder, as itself.
+    """
+    kept = "".join(c if c.isalnum() or c in " ._-" else "_" for c in name)
+    kept = re.sub(r"^[.\- ]+|\.{2,}", lambda m: "_" * len(m.group()), kept).rstrip(". ")
+    kept = kept[:_FILE_MAX].rstrip(". ") or "_"
+    if kept.split(".")[0].strip().lower() in _WINDOWS_DEVICES:
+        kept = "_" + kept
+    return _unique(kept, used, set(), _FILE_MAX, "-{n}", strip=". ")
+
+
+def _unique(
+    base: str, used: set[str], reserved: set[str], limit: int, suffix: str, strip: str
+) -> str:
+    """``base`` cut to ``limit`` (``strip`` removed from the cut end), made unique without
+    regard to case among ``used`` and ``reserved`` by appending ``suffix`` (n = 2, 3...);
+    the name chosen is added to ``used``."""
+    taken = {u.lower() for u in used} | reserved
+    candidate = base[:limit].rstrip(strip) or "_"
     n = 2
     while candidate.lower() in taken:
-        suffix = f" ({n})"
-        candidate = base[: _SHEET_MAX - len(suffix)] + suffix
+        tail = suffix.format(n=n)
+        candidate = base[: limit - len(tail)].rstrip(strip) + tail
         n += 1
     used.add(candidate)
     return candidate

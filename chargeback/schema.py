@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from .errors import InputError
+from .focus import check_focus, focus_relation, is_focus
 from .source import InputFile
 from .tagkeys import tag_lookup
 
@@ -24,6 +25,7 @@ from .tagkeys import tag_lookup
 class SchemaKind(StrEnum):
     CUR2 = "cur2"
     LEGACY = "legacy_cur"
+    FOCUS = "focus"
 
 
 #: (canonical name, export column, DuckDB type). Missing optional columns read as NULL.
@@ -33,6 +35,7 @@ CANONICAL: tuple[tuple[str, str, str], ...] = (
     ("invoice_id", "bill_invoice_id", "VARCHAR"),
     ("payer_account_id", "bill_payer_account_id", "VARCHAR"),
     ("line_item_id", "identity_line_item_id", "VARCHAR"),
+    ("time_interval", "identity_time_interval", "VARCHAR"),
     ("line_item_type", "line_item_line_item_type", "VARCHAR"),
     ("product_code", "line_item_product_code", "VARCHAR"),
     ("usage_type", "line_item_usage_type", "VARCHAR"),
@@ -87,11 +90,26 @@ class ExportSchema:
 
     @property
     def has_net_unblended(self) -> bool:
-        return "line_item_net_unblended_cost" in self.columns
+        return self.kind is SchemaKind.FOCUS or "line_item_net_unblended_cost" in self.columns
 
 
 def detect_schema(files: Sequence[InputFile], tag_keys: Iterable[str]) -> ExportSchema:
     """Check every file and decide, without flags, which kind of export this is."""
+    if is_focus([f.columns for f in files]):
+        kinds = {f.uri: is_focus([f.columns]) for f in files}
+        if not all(kinds.values()):
+            focus_file = next(u for u, k in kinds.items() if k)
+            other = next(u for u, k in kinds.items() if not k)
+            raise InputError(
+                f"SOURCE mixes a FOCUS export ({focus_file}) with another kind of file ({other}): "
+                "point SOURCE at the folder of one export"
+            )
+        focus_union: dict[str, pa.DataType] = {}
+        for f in files:
+            check_focus(f.uri, f.columns)
+            for name, kind in f.columns.items():
+                focus_union.setdefault(name, kind)
+        return ExportSchema(SchemaKind.FOCUS, focus_union, {})
     for f in files:
         missing = [c for c in REQUIRED if c not in f.columns]
         if missing:
@@ -133,6 +151,8 @@ def canonical_relation(
     raw: duckdb.DuckDBPyRelation, schema: ExportSchema
 ) -> duckdb.DuckDBPyRelation:
     """``raw`` (the export's columns plus ``filename``) as the canonical view's columns."""
+    if schema.kind is SchemaKind.FOCUS:
+        return focus_relation(raw, schema.columns, CANONICAL)
     exprs: list[duckdb.Expression] = [duckdb.ColumnExpression("filename").alias("source_file")]
     for name, column, sql_type in CANONICAL:
         exprs.append(_column_or_null(schema.columns, column, sql_type).alias(name))

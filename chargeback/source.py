@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -19,7 +20,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from .config import Period
-from .errors import ConfigError, InputError
+from .errors import InputError
 from .manifest import Manifest, key_parts, parse_manifest
 
 
@@ -45,15 +46,23 @@ class Source(Protocol):
     @property
     def manifest(self) -> Manifest | None: ...
 
+    @property
+    def version(self) -> str:
+        """When the input read was written (UTC, ISO 8601, sortable): newer data, later stamp."""
+        ...
+
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         """All rows of all files, columns unioned by name, plus ``filename``."""
         ...
 
 
-def open_source(uri: str, period: Period) -> Source:
-    """The source named by ``uri``: a local folder or file."""
+def open_source(uri: str, period: Period | None) -> Source:
+    """The source named by ``uri``: a local folder or file, or an ``s3://`` prefix
+    (``period`` None: every file)."""
     if uri.startswith("s3://"):
-        raise ConfigError(f"{uri}: reading from S3 is not available yet; copy the export locally")
+        from .s3source import S3Source  # S3 support loads only when used
+
+        return S3Source.open(uri, period)
     return LocalSource.open(Path(uri), period)
 
 
@@ -99,10 +108,10 @@ class LocalSource:
     manifest: Manifest | None
 
     @classmethod
-    def open(cls, root: Path, period: Period) -> LocalSource:
+    def open(cls, root: Path, period: Period | None) -> LocalSource:
         if not root.exists():
             raise InputError(f"SOURCE {root} does not exist: give the export's root folder")
-        manifest = _local_manifest(root, period)
+        manifest = None if period is None else _local_manifest(root, period)
         if manifest is not None:
             paths = [_resolve_listed(root, manifest, ref) for ref in manifest.data_files]
         elif root.is_file():
@@ -118,6 +127,11 @@ class LocalSource:
             )
         files = tuple(inspect_parquet(str(p), str(p)) for p in paths)
         return cls(str(root), files, manifest)
+
+    @property
+    def version(self) -> str:
+        newest = max(Path(f.uri).stat().st_mtime for f in self.files)
+        return datetime.fromtimestamp(newest, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         try:

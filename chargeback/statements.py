@@ -10,7 +10,7 @@ outputs comes out to the cent.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -36,6 +36,9 @@ LINE_FIELDS: tuple[str, ...] = (
     "pricing_unit",
     "currency",
     "resource_id",
+    "attribution_source",
+    "attribution_value",
+    "description",
 )
 
 
@@ -58,10 +61,16 @@ class StatementLine:
     pricing_unit: str
     currency: str
     resource_id: str
-    usage_amount: float
+    usage_amount: Decimal
     exact_amount: Decimal
     line_items: int
     amount: Decimal = Decimal(0)
+    #: The rule that charged the line (resource_tag, principal_tag, resource_map,
+    #: principal_map, account_map, policy_<method>) or ``none``; the value it found.
+    attribution_source: str = "none"
+    attribution_value: str = ""
+    #: Text for lines the tool made (``allocated share of default-project usage``).
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,10 +155,14 @@ def build_currency_totals(lines: Iterable[StatementLine]) -> list[CurrencyTotals
 
 
 def rounded_breakdown(
-    rows: Sequence[dict[str, Any]], key_fields: Sequence[str], totals: Sequence[CurrencyTotals]
+    rows: Sequence[dict[str, Any]],
+    key_fields: Sequence[str],
+    totals: Sequence[CurrencyTotals],
+    targets: Mapping[str, Decimal] | None = None,
 ) -> list[Breakdown]:
-    """Round query rows (with ``currency`` and exact ``amount``) to each currency's total."""
-    target = {t.currency: t.total for t in totals}
+    """Round query rows (with ``currency`` and exact ``amount``) to each currency's total,
+    or to ``targets[currency]`` when given (a part of the total, such as UNATTRIBUTED)."""
+    target = dict(targets) if targets is not None else {t.currency: t.total for t in totals}
     result: list[Breakdown] = []
     for currency in sorted({r["currency"] for r in rows}):
         members = [r for r in rows if r["currency"] == currency]

@@ -59,3 +59,11 @@ CREATE OR REPLACE TEMP MACRO usage_kind(line_item_type, usage_type, inference_ty
 -- The project (or application inference profile) id in a resource ARN, else NULL.
 CREATE OR REPLACE TEMP MACRO project_id_of(resource_id) AS
     nullif(regexp_extract(resource_id, '(?:project|application-inference-profile)/([^/]+)$', 1), '');
+
+-- The IAM role behind an assumed-role session ARN (arn:aws:sts::A:assumed-role/ROLE/SESSION
+-- -> arn:aws:iam::A:role/ROLE), so a mapping table can name the role once; else NULL.
+CREATE OR REPLACE TEMP MACRO role_arn_of(principal) AS
+    CASE
+        WHEN regexp_matches(principal, '^arn:[^:]+:sts::[0-9]+:assumed-role/[^/]+/')
+        THEN regexp_replace(principal, '^arn:([^:]+):sts::([0-9]+):assumed-role/([^/]+)/.*$', 'arn:\1:iam::\2:role/\3')
+    END;

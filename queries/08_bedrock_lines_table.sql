@@ -3,6 +3,7 @@
 CREATE OR REPLACE TEMP TABLE bedrock_lines (
     source_file VARCHAR,
     line_item_id VARCHAR,
+    time_interval VARCHAR,
     invoice_id VARCHAR,
     billing_entity VARCHAR,
     line_item_type VARCHAR,
@@ -14,6 +15,7 @@ CREATE OR REPLACE TEMP TABLE bedrock_lines (
     pricing_unit VARCHAR,
     currency VARCHAR,
     cost_center_tag VARCHAR,
+    principal_cost_center_tag VARCHAR,
     application VARCHAR,
     environment VARCHAR,
     team VARCHAR,

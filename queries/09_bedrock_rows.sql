@@ -10,7 +10,7 @@
 -- benchmarks/RESULTS.md, "What bounds the run now".
 CREATE OR REPLACE TEMP TABLE bedrock_rows AS
 SELECT
-    source_file, line_item_id, invoice_id, billing_entity, line_item_type, usage_account_id,
+    source_file, line_item_id, time_interval, invoice_id, billing_entity, line_item_type, usage_account_id,
     resource_id, iam_principal, usage_type, operation, pricing_unit, currency, usage_amount,
     unblended_cost, net_unblended_cost, resource_tags, tags, product
 FROM cur

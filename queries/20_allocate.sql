@@ -1,18 +1,72 @@
--- 20 allocated: each Bedrock line with the cost center it is charged to and, when it has
--- none, why (default_project, untagged, no_resource). Cost becomes exact DECIMAL here.
--- A view, not a table: 30, 40 and 41 each read it once, and the lines are not held twice in
--- memory (a copy of 2.5M lines at 50M input rows). A view takes no parameters, so the
--- bucket's name is written here; it must equal statements.UNATTRIBUTED (a test checks).
-CREATE OR REPLACE TEMP VIEW allocated AS
+-- 20 allocated: each Bedrock line with the cost center it is charged to, the rule that
+-- decided it (attribution_source) and the value that rule found (attribution_value), or,
+-- when it has none, why (default_project, untagged, no_resource, invalid_cost_center,
+-- inactive_cost_center). Rules are tried in the order $order; the first that yields a value
+-- wins. A value is matched to the cost-center master (trimmed, case folded, aliases) through
+-- the table cc_lookup; with $has_master a value not in it is invalid, never a new cost center.
+-- Mapping tables map_resource, map_principal, map_account hold normalized keys (lower case).
+-- Cost becomes exact DECIMAL here. Parameters: $unattributed, $order (list), $has_master.
+CREATE OR REPLACE TEMP TABLE allocated AS
+WITH candidates AS (
+    SELECT
+        b.*,
+        coalesce(project_id_of(b.resource_id), '') AS project_id,
+        coalesce(rm_arn.cost_center, rm_id.cost_center) AS resource_map_value,
+        coalesce(pm_exact.cost_center, pm_role.cost_center) AS principal_map_value,
+        am.cost_center AS account_map_value
+    FROM bedrock_lines AS b
+    LEFT JOIN map_resource AS rm_arn ON rm_arn.key = lower(b.resource_id)
+    LEFT JOIN map_resource AS rm_id ON rm_id.key = lower(project_id_of(b.resource_id))
+    LEFT JOIN map_principal AS pm_exact ON pm_exact.key = lower(b.iam_principal)
+    LEFT JOIN map_principal AS pm_role ON pm_role.key = lower(role_arn_of(b.iam_principal))
+    LEFT JOIN map_account AS am ON am.key = lower(trim(b.usage_account_id))
+),
+picked AS (
+    SELECT
+        *,
+        list_filter(
+            list_transform($order, lambda r: {
+                'source': r,
+                'value': CASE r
+                    WHEN 'resource_tag' THEN cost_center_tag
+                    WHEN 'principal_tag' THEN principal_cost_center_tag
+                    WHEN 'resource_map' THEN resource_map_value
+                    WHEN 'principal_map' THEN principal_map_value
+                    WHEN 'account_map' THEN account_map_value
+                END
+            }),
+            lambda c: c.value IS NOT NULL
+        )[1] AS pick
+    FROM candidates
+),
+resolved AS (
+    SELECT
+        p.* EXCLUDE (pick, resource_map_value, principal_map_value, account_map_value),
+        coalesce(p.pick.source, 'none') AS attribution_source,
+        coalesce(p.pick.value, '') AS attribution_value,
+        lk.code AS master_code,
+        lk.active AS master_active
+    FROM picked AS p
+    LEFT JOIN cc_lookup AS lk ON lk.key = lower(trim(p.pick.value))
+)
 SELECT
-    *,
-    coalesce(cost_center_tag, 'UNATTRIBUTED') AS cost_center,
+    * EXCLUDE (master_code, master_active),
     CASE
-        WHEN cost_center_tag IS NOT NULL THEN ''
-        WHEN resource_id LIKE '%:project/default' OR resource_id = 'default' THEN 'default_project'
-        WHEN resource_id IS NULL THEN 'no_resource'
-        ELSE 'untagged'
+        WHEN attribution_value = '' THEN $unattributed
+        WHEN master_code IS NULL AND $has_master THEN $unattributed
+        WHEN master_code IS NOT NULL AND NOT master_active THEN $unattributed
+        ELSE coalesce(master_code, attribution_value)
+    END AS cost_center,
+    CASE
+        WHEN attribution_value = '' THEN
+            CASE
+                WHEN resource_id LIKE '%:project/default' OR resource_id = 'default' THEN 'default_project'
+                WHEN resource_id IS NULL THEN 'no_resource'
+                ELSE 'untagged'
+            END
+        WHEN master_code IS NULL AND $has_master THEN 'invalid_cost_center'
+        WHEN master_code IS NOT NULL AND NOT master_active THEN 'inactive_cost_center'
+        ELSE ''
     END AS unattributed_reason,
-    coalesce(project_id_of(resource_id), '') AS project_id,
     CAST(cost AS DECIMAL(38, 12)) AS amount
-FROM bedrock_lines;
+FROM resolved;

@@ -1,5 +1,6 @@
 -- 30 statement lines: allocated lines grouped to what a statement shows, one row per cost
--- center, project, tags, account, model, usage type, line item type, unit and currency.
+-- center, project, tags, account, model, usage type, line item type, unit and currency, and
+-- the rule that attributed it (attribution_source) with the value it found.
 -- Amounts are exact sums; Python rounds them (largest remainder) for output.
 SELECT
     cost_center,
@@ -17,11 +18,13 @@ SELECT
     pricing_unit,
     currency,
     coalesce(resource_id, '') AS resource_id,
-    sum(usage_amount) AS usage_amount,
+    attribution_source,
+    attribution_value,
+    sum(CAST(usage_amount AS DECIMAL(38, 10))) AS usage_amount,
     sum(amount) AS amount,
     count(*) AS line_items
 FROM allocated
 GROUP BY ALL
 ORDER BY currency, cost_center, unattributed_reason, project_id, model, usage_type,
          line_item_type, usage_account_id, application, environment, team, owner,
-         pricing_unit, resource_id, usage_kind;
+         pricing_unit, resource_id, usage_kind, attribution_source, attribution_value;

@@ -62,7 +62,7 @@ def test_progress_shows_files_rows_and_phases_on_a_terminal(export: Path, tmp_pa
     assert lines[1].startswith("... reading 1 file(s): 3 rows, ")
     assert "... selected 3 Bedrock line items of 3 rows in 2026-10" in lines
     assert any(ln.startswith("... writing statements (") for ln in lines)
-    assert lines[-1] == f"... published 4 files to {tmp_path / '2026-10'}"
+    assert lines[-1] == f"... published to {tmp_path / '2026-10'}"
 
 
 @pytest.mark.parametrize(

@@ -113,5 +113,5 @@ def test_chargeback_run_equals_an_independent_sum_over_the_files(
     assert info["rows"]["input"] == 30_000
     assert info["rows"]["bedrock"] == sum(n for _, n in expected.values())
     assert info["rows"]["period"] < 30_000  # the previous period's rows were left out
-    assert info["rows"]["statement_lines"] == len(result.allocation.lines)
+    assert info["statement_lines"] == len(result.allocation.lines)
     assert set(info["phase_seconds"]) == {"read_and_allocate", "write"}

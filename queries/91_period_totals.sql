@@ -1,0 +1,24 @@
+-- 91 period totals: per billing period and currency, all rows, Bedrock rows and the Bedrock
+-- total (net unblended, falling back to unblended; and unblended), for `chargeback periods`.
+-- Same definition of a Bedrock line as 10_bedrock_lines. No parameters.
+WITH rows_ AS (
+    SELECT
+        strftime(billing_period_start, '%Y-%m') AS period,
+        coalesce(currency, '') AS currency,
+        is_bedrock(coalesce(product_family, product['product_family']), product_code,
+                   billing_entity, product['product_name']) AS bedrock,
+        CAST(coalesce(net_unblended_cost, unblended_cost) AS DECIMAL(38, 12)) AS net_cost,
+        CAST(unblended_cost AS DECIMAL(38, 12)) AS unblended
+    FROM cur
+    WHERE billing_period_start IS NOT NULL
+)
+SELECT
+    period,
+    currency,
+    count(*) AS rows,
+    count(*) FILTER (WHERE bedrock) AS bedrock_rows,
+    coalesce(sum(net_cost) FILTER (WHERE bedrock), 0) AS bedrock_net,
+    coalesce(sum(unblended) FILTER (WHERE bedrock), 0) AS bedrock_unblended
+FROM rows_
+GROUP BY ALL
+ORDER BY period, currency;
