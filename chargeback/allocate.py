@@ -79,6 +79,9 @@ def tag_params(config: RunConfig) -> dict[str, list[str]]:
 #: Bedrock rows (with their maps, ~0.8 KB each) are held for one chunk only, and a chunk is
 #: big enough (~200k Bedrock rows at 5%) for DuckDB to share 10's work among threads.
 CHUNK_ROWS = 4_000_000
+# TODO(issue 6): since main's 20_allocate copies every line into the `allocated` table, the
+# lines are held twice at the peak (3.3 GB at 50M rows); run 20 per chunk too, appending to
+# `allocated`, with 11/12/51 reading it (benchmarks/RESULTS.md, "Next steps").
 
 
 def file_chunks(per_file: list[dict[str, Any]], chunk_rows: int = CHUNK_ROWS) -> list[list[str]]:
