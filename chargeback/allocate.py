@@ -79,6 +79,10 @@ def tag_params(config: RunConfig) -> dict[str, list[str]]:
 #: Bedrock rows (with their maps, ~0.8 KB each) are held for one chunk only, and a chunk is
 #: big enough (~200k Bedrock rows at 5%) for DuckDB to share 10's work among threads.
 CHUNK_ROWS = 4_000_000
+# TODO(issue 6): since the merge of main the peak RSS at 50M rows is 3.3 GB (1.8 GB before).
+# Running 20 per chunk so that lines are not copied into `allocated` did not lower it (3.4 GB,
+# and slower; reverted): profile where the memory goes before changing more
+# (benchmarks/RESULTS.md, "Next steps").
 
 
 def file_chunks(per_file: list[dict[str, Any]], chunk_rows: int = CHUNK_ROWS) -> list[list[str]]:
@@ -136,32 +140,19 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         raise InputError(
             f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
         )
-    rules = config.rules
-    load_rule_tables(engine, rules)
+    engine.execute("08_bedrock_lines_table")
     line_params = {"measure": config.cost_measure.value, **tag_params(config)}
-    allocate_params = {
-        "unattributed": UNATTRIBUTED,
-        "order": [r.value for r in rules.order],
-        "has_master": bool(rules.master),
-    }
-    # Chunk by chunk, select (09), normalize (10), check (11) and allocate (20) the lines, so
-    # that raw rows and unallocated lines are only ever held for one chunk of files.
-    for n, chunk in enumerate(file_chunks(per_file, CHUNK_ROWS)):
-        engine.execute("08_bedrock_lines_table")
+    for chunk in file_chunks(per_file):
         engine.execute("09_bedrock_rows", {**period, "source_files": chunk})
         engine.execute("10_bedrock_lines", line_params)
-        bad = engine.fetch("11_bad_amounts").rows
-        if bad:
-            source_file, line_id, cost = bad[0]
-            raise InputError(
-                f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} "
-                f"has cost {cost or 'NULL'}; a chargeback cannot guess it: fix or re-download "
-                "the export"
-            )
-        engine.execute("20_allocate", allocate_params)
-        engine.execute("21_collect_allocated" if n == 0 else "22_append_allocated")
     engine.execute("13_free_bedrock_rows")
-    engine.execute("23_all_lines")
+    bad = engine.fetch("11_bad_amounts").rows
+    if bad:
+        source_file, line_id, cost = bad[0]
+        raise InputError(
+            f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
+            f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
+        )
     duplicate = engine.fetch("12_duplicate_lines").rows
     if duplicate:
         line_id, first, second, count = duplicate[0]
@@ -170,6 +161,16 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             "items repeat across files): SOURCE holds two deliveries of the export; point it "
             "at one delivery, or keep the manifest so only its files are read"
         )
+    rules = config.rules
+    load_rule_tables(engine, rules)
+    engine.execute(
+        "20_allocate",
+        {
+            "unattributed": UNATTRIBUTED,
+            "order": [r.value for r in rules.order],
+            "has_master": bool(rules.master),
+        },
+    )
     found = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
     lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)
