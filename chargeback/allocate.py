@@ -75,6 +75,31 @@ def tag_params(config: RunConfig) -> dict[str, list[str]]:
     return params
 
 
+#: Input rows of the period per chunk of files that 09/10 select and normalize together: raw
+#: Bedrock rows (with their maps, ~0.8 KB each) are held for one chunk only, and a chunk is
+#: big enough (~200k Bedrock rows at 5%) for DuckDB to share 10's work among threads.
+CHUNK_ROWS = 4_000_000
+# TODO(issue 6): since the merge of main the peak RSS at 50M rows is 3.3 GB (1.8 GB before).
+# Running 20 per chunk so that lines are not copied into `allocated` did not lower it (3.4 GB,
+# and slower; reverted): profile where the memory goes before changing more
+# (benchmarks/RESULTS.md, "Next steps").
+
+
+def file_chunks(per_file: list[dict[str, Any]], chunk_rows: int = CHUNK_ROWS) -> list[list[str]]:
+    """Files with rows of the period, grouped in order into chunks of about ``chunk_rows``."""
+    chunks: list[list[str]] = []
+    rows = 0
+    for row in per_file:
+        if int(row["period_rows"]) == 0:
+            continue
+        if not chunks or rows >= chunk_rows:
+            chunks.append([])
+            rows = 0
+        chunks[-1].append(str(row["source_file"]))
+        rows += int(row["period_rows"])
+    return chunks
+
+
 def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
     """The master list, aliases and mapping tables as DuckDB tables (rows are data)."""
     for name, mapping in (
@@ -115,10 +140,12 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         raise InputError(
             f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
         )
-    engine.execute(
-        "10_bedrock_lines",
-        {**period, "measure": config.cost_measure.value, **tag_params(config)},
-    )
+    engine.execute("08_bedrock_lines_table")
+    line_params = {"measure": config.cost_measure.value, **tag_params(config)}
+    for chunk in file_chunks(per_file):
+        engine.execute("09_bedrock_rows", {**period, "source_files": chunk})
+        engine.execute("10_bedrock_lines", line_params)
+    engine.execute("13_free_bedrock_rows")
     bad = engine.fetch("11_bad_amounts").rows
     if bad:
         source_file, line_id, cost = bad[0]

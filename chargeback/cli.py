@@ -5,6 +5,7 @@ Data (where the statements are, the totals) goes to stdout; progress and errors 
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -87,7 +88,12 @@ def run_command(
             envvar="CHARGEBACK_TEMPLATES",
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress on stderr (shown only when stderr is a terminal)."
+        ),
+    ] = False,
     config_file: ConfigOption = None,
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json)."""
@@ -103,8 +109,7 @@ def run_command(
             memory_limit=memory_limit,
             templates=templates,
         )
-        show = not quiet and sys.stderr.isatty()
-        result = run(config, progress=_progress if show else None)
+        result = run(config, progress=_progress if _show_progress(quiet) else None)
     except ChargebackError as e:
         _fail(e)
     _report(result)
@@ -187,6 +192,12 @@ def config_check_command(config_file: ConfigOption = None) -> None:
         typer.echo(line)
     typer.echo(f"report templates: {templates.workbook.origin}, {templates.journal.origin}")
     typer.echo("config OK" if settings.path else "no config file: defaults apply")
+
+
+def _show_progress(quiet: bool) -> bool:
+    """Progress only for a person watching: stderr is a terminal, not a log or Lambda."""
+    in_lambda = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+    return not quiet and not in_lambda and sys.stderr.isatty()
 
 
 def _progress(phase: str) -> None:

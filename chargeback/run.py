@@ -33,6 +33,12 @@ from .templates import load_templates
 #: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
 Progress = Callable[[str], None]
 
+#: The queries that scan the export's files, and what to call them in progress messages.
+QUERY_PHASES: dict[str, str] = {
+    "50_rows_by_file": "counting rows per file",
+    "09_bedrock_rows": "selecting Bedrock rows",
+}
+
 
 def output_names(period: str) -> dict[str, str]:
     """The files of one month's statement set."""
@@ -70,12 +76,17 @@ def run(
     templates = load_templates(config.templates)
     run_id = f"bedrock-chargeback-{period}-{generated_at:%Y%m%dT%H%M%SZ}"
 
-    source, schema, allocation = read_and_allocate(config, say)
+    source, schema, allocation, duckdb_settings = _read_and_allocate(
+        config, say, show_scan=progress is not None
+    )
+    read_seconds = time.monotonic() - started
 
-    say("writing statements")
+    say(f"writing statements ({len(allocation.lines):,} lines)")
     destination = open_destination(config.out)
     names = output_names(period)
     info = run_info(config, source, schema, allocation, generated_at, names)
+    info["settings"]["duckdb"] = duckdb_settings
+    info["statement_lines"] = len(allocation.lines)
     info["run_id"] = run_id
     previous = previous_run(destination, config.period)
     info["previous_run"] = None if previous is None else previous.uri
@@ -115,6 +126,10 @@ def run(
                 templates.workbook.company,
             )
             info["seconds"] = round(time.monotonic() - started, 3)
+            info["phase_seconds"] = {
+                "read_and_allocate": round(read_seconds, 3),
+                "write": round(time.monotonic() - started - read_seconds, 3),
+            }
             write_json(stage / names["run"], info)
         except OSError as e:
             raise OutputError(
@@ -122,6 +137,10 @@ def run(
                 f"{destination.location(period)} is unchanged"
             ) from e
     outputs = {k: destination.location(period, v) for k, v in names.items()}
+    if destination.superseded_by:
+        say(f"not published: newer statements are already in {destination.location(period)}")
+    else:
+        say(f"published to {destination.location(period)}")
     return RunResult(
         config, allocation, destination.location(period), outputs, info, destination.superseded_by
     )
@@ -129,17 +148,41 @@ def run(
 
 def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportSchema, Allocation]:
     """Find the input files, read them, and allocate the period's Bedrock lines."""
+    source, schema, allocation, _settings = _read_and_allocate(config, say, show_scan=False)
+    return source, schema, allocation
+
+
+def _read_and_allocate(
+    config: RunConfig, say: Progress, show_scan: bool
+) -> tuple[Source, ExportSchema, Allocation, dict[str, Any]]:
+    """``read_and_allocate``, plus the settings DuckDB applied and what it spilled; with
+    ``show_scan``, how far the scans of the export have got."""
     say("finding input files")
     source = open_source(config.source, config.period)
     schema = detect_schema(source.files, [config.cost_center_tag, *config.statement_tags.values()])
-    say(f"reading {len(source.files)} file(s), {sum(f.rows for f in source.files):,} rows")
-    engine = Engine(config.threads, config.memory_limit)
+    n_files = len(source.files)
+    size_mb = sum(f.size for f in source.files) / 1e6
+    say(f"reading {n_files} file(s): {sum(f.rows for f in source.files):,} rows, {size_mb:,.0f} MB")
+
+    def scanning(query: str, pct: float) -> None:
+        if query not in QUERY_PHASES:
+            return  # the later queries read the few selected rows, not the files
+        scanned = int(n_files * pct / 100)
+        say(f"{QUERY_PHASES.get(query, query)}: {pct:.0f}% (~{scanned} of {n_files} files)")
+
+    engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
     try:
+        duckdb_settings = engine.settings()
         engine.register_cur(canonical_relation(source.relation(engine.con), schema))
         allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
+        duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
     finally:
         engine.close()
-    return source, schema, allocation
+    say(
+        f"selected {allocation.bedrock_rows:,} Bedrock line items of "
+        f"{allocation.period_rows:,} rows in {config.period}"
+    )
+    return source, schema, allocation, duckdb_settings
 
 
 def run_info(

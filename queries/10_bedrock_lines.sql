@@ -1,11 +1,11 @@
 -- 10 bedrock_lines: every Bedrock line item of one billing period, one row per export row,
 -- normalized (tags trimmed, '' as missing; model and usage kind named; cost as measured).
--- Reads the canonical view `cur`. Rows are selected by bill_billing_period_start_date,
--- never by folder. Parameters: $period_start, $period_end (dates), $measure
+-- Reads bedrock_rows (09: some files' Bedrock rows of the period), appends to bedrock_lines
+-- (08). Parameters: $measure
 -- ('net_unblended' | 'unblended'), and for each statement tag the candidate keys in
 -- resource_tags ($*_keys) and in the tags map ($*_tags_keys); $cc_principal_keys: where the
 -- calling IAM principal's cost-center tag sits in the tags map (iamPrincipal/...).
-CREATE OR REPLACE TEMP TABLE bedrock_lines AS
+INSERT INTO bedrock_lines BY NAME
 SELECT
     source_file,
     line_item_id,
@@ -32,8 +32,4 @@ SELECT
     CASE WHEN $measure = 'unblended' THEN unblended_cost
          ELSE coalesce(net_unblended_cost, unblended_cost) END AS cost,
     ($measure <> 'unblended' AND net_unblended_cost IS NULL) AS measure_fallback
-FROM cur
-WHERE billing_period_start >= $period_start
-  AND billing_period_start < $period_end
-  AND is_bedrock(coalesce(product_family, product['product_family']), product_code,
-                 billing_entity, product['product_name']);
+FROM bedrock_rows;

@@ -1,0 +1,318 @@
+"""Benchmark: the full ``chargeback run`` against the floor and against the pandas way.
+
+For each size (``--rows``, repeatable), generates the export once (benchmarks/generate.py,
+under benchmarks/data/, git-ignored), then runs, interleaved and ``--repeat`` times each,
+every way in its own child process, measuring wall seconds and peak RSS (``wait4``):
+
+- ``full``: ``chargeback run SOURCE --period P --out TMP`` (all outputs written);
+- ``floor``: one DuckDB query reading the same columns, filtering Bedrock, grouping by cost
+  center, no outputs (benchmarks/floor.sql);
+- ``pandas``: ``pandas.read_parquet`` of the needed columns and a groupby.
+
+Prints a table of medians and ratios and writes it to benchmarks/RESULTS.md (between the
+result markers; the analysis around them is kept), with the machine's cores and memory.
+Results of every size run so far are kept in benchmarks/results.json.
+
+    python benchmarks/run.py --rows 1000000
+    python benchmarks/run.py --rows 1000000 --rows 10000000 --rows 50000000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+from ways import totals  # noqa: E402
+
+PERIOD = "2026-10"
+RESULTS_MD = HERE / "RESULTS.md"
+RESULTS_JSON = HERE / "results.json"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+WAYS = ("floor", "full", "pandas")
+
+
+@dataclass(frozen=True)
+class Measure:
+    way: str
+    seconds: float
+    peak_rss_mb: float
+    result: dict[str, str]
+    info: dict[str, Any]
+
+
+def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run ``cmd``; its wall seconds, its own peak RSS in MB, and its stdout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().decode()[-2000:]}"
+            )
+        return seconds, usage.ru_maxrss / 1024, out.read().decode()
+
+
+def run_way(way: str, source: Path, threads: int | None, memory_limit: str | None) -> Measure:
+    if way == "full":
+        with tempfile.TemporaryDirectory(dir=HERE / "data") as out:
+            cmd = [
+                sys.executable,
+                "-c",
+                "from chargeback.cli import main; main()",
+                "run",
+                str(source),
+                "--period",
+                PERIOD,
+                "--out",
+                out,
+                "--quiet",
+            ]
+            if threads:
+                cmd += ["--threads", str(threads)]
+            if memory_limit:
+                cmd += ["--memory-limit", memory_limit]
+            seconds, rss, _ = measured(cmd)
+            info = json.loads((Path(out) / PERIOD / "run.json").read_text(encoding="utf-8"))
+        result = {
+            f"{t['currency']}/{cc}": amount
+            for t in info["totals"]
+            for cc, amount in t["cost_centers"].items()
+        }
+        keep = {
+            "statement_lines": _lines(info),
+            "phase_seconds": info.get("phase_seconds", {}),
+            "bedrock_rows": info["rows"]["bedrock"],
+        }
+        return Measure(way, seconds, rss, result, keep)
+    cmd = [sys.executable, str(HERE / "ways.py"), way, str(source), PERIOD]
+    seconds, rss, out = measured(cmd)
+    return Measure(way, seconds, rss, json.loads(out), {})
+
+
+def _lines(info: dict[str, Any]) -> int:
+    return int(info.get("statement_lines", info["rows"].get("statement_lines", -1)))
+
+
+def ensure_data(rows: int, seed: int) -> tuple[Path, float | None]:
+    """The generated export for ``rows`` (made once; regenerated if its size is wrong)."""
+    root = HERE / "data" / f"cur-{rows}"
+    stamp = root / "generated.json"
+    if stamp.exists() and json.loads(stamp.read_text())["rows"] == rows:
+        return root, None
+    shutil.rmtree(root, ignore_errors=True)
+    started = time.perf_counter()
+    made = generate(root, rows, seed=seed, period=PERIOD)
+    seconds = time.perf_counter() - started
+    stamp.write_text(
+        json.dumps(
+            {
+                "rows": made.rows,
+                "bedrock_rows": made.bedrock_rows,
+                "files": len(made.files),
+                "seconds": round(seconds, 1),
+            }
+        )
+    )
+    return root, seconds
+
+
+def bench(
+    rows: int, repeat: int, seed: int, pandas_max: int, threads: int | None, memory: str | None
+) -> dict[str, Any]:
+    source, gen_seconds = ensure_data(rows, seed)
+    size = sum(p.stat().st_size for p in source.rglob("*.parquet"))
+    ways = [w for w in WAYS if w != "pandas" or rows <= pandas_max]
+    runs: dict[str, list[Measure]] = {w: [] for w in ways}
+    for i in range(repeat):
+        for way in ways if i % 2 == 0 else reversed(ways):  # interleaved: noise hits all
+            m = run_way(way, source, threads, memory)
+            runs[way].append(m)
+            print(
+                f"  {rows:>11,} rows  {way:<6} run {i + 1}: {m.seconds:7.2f} s  "
+                f"{m.peak_rss_mb:7.0f} MB",
+                flush=True,
+            )
+    agree = _agree(runs)
+    stamp = json.loads((source / "generated.json").read_text())
+    entry: dict[str, Any] = {
+        "rows": rows,
+        "bedrock_rows": stamp["bedrock_rows"],
+        "files": stamp["files"],
+        "parquet_mb": round(size / 1e6),
+        "generate_seconds": gen_seconds if gen_seconds is not None else stamp.get("seconds"),
+        "repeat": repeat,
+        "totals_agree": agree,
+        "ways": {},
+    }
+    for way, ms in runs.items():
+        entry["ways"][way] = {
+            "median_seconds": round(statistics.median(m.seconds for m in ms), 3),
+            "seconds": [round(m.seconds, 3) for m in ms],
+            "median_peak_rss_mb": round(statistics.median(m.peak_rss_mb for m in ms)),
+            **({"info": ms[-1].info} if ms[-1].info else {}),
+        }
+    full = runs["full"]
+    entry["write_seconds"] = round(
+        statistics.median(m.info["phase_seconds"].get("write", 0.0) for m in full), 3
+    )
+    entry["statement_lines"] = full[-1].info["statement_lines"]
+    return entry
+
+
+def _agree(runs: dict[str, list[Measure]]) -> str:
+    """Whether every way found the same Bedrock total per currency (to the cent)."""
+    cent = Decimal("0.01")
+    found = {
+        way: {c: v.quantize(cent) for c, v in totals(ms[0].result).items()}
+        for way, ms in runs.items()
+    }
+    first = found["full"]
+    bad = [w for w, t in found.items() if t != first]
+    return "yes" if not bad else f"NO: {found}"
+
+
+def machine() -> dict[str, Any]:
+    mem_kb = 0
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import duckdb
+    import pandas
+    import pyarrow
+
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "cpu": model,
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pyarrow": pyarrow.__version__,
+        "pandas": pandas.__version__,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "when": datetime.now(UTC).replace(microsecond=0).isoformat(),
+    }
+
+
+def table(results: dict[str, Any]) -> str:
+    """The Markdown tables of every size measured so far."""
+    m = results["machine"]
+    lines = [
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory; "
+        f"Python {m['python']}, DuckDB {m['duckdb']}, pyarrow {m['pyarrow']}, "
+        f"pandas {m['pandas']}; load average at start {m['load_average']}; {m['when']}.",
+        "",
+        "| rows | way | median wall s | rows/s | peak RSS MB | vs floor | runs (s) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    by_rows = sorted(results["sizes"].values(), key=lambda e: e["rows"])
+    for e in by_rows:
+        floor = e["ways"]["floor"]["median_seconds"]
+        for way in WAYS:
+            w = e["ways"].get(way)
+            if w is None:
+                lines.append(f"| {e['rows']:,} | {way} | skipped | | | | |")
+                continue
+            s = w["median_seconds"]
+            lines.append(
+                f"| {e['rows']:,} | {way} | {s:.2f} | {e['rows'] / s:,.0f} | "
+                f"{w['median_peak_rss_mb']:,} | {s / floor:.2f}x | "
+                f"{', '.join(f'{x:.1f}' for x in w['seconds'])} |"
+            )
+    lines += [
+        "",
+        "| rows | Bedrock rows | files | Parquet MB | statement lines | write s (CSV+xlsx) "
+        "| full / floor | pandas / full | totals agree |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for e in by_rows:
+        full = e["ways"]["full"]["median_seconds"]
+        floor = e["ways"]["floor"]["median_seconds"]
+        pandas = e["ways"].get("pandas")
+        lines.append(
+            f"| {e['rows']:,} | {e['bedrock_rows']:,} | {e['files']} | {e['parquet_mb']:,} | "
+            f"{e['statement_lines']:,} | {e['write_seconds']:.2f} | {full / floor:.2f}x | "
+            + (f"{pandas['median_seconds'] / full:.1f}x" if pandas else "not run")
+            + f" | {e['totals_agree']} |"
+        )
+    return "\n".join(lines)
+
+
+def write_results(results: dict[str, Any]) -> None:
+    RESULTS_JSON.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    body = f"{START}\n{table(results)}\n{END}"
+    if RESULTS_MD.exists():
+        text = RESULTS_MD.read_text(encoding="utf-8")
+        if START in text and END in text:
+            head, rest = text.split(START, 1)
+            text = head + body + rest.split(END, 1)[1]
+        else:
+            text = text.rstrip() + "\n\n" + body + "\n"
+    else:
+        text = f"# Benchmark results\n\n{body}\n"
+    RESULTS_MD.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, action="append", help="rows (repeatable)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each way (median)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--pandas-max-rows",
+        type=int,
+        default=10_000_000,
+        help="skip the pandas way above this many rows (it needs ~1 GB/M rows)",
+    )
+    parser.add_argument("--threads", type=int, default=None, help="passed to chargeback run")
+    parser.add_argument("--memory-limit", default=None, help="passed to chargeback run")
+    args = parser.parse_args(argv)
+    sizes = args.rows or [1_000_000]
+    (HERE / "data").mkdir(exist_ok=True)
+    results: dict[str, Any] = {"sizes": {}}
+    if RESULTS_JSON.exists():
+        results = json.loads(RESULTS_JSON.read_text())
+    results["machine"] = machine()
+    for rows in sizes:
+        print(f"{rows:,} rows:", flush=True)
+        entry = bench(
+            rows, args.repeat, args.seed, args.pandas_max_rows, args.threads, args.memory_limit
+        )
+        results["sizes"][str(rows)] = entry
+        write_results(results)
+    print(table(results))
+    print(f"\nwritten to {RESULTS_MD}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
