@@ -171,6 +171,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             "has_master": bool(rules.master),
         },
     )
+    engine.execute("21_free_bedrock_lines")
     found = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
     lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)

@@ -139,3 +139,11 @@ def test_progress_steps_report_each_tenth_once() -> None:
     seen = [p for p in (-1.0, 0.0, 4.0, 10.0, 12.0, 19.9, 35.0, 36.0, 40.0, 99.0, 100.0)
             if steps.passed(p)]  # fmt: skip
     assert seen == [10.0, 35.0, 40.0, 99.0]
+
+
+def test_memory_is_bounded_by_default() -> None:
+    engine = Engine()
+    try:
+        assert engine.settings()["memory_limit"] == "1.4 GiB"  # DEFAULT_MEMORY_LIMIT, 1536MB
+    finally:
+        engine.close()
