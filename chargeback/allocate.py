@@ -79,10 +79,10 @@ def tag_params(config: RunConfig) -> dict[str, list[str]]:
 #: Bedrock rows (with their maps, ~0.8 KB each) are held for one chunk only, and a chunk is
 #: big enough (~200k Bedrock rows at 5%) for DuckDB to share 10's work among threads.
 CHUNK_ROWS = 4_000_000
-# TODO(issue 6): since the merge of main the peak RSS at 50M rows is 3.3 GB (1.8 GB before).
-# Running 20 per chunk so that lines are not copied into `allocated` did not lower it (3.4 GB,
-# and slower; reverted): profile where the memory goes before changing more
-# (benchmarks/RESULTS.md, "Next steps").
+# Memory: the period's Bedrock lines are held once in `bedrock_lines` and once in `allocated`
+# while 20 runs (bedrock_lines is dropped after); DuckDB's default limit (engine.py) makes it
+# spill past 1536MB, so a 50M-row month peaks at 1.77 GB. TODO(issue 6): the run is still
+# 3-4x the floor's time; see benchmarks/RESULTS.md "Next steps".
 
 
 def file_chunks(per_file: list[dict[str, Any]], chunk_rows: int = CHUNK_ROWS) -> list[list[str]]:
