@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import statements
 from .errors import ConfigError
 from .resources import template_text
 
@@ -98,17 +99,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 SHEETS = ("summary", "unattributed", "reconciliation", "coverage")
 TITLES = ("summary", "statement", "unattributed", "worklist", "reconciliation", "coverage")
 FORMATS = ("money", "quantity", "share", "coverage", "count")
-USAGE_KINDS = (
-    "input",
-    "output",
-    "cache_read",
-    "cache_write",
-    "batch_input",
-    "batch_output",
-    "provisioned_throughput",
-    "other",
-    "none",
-)
+USAGE_KINDS = (*statements.USAGE_KINDS, "none")  # "none": lines that are not usage
 REASONS = (
     "default_project",
     "untagged",

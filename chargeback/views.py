@@ -12,23 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .allocate import Allocation
-from .statements import UNATTRIBUTED, Breakdown, CostCenterTotal, StatementLine
+from .statements import UNATTRIBUTED, USAGE_KINDS, Breakdown, CostCenterTotal, StatementLine
 
 #: Summary columns that split a cost center's charge by kind of line item, in order.
 CATEGORIES: tuple[str, ...] = ("gross_usage", "fees", "credits", "refunds", "discounts", "tax")
 
 #: Order of usage kinds on a statement ('' = not usage: tax, credit, fee...).
-KIND_ORDER: tuple[str, ...] = (
-    "input",
-    "output",
-    "cache_read",
-    "cache_write",
-    "batch_input",
-    "batch_output",
-    "provisioned_throughput",
-    "other",
-    "",
-)
+KIND_ORDER: tuple[str, ...] = (*USAGE_KINDS, "")
 
 USAGE_TYPES = frozenset({"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"})
 
