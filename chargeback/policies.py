@@ -128,34 +128,11 @@ def _weights(
     return [(cc, w) for cc, w in sorted(usage.items()) if w > 0]
 
 
-def _blank(currency: str, cost_center: str, lit: str) -> StatementLine:
-    return StatementLine(
-        cost_center=cost_center,
-        unattributed_reason="",
-        project_id="",
-        application="",
-        environment="",
-        team="",
-        owner="",
-        usage_account_id="",
-        model="",
-        usage_type="",
-        usage_kind="",
-        line_item_type=lit,
-        pricing_unit="",
-        currency=currency,
-        resource_id="",
-        usage_amount=Decimal(0),
-        exact_amount=Decimal(0),
-        line_items=0,
-    )
-
-
 def _offset_line(
     currency: str, kind: PolicyKind, lit: str, method: Method, pool: Decimal
 ) -> StatementLine:
     return replace(
-        _blank(currency, UNATTRIBUTED, lit),
+        StatementLine.blank(UNATTRIBUTED, currency, lit),
         unattributed_reason=SPLIT_REASON,
         exact_amount=-pool,
         attribution_source=f"policy_{method.value}",
@@ -176,7 +153,7 @@ def _share_line(
 ) -> StatementLine:
     pct = (weight * 100 / total_weight).quantize(Decimal("0.0001"))
     return replace(
-        _blank(currency, cost_center, lit),
+        StatementLine.blank(cost_center, currency, lit),
         exact_amount=part,
         attribution_source=f"policy_{method.value}",
         attribution_value=f"{pct.normalize():f}%",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -84,6 +84,15 @@ class StatementLine:
     attribution_value: str = ""
     #: Text for lines the tool made (``allocated share of default-project usage``).
     description: str = ""
+
+    @classmethod
+    def blank(cls, cost_center: str, currency: str, line_item_type: str) -> StatementLine:
+        """A line with no usage and no amount, for the tool's own lines (policy splits)."""
+        text: dict[str, Any] = {
+            f.name: "" for f in fields(cls) if f.type == "str" and f.default is MISSING
+        }
+        text.update(cost_center=cost_center, currency=currency, line_item_type=line_item_type)
+        return cls(**text, usage_amount=Decimal(0), exact_amount=Decimal(0), line_items=0)
 
 
 @dataclass(frozen=True)

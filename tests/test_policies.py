@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -139,23 +140,10 @@ def test_split_exact_keeps_the_pool_to_the_last_digit() -> None:
 def test_policy_kind_of_a_line(
     line_item_type: str, usage_type: str, reason: str, kind: PolicyKind
 ) -> None:
-    line = StatementLine(
-        cost_center="UNATTRIBUTED",
+    line = replace(
+        StatementLine.blank("UNATTRIBUTED", "USD", line_item_type),
         unattributed_reason=reason,
-        project_id="",
-        application="",
-        environment="",
-        team="",
-        owner="",
-        usage_account_id="",
-        model="",
         usage_type=usage_type,
-        usage_kind="",
-        line_item_type=line_item_type,
-        pricing_unit="",
-        currency="USD",
-        resource_id="",
-        usage_amount=Decimal(0),
         exact_amount=D(1),
         line_items=1,
     )
