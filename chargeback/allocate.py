@@ -64,40 +64,22 @@ class Allocation:
 
 
 def tag_params(config: RunConfig) -> dict[str, list[str]]:
-    """Candidate keys for the cost-center tag and each statement tag, as query parameters."""
+    """Candidate keys for the cost-center tag and each statement tag, as query parameters;
+    ``resource_keys`` and ``tags_keys`` are all of them, for 09 to cut the maps down to."""
     roles = {"cc": config.cost_center_tag, **config.statement_tags}
     params: dict[str, list[str]] = {}
+    resource_keys: list[str] = []
+    tags_keys = list(principal_tag_keys(config.cost_center_tag))
     for role, key in roles.items():
         lookup = tag_lookup(key)
         params[f"{role}_keys"] = list(lookup.resource_tag_keys)
         params[f"{role}_tags_keys"] = list(lookup.tags_map_keys)
+        resource_keys += lookup.resource_tag_keys
+        tags_keys += lookup.tags_map_keys
     params["cc_principal_keys"] = list(principal_tag_keys(config.cost_center_tag))
+    params["resource_keys"] = list(dict.fromkeys(resource_keys))
+    params["tags_keys"] = list(dict.fromkeys(tags_keys))
     return params
-
-
-#: Input rows of the period per chunk of files that 09/10 select and normalize together: raw
-#: Bedrock rows (with their maps, ~0.8 KB each) are held for one chunk only, and a chunk is
-#: big enough (~200k Bedrock rows at 5%) for DuckDB to share 10's work among threads.
-CHUNK_ROWS = 4_000_000
-# Memory: the period's Bedrock lines are held once in `bedrock_lines` and once in `allocated`
-# while 20 runs (bedrock_lines is dropped after); DuckDB's default limit (engine.py) makes it
-# spill past 1536MB, so a 50M-row month peaks at 1.77 GB. TODO(issue 6): the run is still
-# 3-4x the floor's time; see benchmarks/RESULTS.md "Next steps".
-
-
-def file_chunks(per_file: list[dict[str, Any]], chunk_rows: int = CHUNK_ROWS) -> list[list[str]]:
-    """Files with rows of the period, grouped in order into chunks of about ``chunk_rows``."""
-    chunks: list[list[str]] = []
-    rows = 0
-    for row in per_file:
-        if int(row["period_rows"]) == 0:
-            continue
-        if not chunks or rows >= chunk_rows:
-            chunks.append([])
-            rows = 0
-        chunks[-1].append(str(row["source_file"]))
-        rows += int(row["period_rows"])
-    return chunks
 
 
 def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
@@ -140,27 +122,28 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         raise InputError(
             f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
         )
-    engine.execute("08_bedrock_lines_table")
-    line_params = {"measure": config.cost_measure.value, **tag_params(config)}
-    for chunk in file_chunks(per_file):
-        engine.execute("09_bedrock_rows", {**period, "source_files": chunk})
-        engine.execute("10_bedrock_lines", line_params)
-    engine.execute("13_free_bedrock_rows")
-    bad = engine.fetch("11_bad_amounts").rows
-    if bad:
-        source_file, line_id, cost = bad[0]
+    measure = {"measure": config.cost_measure.value}
+    engine.execute("09_bedrock_groups", {**period, **measure, **tag_params(config)})
+    bedrock = {r["source_file"]: r for r in engine.fetch("51_bedrock_rows_by_file").dicts()}
+    if any(int(r["bad_lines"]) for r in bedrock.values()):
+        source_file, line_id, cost = engine.fetch("11_bad_amounts", {**period, **measure}).rows[0]
         raise InputError(
             f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
             f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
         )
-    duplicate = engine.fetch("12_duplicate_lines").rows
+    candidates = engine.fetch("12_duplicate_keys").rows
+    keys = [key for key, _count in candidates]
+    duplicate = engine.fetch("13_duplicate_lines", {**period, "keys": keys}).rows if keys else []
     if duplicate:
-        line_id, first, second, count = duplicate[0]
+        line_id, first, second, confirmed = duplicate[0]
+        count = max(int(confirmed), int(candidates[0][1]))
         raise InputError(
             f"Bedrock line item {line_id} appears in both {first} and {second} ({count} line "
             "items repeat across files): SOURCE holds two deliveries of the export; point it "
             "at one delivery, or keep the manifest so only its files are read"
         )
+    engine.execute("10_bedrock_lines", tag_params(config))
+    engine.execute("14_free_bedrock_groups")
     rules = config.rules
     load_rule_tables(engine, rules)
     engine.execute(
@@ -197,7 +180,6 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
     invoices = tuple(
         (str(c), str(cur), str(i)) for c, cur, i in engine.fetch("32_invoices_by_cost_center").rows
     )
-    bedrock = {r["source_file"]: r for r in engine.fetch("51_bedrock_rows_by_file").dicts()}
     files = tuple(
         FileRows(
             uri=r["source_file"],

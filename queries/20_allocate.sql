@@ -1,11 +1,11 @@
--- 20 allocated: each Bedrock line with the cost center it is charged to, the rule that
+-- 20 allocated: each group of Bedrock lines with the cost center it is charged to, the rule that
 -- decided it (attribution_source) and the value that rule found (attribution_value), or,
 -- when it has none, why (default_project, untagged, no_resource, invalid_cost_center,
 -- inactive_cost_center). Rules are tried in the order $order; the first that yields a value
 -- wins. A value is matched to the cost-center master (trimmed, case folded, aliases) through
 -- the table cc_lookup; with $has_master a value not in it is invalid, never a new cost center.
 -- Mapping tables map_resource, map_principal, map_account hold normalized keys (lower case).
--- Cost becomes exact DECIMAL here. Parameters: $unattributed, $order (list), $has_master.
+-- Rows are 10's groups of line items (amount and line_items carried along). Parameters: $unattributed, $order (list), $has_master.
 CREATE OR REPLACE TEMP TABLE allocated AS
 WITH candidates AS (
     SELECT
@@ -67,6 +67,5 @@ SELECT
         WHEN master_code IS NULL AND $has_master THEN 'invalid_cost_center'
         WHEN master_code IS NOT NULL AND NOT master_active THEN 'inactive_cost_center'
         ELSE ''
-    END AS unattributed_reason,
-    CAST(cost AS DECIMAL(38, 12)) AS amount
+    END AS unattributed_reason
 FROM resolved;

@@ -20,9 +20,9 @@ SELECT
     coalesce(resource_id, '') AS resource_id,
     attribution_source,
     attribution_value,
-    sum(CAST(usage_amount AS DECIMAL(38, 10))) AS usage_amount,
+    sum(usage_amount) AS usage_amount,
     sum(amount) AS amount,
-    count(*) AS line_items
+    sum(line_items) AS line_items
 FROM allocated
 GROUP BY ALL
 ORDER BY currency, cost_center, unattributed_reason, project_id, model, usage_type,

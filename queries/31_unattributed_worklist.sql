@@ -11,7 +11,7 @@ SELECT
     unattributed_reason,
     attribution_value,
     sum(amount) AS amount,
-    count(*) AS line_items
+    sum(line_items) AS line_items
 FROM allocated
 WHERE unattributed_reason <> ''
 GROUP BY ALL

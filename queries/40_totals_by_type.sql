@@ -6,7 +6,7 @@ SELECT
     sum(amount) AS amount,
     coalesce(sum(amount) FILTER (WHERE unattributed_reason = ''), 0) AS attributed,
     coalesce(sum(amount) FILTER (WHERE unattributed_reason <> ''), 0) AS unattributed,
-    count(*) AS line_items
+    sum(line_items) AS line_items
 FROM allocated
 GROUP BY ALL
 ORDER BY currency, line_item_type;

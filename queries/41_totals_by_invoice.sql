@@ -5,7 +5,7 @@ SELECT
     invoice_id,
     billing_entity,
     sum(amount) AS amount,
-    count(*) AS line_items
+    sum(line_items) AS line_items
 FROM allocated
 GROUP BY ALL
 ORDER BY currency, invoice_id, billing_entity;
