@@ -78,7 +78,8 @@ def run_command(
         ),
     ] = None,
     threads: Annotated[
-        int | None, typer.Option(help="DuckDB worker threads (default: all cores).")
+        int | None,
+        typer.Option(help="DuckDB threads and statement writer processes (default: all cores)."),
     ] = None,
     memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 2GB.")] = None,
     templates: Annotated[

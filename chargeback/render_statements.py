@@ -3,6 +3,8 @@ to send to its owner, under a file name that is safe whatever the tag value is."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .allocate import Allocation
@@ -10,28 +12,61 @@ from .errors import OutputError
 from .render_csv import write_statement_csv
 from .render_xlsx import RunHeader, cost_centers, write_statement_workbook
 from .safety import safe_file_name
+from .statements import CostCenterTotal
 from .templates import WorkbookTemplate
 
 STATEMENTS_DIR = "statements"
 
 
-def write_statement_files(
-    folder: Path, allocation: Allocation, header: RunHeader, template: WorkbookTemplate
-) -> dict[str, str]:
-    """Write every attributed cost center's statement; returns cost center -> the files'
-    path without suffix, relative to the month's folder (``statements/<safe name>``)."""
+@dataclass(frozen=True)
+class StatementFile:
+    """One cost center's pair of files: ``folder/<stem>.xlsx`` and ``.csv``."""
+
+    name: str
+    stem: str
+    centers: Sequence[CostCenterTotal]
+
+    @property
+    def lines(self) -> int:
+        return sum(len(c.lines) for c in self.centers)
+
+    @property
+    def relative(self) -> str:
+        """The files' path without suffix, relative to the month's folder."""
+        return f"{STATEMENTS_DIR}/{self.stem}"
+
+
+def plan_statement_files(folder: Path, allocation: Allocation) -> list[StatementFile]:
+    """Every attributed cost center's statement files, named safely and uniquely (in the
+    order of the cost centers, so names do not depend on how the files are written)."""
     folder.mkdir(exist_ok=True)
     root = folder.resolve()
     used: set[str] = set()
-    names: dict[str, str] = {}
+    planned = []
     for name, centers in cost_centers(allocation).items():
         stem = safe_file_name(name, used)
         for suffix in (".xlsx", ".csv"):
             if (root / f"{stem}{suffix}").resolve().parent != root:
                 raise OutputError(f"cost center {name!r} would be written outside {root}")
-        write_statement_workbook(
-            folder / f"{stem}.xlsx", name, centers, allocation, header, template
-        )
-        write_statement_csv(folder / f"{stem}.csv", header.period, centers, template)
-        names[name] = f"{STATEMENTS_DIR}/{stem}"
-    return names
+        planned.append(StatementFile(name, stem, centers))
+    return planned
+
+
+def write_statement_file(
+    folder: Path,
+    statement: StatementFile,
+    allocation: Allocation,
+    header: RunHeader,
+    template: WorkbookTemplate,
+) -> None:
+    write_statement_workbook(
+        folder / f"{statement.stem}.xlsx",
+        statement.name,
+        statement.centers,
+        allocation,
+        header,
+        template,
+    )
+    write_statement_csv(
+        folder / f"{statement.stem}.csv", header.period, statement.centers, template
+    )

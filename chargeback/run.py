@@ -20,15 +20,15 @@ from .config import RunConfig
 from .engine import Engine
 from .errors import OutputError
 from .explain import attribution_info
-from .journal import write_journal
+from .outputs import output_jobs
 from .previous import previous_run
 from .publish import open_destination
-from .render_csv import write_lines, write_summary
-from .render_statements import STATEMENTS_DIR, write_statement_files
-from .render_xlsx import RunHeader, write_workbook
+from .render_statements import STATEMENTS_DIR, plan_statement_files
+from .render_xlsx import RunHeader
 from .schema import ExportSchema, canonical_relation, detect_schema
 from .source import Source, open_source
 from .templates import load_templates
+from .workers import available_cpus, run_jobs
 
 #: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
 Progress = Callable[[str], None]
@@ -101,14 +101,12 @@ def run(
     )
     with destination.staging(period) as stage:
         try:
-            write_summary(stage / names["summary"], period, allocation)
-            write_lines(stage / names["lines"], period, allocation)
-            write_workbook(
-                stage / names["workbook"], allocation, header, templates.workbook, previous
+            statements = plan_statement_files(stage / names["statements"], allocation)
+            run_jobs(
+                output_jobs(stage, names, allocation, header, templates, previous, statements),
+                config.threads or available_cpus(),
             )
-            info["statement_files"] = write_statement_files(
-                stage / names["statements"], allocation, header, templates.workbook
-            )
+            info["statement_files"] = {s.name: s.relative for s in statements}
             info["outputs"] = sorted(  # the files, statements/<cost center>.* included
                 [n for n in names.values() if n != STATEMENTS_DIR]
                 + [
@@ -116,14 +114,6 @@ def run(
                     for p in info["statement_files"].values()
                     for ext in (".csv", ".xlsx")
                 ]
-            )
-            write_journal(
-                stage / names["journal"],
-                allocation,
-                config.period,
-                templates.journal,
-                run_id,
-                templates.workbook.company,
             )
             info["seconds"] = round(time.monotonic() - started, 3)
             info["phase_seconds"] = {

@@ -9,6 +9,7 @@ name outside the rules; the user must still see what was typed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
@@ -17,6 +18,12 @@ _SHEET_MAX = 31
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+#: Statements repeat the same few thousand values (models, usage types, accounts, tags) in
+#: hundreds of thousands of cells; the cache makes cleaning them a dictionary lookup.
+_CACHED = 1 << 16
+
+
+@lru_cache(maxsize=_CACHED)
 def clean_text(value: str) -> str:
     """Control characters (NUL, BEL, ESC...) shown as visible ``\\xNN`` escapes.
 
@@ -26,6 +33,7 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
 
 
+@lru_cache(maxsize=_CACHED)
 def csv_text(value: str) -> str:
     """A text cell for CSV: controls made visible, formula prefixes disarmed with a
     leading apostrophe (the OWASP advice), so a spreadsheet shows what was typed."""
