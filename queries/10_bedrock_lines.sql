@@ -8,12 +8,15 @@
 -- cost-center tag sits in the tags map (iamPrincipal/...).
 CREATE OR REPLACE TEMP TABLE bedrock_lines AS
 WITH tag_sets AS (
-    SELECT DISTINCT
+    SELECT DISTINCT resource_tag_entries, tag_entries FROM bedrock_groups
+),
+tag_maps AS (  -- maps only for the distinct sets (building one per group measured 0.9 s)
+    SELECT
         resource_tag_entries,
         tag_entries,
         map_from_entries(resource_tag_entries) AS resource_tags,
         map_from_entries(tag_entries) AS tags
-    FROM bedrock_groups
+    FROM tag_sets
 ),
 tag_values AS (
     SELECT
@@ -25,7 +28,7 @@ tag_values AS (
         coalesce(first_value_of(resource_tags, $environment_keys), first_value_of(tags, $environment_tags_keys)) AS environment,
         coalesce(first_value_of(resource_tags, $team_keys), first_value_of(tags, $team_tags_keys)) AS team,
         coalesce(first_value_of(resource_tags, $owner_keys), first_value_of(tags, $owner_tags_keys)) AS owner
-    FROM tag_sets
+    FROM tag_maps
 ),
 products AS (
     SELECT DISTINCT
