@@ -16,6 +16,7 @@ SELECT
     sum(line_item_usage_amount) AS usage_amount,
     max(filename) AS any_file,
     max(identity_line_item_id) AS any_line_item,
+    max(identity_time_interval) AS any_interval,
     max(bill_invoice_id) AS any_invoice,
     max(line_item_line_item_type) AS any_type,
     max(line_item_usage_account_id) AS any_account,

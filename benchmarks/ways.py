@@ -24,6 +24,7 @@ COLUMNS = [
     "bill_billing_entity",
     "bill_invoice_id",
     "identity_line_item_id",
+    "identity_time_interval",
     "line_item_line_item_type",
     "line_item_product_code",
     "line_item_usage_type",
