@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from .errors import ConfigError, QueryError, TransientQueryError
 from .resources import query_text
@@ -98,13 +97,6 @@ class Engine:
     def register_cur(self, relation: duckdb.DuckDBPyRelation) -> None:
         """Make ``relation`` the ``cur`` view every query reads."""
         relation.create_view(CUR_VIEW, replace=True)
-
-    def create_table(self, name: str, table: pa.Table) -> None:
-        """Create table ``name`` (a fixed name from the code) holding ``table``'s rows as data."""
-        try:
-            self.con.from_arrow(table).create(name)
-        except duckdb.Error as e:
-            raise QueryError(f"cannot load table {name}: {_first_line(e)}") from e
 
     def execute(self, name: str, params: Mapping[str, Any] | None = None) -> None:
         """Run a query that creates a table."""

@@ -4,10 +4,20 @@
 -- inactive_cost_center). Rules are tried in the order $order; the first that yields a value
 -- wins. A value is matched to the cost-center master (trimmed, case folded, aliases) through
 -- the table cc_lookup; with $has_master a value not in it is invalid, never a new cost center.
--- Mapping tables map_resource, map_principal, map_account hold normalized keys (lower case).
+-- Mapping rows (15: rule_mappings, by kind resource, principal, account) hold normalized
+-- keys (lower case).
 -- Rows are 10's groups of line items (amount and line_items carried along). Parameters: $unattributed, $order (list), $has_master.
 CREATE OR REPLACE TEMP TABLE allocated AS
-WITH candidates AS (
+WITH map_resource AS (
+    SELECT key, cost_center FROM rule_mappings WHERE kind = 'resource'
+),
+map_principal AS (
+    SELECT key, cost_center FROM rule_mappings WHERE kind = 'principal'
+),
+map_account AS (
+    SELECT key, cost_center FROM rule_mappings WHERE kind = 'account'
+),
+candidates AS (
     SELECT
         b.*,
         coalesce(project_id_of(b.resource_id), '') AS project_id,
