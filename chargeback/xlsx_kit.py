@@ -60,6 +60,7 @@ class Formats:
         )
         self.text = wb.add_format({})
         self._numbers: dict[tuple[str, bool], Any] = {}
+        self._columns: dict[tuple[str, str, bool], Any] = {}
 
     def number(self, key: str, bold: bool = False) -> Any:
         name = {"qty": "quantity"}.get(key, key)
@@ -71,6 +72,13 @@ class Formats:
         return self._cached(f"money:{code}", bold, self._template.money_format(code))
 
     def for_column(self, column: str, currency: str, bold: bool = False) -> Any:
+        """The format of a number in ``column`` (asked for every numeric cell, so cached)."""
+        key = (column, currency, bold)
+        if key not in self._columns:
+            self._columns[key] = self._for_column(column, currency, bold)
+        return self._columns[key]
+
+    def _for_column(self, column: str, currency: str, bold: bool) -> Any:
         if column in MONEY:
             return self.money(currency, bold)
         if column in QUANTITY:
