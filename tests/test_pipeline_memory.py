@@ -1,4 +1,5 @@
-"""The pipeline holds raw Bedrock rows for one chunk of files at a time, then frees them."""
+"""The pipeline sums Bedrock lines into groups in the scan, and frees each table once the
+next step holds what it needs."""
 
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ def test_lines_of_every_file_are_kept_and_copies_are_freed(tmp_path: Path) -> No
         }
     finally:
         engine.close()
-    assert "bedrock_rows" not in tables  # freed after the last file
-    assert "bedrock_lines" not in tables  # freed once `allocated` holds every line
+    assert "bedrock_groups" not in tables  # freed once normalized and checked for duplicates
+    assert "bedrock_lines" not in tables  # freed once `allocated` holds every group
     assert "allocated" in tables and "cur" in views
     assert [f.bedrock_rows for f in allocation.files] == [2, 1, 2]
     usd = allocation.totals[0]
@@ -44,3 +45,5 @@ def test_lines_of_every_file_are_kept_and_copies_are_freed(tmp_path: Path) -> No
         "CC-2": "4.06",
         UNATTRIBUTED: "0.20",
     }
+    (cc2,) = [c for c in usd.cost_centers if c.cost_center == "CC-2"]
+    assert [(ln.line_items, str(ln.exact_amount)) for ln in cc2.lines] == [(2, "4.060000000000")]
