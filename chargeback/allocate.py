@@ -61,23 +61,28 @@ class Allocation:
         return [ln for t in self.totals for c in t.cost_centers for ln in c.lines]
 
 
-def tag_params(config: RunConfig) -> dict[str, list[str]]:
-    """Candidate keys for the cost-center tag and each statement tag, as query parameters;
-    ``resource_keys`` and ``tags_keys`` are all of them, for 09 to cut the maps down to."""
+#: Key slots 09 has per tag: in resource_tags, in the tags map, and for the principal's tag.
+RESOURCE_SLOTS, TAGS_SLOTS, PRINCIPAL_SLOTS = 2, 5, 3
+
+
+def tag_params(config: RunConfig) -> dict[str, str]:
+    """Candidate keys of the cost-center tag and each statement tag, best first, as 09's key
+    slots (``cc_r1``, ``cc_t1`` ...); unused slots get '', a key AWS never writes."""
     roles = {"cc": config.cost_center_tag, **config.statement_tags}
-    params: dict[str, list[str]] = {}
-    resource_keys: list[str] = []
-    tags_keys = list(principal_tag_keys(config.cost_center_tag))
+    params: dict[str, str] = {}
     for role, key in roles.items():
         lookup = tag_lookup(key)
-        params[f"{role}_keys"] = list(lookup.resource_tag_keys)
-        params[f"{role}_tags_keys"] = list(lookup.tags_map_keys)
-        resource_keys += lookup.resource_tag_keys
-        tags_keys += lookup.tags_map_keys
-    params["cc_principal_keys"] = list(principal_tag_keys(config.cost_center_tag))
-    params["resource_keys"] = list(dict.fromkeys(resource_keys))
-    params["tags_keys"] = list(dict.fromkeys(tags_keys))
+        params |= _slots(f"{role}_r", lookup.resource_tag_keys, RESOURCE_SLOTS)
+        params |= _slots(f"{role}_t", lookup.tags_map_keys, TAGS_SLOTS)
+    params |= _slots("cc_p", principal_tag_keys(config.cost_center_tag), PRINCIPAL_SLOTS)
     return params
+
+
+def _slots(prefix: str, keys: tuple[str, ...], slots: int) -> dict[str, str]:
+    if len(keys) > slots:  # tagkeys.py makes at most this many spellings
+        raise ValueError(f"{len(keys)} spellings {keys} for {slots} key slots")
+    padded = [*keys, *[""] * (slots - len(keys))]
+    return {f"{prefix}{i}": k for i, k in enumerate(padded, start=1)}
 
 
 def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
@@ -123,8 +128,10 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
         )
     measure = {"measure": config.cost_measure.value}
-    engine.execute("09_bedrock_groups", {**period, **measure, **tag_params(config)})
-    bedrock = {r["source_file"]: r for r in engine.fetch("51_bedrock_rows_by_file").dicts()}
+    numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
+    engine.execute("09_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
+    by_file = engine.fetch("51_bedrock_rows_by_file", numbered).dicts()
+    bedrock = {r["source_file"]: r for r in by_file}
     if any(int(r["bad_lines"]) for r in bedrock.values()):
         source_file, line_id, cost = engine.fetch("11_bad_amounts", {**period, **measure}).rows[0]
         raise InputError(
@@ -142,7 +149,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             "items repeat across files): SOURCE holds two deliveries of the export; point it "
             "at one delivery, or keep the manifest so only its files are read"
         )
-    engine.execute("10_bedrock_lines", tag_params(config))
+    engine.execute("10_bedrock_lines")
     engine.execute("14_free_bedrock_groups")
     rules = config.rules
     load_rule_tables(engine, rules)

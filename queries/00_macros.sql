@@ -1,12 +1,15 @@
 -- 00 macros: the one definition of a Bedrock line, and the small functions every later
 -- query shares (tag lookup, model name, kind of usage). No parameters, no user values.
 
--- The first non-empty, trimmed value of map m under any of keys (a list, best first).
-CREATE OR REPLACE TEMP MACRO first_value_of(m, keys) AS
-    list_filter(
-        list_transform(keys, lambda k: nullif(trim(m[k]), '')),
-        lambda v: v IS NOT NULL
-    )[1];
+-- One tag's value: the first non-empty, trimmed value under resource-tag keys r1, r2 (in
+-- map rt) or tags-map keys t1..t5 (in map tg), best first; '' pads unused key slots (AWS
+-- allows no empty tag key). Direct lookups, so the scan never copies a map.
+CREATE OR REPLACE TEMP MACRO tag_value(rt, tg, r1, r2, t1, t2, t3, t4, t5) AS
+    coalesce(
+        nullif(trim(rt[r1]), ''), nullif(trim(rt[r2]), ''),
+        nullif(trim(tg[t1]), ''), nullif(trim(tg[t2]), ''), nullif(trim(tg[t3]), ''),
+        nullif(trim(tg[t4]), ''), nullif(trim(tg[t5]), '')
+    );
 
 -- A line item is Bedrock when AWS says so by product family or product code, or when it is
 -- a model sold through AWS Marketplace for Bedrock (opaque product code, product name

@@ -1,14 +1,18 @@
 -- 09 bedrock_groups: the Bedrock line items of one billing period, summed in the scan itself
 -- by everything a later step reads from a line (file, invoice, account, resource, principal,
--- usage type, the tag entries the run looks for, the product fields model and usage kind
--- come from). Nothing per line is kept but a 64-bit key for the duplicate check (12), so the
--- run holds a few hundred bytes per group, not the lines with their maps; an hourly export
--- repeats each group for every hour of the month. The tag maps are cut down here to the
--- entries under the candidate keys ($resource_keys, $tags_keys); 10 picks values from them.
+-- usage type, the statement tags, the product fields model and usage kind come from).
+-- Nothing per line is kept but a 64-bit key for the duplicate check (12), so the run holds
+-- one group's worth of memory where an hourly export repeats it every hour of the month.
+-- Group keys are kept narrow, since the aggregate's memory decides whether it spills: the
+-- file as its position in $source_files, the tags as their values (tag_value: direct map
+-- lookups, trimmed, '' as missing), never the maps.
 -- Rows are selected by bill_billing_period_start_date, never by folder.
 -- Cost is the measure ($measure: 'net_unblended' | 'unblended') summed as exact DECIMAL;
 -- a NULL, NaN or infinite cost is not summed but counted in bad_lines, which stops the run.
--- Parameters: $period_start, $period_end, $measure, $resource_keys, $tags_keys.
+-- Parameters: $period_start, $period_end, $measure, $source_files (every input file), and
+-- for each statement tag (cc, application, environment, team, owner) its candidate keys in
+-- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
+-- where the calling IAM principal's cost-center tag sits in the tags map ($cc_p1 .. $cc_p3).
 CREATE OR REPLACE TEMP TABLE bedrock_groups AS
 WITH lines AS (
     SELECT
@@ -22,7 +26,7 @@ WITH lines AS (
                      billing_entity, product['product_name'])
 )
 SELECT
-    source_file,
+    CAST(list_position($source_files, source_file) AS INTEGER) AS file_no,
     coalesce(invoice_id, '') AS invoice_id,
     coalesce(billing_entity, '') AS billing_entity,
     coalesce(line_item_type, '') AS line_item_type,
@@ -33,9 +37,17 @@ SELECT
     coalesce(operation, '') AS operation,
     coalesce(pricing_unit, '') AS pricing_unit,
     coalesce(currency, '') AS currency,
-    list_filter(map_entries(resource_tags), lambda e: list_contains($resource_keys, e.key))
-        AS resource_tag_entries,
-    list_filter(map_entries(tags), lambda e: list_contains($tags_keys, e.key)) AS tag_entries,
+    tag_value(resource_tags, tags, $cc_r1, $cc_r2, $cc_t1, $cc_t2, $cc_t3, $cc_t4, $cc_t5)
+        AS cost_center_tag,
+    tag_value(tags, tags, '', '', $cc_p1, $cc_p2, $cc_p3, '', '') AS principal_cost_center_tag,
+    tag_value(resource_tags, tags, $application_r1, $application_r2, $application_t1,
+              $application_t2, $application_t3, $application_t4, $application_t5) AS application,
+    tag_value(resource_tags, tags, $environment_r1, $environment_r2, $environment_t1,
+              $environment_t2, $environment_t3, $environment_t4, $environment_t5) AS environment,
+    tag_value(resource_tags, tags, $team_r1, $team_r2, $team_t1, $team_t2, $team_t3, $team_t4,
+              $team_t5) AS team,
+    tag_value(resource_tags, tags, $owner_r1, $owner_r2, $owner_t1, $owner_t2, $owner_t3,
+              $owner_t4, $owner_t5) AS owner,
     product['model'] AS product_model,
     product['inference_type'] AS inference_type,
     product['feature'] AS feature,

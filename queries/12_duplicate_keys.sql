@@ -6,10 +6,10 @@
 -- are enough for that, candidates says how many there are. No parameters.
 SELECT key, count(*) OVER () AS candidates
 FROM (
-    SELECT source_file, unnest(line_keys) AS key
+    SELECT file_no, unnest(line_keys) AS key
     FROM bedrock_groups
 )
 GROUP BY key
-HAVING min(source_file) <> max(source_file)
+HAVING min(file_no) <> max(file_no)
 ORDER BY key
 LIMIT 1000;

@@ -364,3 +364,45 @@ def test_two_currencies_are_never_summed(tmp_path: Path, run_on: RunFn) -> None:
         ("UNATTRIBUTED", "EUR", "3.00", "60.00"),
         ("CC-1", "USD", "1.01", "100.00"),
     ]
+
+
+def test_every_key_spelling_is_looked_up_in_order(tmp_path: Path, run_on: RunFn) -> None:
+    """09 looks a tag up in fixed key slots: resource_tags spellings first, then the tags
+    map's, best first; blank values fall through; values are trimmed."""
+    rows = [
+        # second resource_tags spelling, padded: trimmed
+        cur2_row(
+            cost=1.25,
+            line_item_resource_id=PROJECT + "a",
+            resource_tags={"user_costcenter": "  CC-9 "},
+        ),
+        # a blank first spelling falls through to the tags map's fourth spelling
+        cur2_row(
+            cost=2.50,
+            line_item_resource_id=PROJECT + "b",
+            resource_tags={"user_cost_center": "   "},
+            tags={"resourceTags/costcenter": "CC-8"},
+        ),
+        # resource_tags wins over the tags map, whatever the spelling
+        cur2_row(
+            cost=4.00,
+            line_item_resource_id=PROJECT + "c",
+            resource_tags={"user_costcenter": "CC-7"},
+            tags={"resourceTags/CostCenter": "CC-6"},
+        ),
+        # only the principal's tag, under its second spelling
+        cur2_row(
+            cost=8.00, line_item_resource_id=PROJECT + "d", tags={"iamPrincipal/costcenter": "CC-5"}
+        ),
+    ]
+    write(tmp_path / "e" / "data" / "BILLING_PERIOD=2026-10" / "x.parquet", rows)
+    result = run_on(tmp_path / "e")
+    got = {c.cost_center: str(c.amount) for c in result.allocation.totals[0].cost_centers}
+    assert got == {"CC-9": "1.25", "CC-8": "2.50", "CC-7": "4.00", "CC-5": "8.00"}
+    sources = {ln.cost_center: ln.attribution_source for ln in result.allocation.lines}
+    assert sources == {
+        "CC-9": "resource_tag",
+        "CC-8": "resource_tag",
+        "CC-7": "resource_tag",
+        "CC-5": "principal_tag",
+    }
