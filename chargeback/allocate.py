@@ -127,6 +127,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         raise InputError(
             f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
         )
+    engine.execute("05_bedrock_period_lines")
     measure = {"measure": config.cost_measure.value}
     numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
     engine.execute("09_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})

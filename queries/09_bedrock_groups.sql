@@ -6,7 +6,7 @@
 -- Group keys are kept narrow, since the aggregate's memory decides whether it spills: the
 -- file as its position in $source_files, the tags as their values (tag_value: direct map
 -- lookups, trimmed, '' as missing), never the maps.
--- Rows are selected by bill_billing_period_start_date, never by folder.
+-- The lines are 05's selection (bill_billing_period_start_date, never the folder).
 -- Cost is the measure ($measure: 'net_unblended' | 'unblended') summed as exact DECIMAL;
 -- a NULL, NaN or infinite cost is not summed but counted in bad_lines, which stops the run.
 -- Parameters: $period_start, $period_end, $measure, $source_files (every input file), and
@@ -16,17 +16,6 @@
 -- TODO(issue 6): this query is ~2x the benchmark floor's (38 map lookups and a 20-column
 -- group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
 CREATE OR REPLACE TEMP TABLE bedrock_groups AS
-WITH lines AS (
-    SELECT
-        *,
-        CASE WHEN $measure = 'unblended' THEN unblended_cost
-             ELSE coalesce(net_unblended_cost, unblended_cost) END AS cost
-    FROM cur
-    WHERE billing_period_start >= $period_start
-      AND billing_period_start < $period_end
-      AND is_bedrock(coalesce(product_family, product['product_family']), product_code,
-                     billing_entity, product['product_name'])
-)
 SELECT
     CAST(list_position($source_files, source_file) AS INTEGER) AS file_no,
     coalesce(invoice_id, '') AS invoice_id,
@@ -60,5 +49,5 @@ SELECT
     count(*) AS line_items,
     count(*) FILTER (WHERE cost IS NULL OR NOT isfinite(cost)) AS bad_lines,
     list(hash(line_item_id, time_interval)) FILTER (WHERE line_item_id <> '') AS line_keys
-FROM lines
+FROM bedrock_period_lines($period_start, $period_end, $measure)
 GROUP BY ALL;

@@ -5,12 +5,8 @@
 WITH repeated AS (
     SELECT line_item_id, time_interval, min(source_file) AS first_file,
            max(source_file) AS second_file
-    FROM cur
-    WHERE billing_period_start >= $period_start
-      AND billing_period_start < $period_end
-      AND is_bedrock(coalesce(product_family, product['product_family']), product_code,
-                     billing_entity, product['product_name'])
-      AND list_contains($keys, hash(line_item_id, time_interval))
+    FROM bedrock_period_lines($period_start, $period_end, 'unblended')
+    WHERE list_contains($keys, hash(line_item_id, time_interval))
     GROUP BY line_item_id, time_interval
     HAVING count(DISTINCT source_file) > 1
 )
