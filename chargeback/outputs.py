@@ -25,6 +25,7 @@ def output_jobs(
     templates: Templates,
     previous: PreviousRun | None,
     statements: list[StatementFile],
+    period: Period,
 ) -> list[Job]:
     """Every file of the set but run.json, as jobs for ``run_jobs``, weighed by statement
     lines (measured at 15k lines: per line, a cost center's own workbook and CSV cost ~1.3x
@@ -32,15 +33,14 @@ def output_jobs(
     # TODO(issue 6): the consolidated workbook alone (~2.4 s at 15k lines) bounds the write
     # phase on any number of cores; benchmarks/RESULTS.md "Next steps" says what would cut it.
     lines = max(len(allocation.lines), 1)
-    period = header.period
 
     def csv_files() -> None:
-        write_summary(stage / names["summary"], period, allocation)
-        write_lines(stage / names["lines"], period, allocation)
+        write_summary(stage / names["summary"], header.period, allocation)
+        write_lines(stage / names["lines"], header.period, allocation)
         write_journal(
             stage / names["journal"],
             allocation,
-            Period.parse(period),
+            period,
             templates.journal,
             header.run_id,
             templates.workbook.company,

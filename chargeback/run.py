@@ -103,7 +103,9 @@ def run(
         try:
             statements = plan_statement_files(stage / names["statements"], allocation)
             run_jobs(
-                output_jobs(stage, names, allocation, header, templates, previous, statements),
+                output_jobs(
+                    stage, names, allocation, header, templates, previous, statements, config.period
+                ),
                 config.threads or available_cpus(),
             )
             info["statement_files"] = {s.name: s.relative for s in statements}
