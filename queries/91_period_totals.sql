@@ -1,6 +1,7 @@
 -- 91 period totals: per billing period and currency, all rows, Bedrock rows and the Bedrock
 -- total (net unblended, falling back to unblended; and unblended), for `chargeback periods`.
--- Same definition of a Bedrock line as 10_bedrock_lines. No parameters.
+-- Same Bedrock rule (is_bedrock) as the run's selection, 05_bedrock_period_lines, over
+-- every period. No parameters.
 WITH rows_ AS (
     SELECT
         strftime(billing_period_start, '%Y-%m') AS period,
