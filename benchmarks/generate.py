@@ -35,6 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cur2_columns import CUR2_SCHEMA, MAP_STR  # noqa: E402
 
 EXPORT = "chargeback-bench"
+#: Bumped whenever the same seed would give other data; benchmarks/run.py regenerates then.
+#: 2: callers follow the project; identity_time_interval is the line's hour, as AWS writes it.
+GENERATOR_VERSION = 2
 BATCH_ROWS = 200_000
 
 # --- pools: the values independent columns are drawn from ------------------------------------
@@ -61,6 +64,9 @@ DEFAULT_PROJECTS = [
 PRINCIPALS = [
     f"arn:aws:sts::{ACCOUNT_IDS[i % 40]}:assumed-role/app-role-{i % 12}/session" for i in range(80)
 ]
+#: How many roles call one project: an application's roles call its own project, so a
+#: project's lines name one of a few principals, not any of the organization's.
+CALLERS_PER_PROJECT = 2
 EC2_INSTANCES = [f"i-{0x0A000000 + 104729 * i:016x}" for i in range(20_000)]
 VOLUMES = [f"vol-{0x0B000000 + 7907 * i:016x}" for i in range(8_000)]
 BUCKETS = [f"bucket-{i:04d}" for i in range(1_500)]
@@ -649,6 +655,15 @@ class BatchBuilder:
         )
         self.tag_offsets = np.cumsum([0] + [len(TAG_VALUES[k]) for k in TAG_KEYS])
         self.cost_categories = pa.array(["platform", "product", "research", "shared"])
+        first = period.previous().start
+        self.hours = pa.array(
+            [
+                f"{first + timedelta(hours=h):%Y-%m-%dT%H:%M:%SZ}/"
+                f"{first + timedelta(hours=h + 1):%Y-%m-%dT%H:%M:%SZ}"
+                for h in range(int((period.end - first).total_seconds() // 3600))
+            ],
+            type=pa.string(),
+        )
 
     def bedrock_mask(self, prof: np.ndarray) -> np.ndarray:
         return self.is_bedrock[prof]
@@ -659,6 +674,9 @@ class BatchBuilder:
             name: rng.integers(0, 1 << 30, n, dtype=np.int64)
             for name in {c.draw for c in self.strings.values()}
         }
+        # the caller follows the project: one of CALLERS_PER_PROJECT roles per resource
+        caller = rng.integers(0, CALLERS_PER_PROJECT, n, dtype=np.int64)
+        draws["principal"] = draws["resource"] % N_ACCOUNTS + N_ACCOUNTS * caller
         columns: dict[str, pa.Array] = {}
         for name, col in self.strings.items():
             columns[name] = col.build(prof, draws)
@@ -756,7 +774,10 @@ class BatchBuilder:
         end = end.astype("datetime64[ms]")
         hours = (end - start).astype("timedelta64[h]").astype(np.int64)
         usage_start = start + (rng.integers(0, 1 << 30, n) % hours).astype("timedelta64[h]")
-        interval = pa.array(np.where(other, "previous-period", "current-period"), type=pa.string())
+        # identity_time_interval as AWS writes it for an hourly export: the line's hour
+        first = np.datetime64(self.period.previous().start, "h")
+        hour_no = ((usage_start - first).astype("timedelta64[h]")).astype(np.int32)
+        interval = pa.DictionaryArray.from_arrays(pa.array(hour_no), self.hours).cast(pa.string())
         return {
             "bill_billing_period_start_date": pa.array(start, type=pa.timestamp("ms")),
             "bill_billing_period_end_date": pa.array(end, type=pa.timestamp("ms")),

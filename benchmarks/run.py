@@ -39,7 +39,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import GENERATOR_VERSION, generate  # noqa: E402
 from ways import totals  # noqa: E402
 
 PERIOD = "2026-10"
@@ -117,7 +117,8 @@ def _lines(info: dict[str, Any]) -> int:
 
 
 def ensure_data(rows: int, seed: int) -> tuple[Path, float | None]:
-    """The generated export for ``rows`` (made once; regenerated if its size is wrong).
+    """The generated export for ``rows`` (made once; regenerated if its size, seed or the
+    generator's version differ).
 
     Generated in a child process: this one starts every measured run, and a child's peak
     RSS counts the pages it shares with its parent before ``exec``, so a parent grown by
@@ -125,8 +126,11 @@ def ensure_data(rows: int, seed: int) -> tuple[Path, float | None]:
     """
     root = HERE / "data" / f"cur-{rows}"
     stamp = root / "generated.json"
-    if stamp.exists() and json.loads(stamp.read_text())["rows"] == rows:
-        return root, None
+    wanted = {"rows": rows, "seed": seed, "generator": GENERATOR_VERSION}
+    if stamp.exists():
+        made = json.loads(stamp.read_text())
+        if all(made.get(k) == v for k, v in wanted.items()):
+            return root, None
     shutil.rmtree(root, ignore_errors=True)
     started = time.perf_counter()
     child = multiprocessing.get_context("spawn").Process(
@@ -146,6 +150,8 @@ def _generate_and_stamp(root: Path, rows: int, seed: int) -> None:
         json.dumps(
             {
                 "rows": made.rows,
+                "seed": seed,
+                "generator": GENERATOR_VERSION,
                 "bedrock_rows": made.bedrock_rows,
                 "files": len(made.files),
                 "seconds": round(time.perf_counter() - started, 1),

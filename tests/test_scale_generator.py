@@ -20,7 +20,7 @@ from chargeback.run import run
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from cur2_columns import CUR2_SCHEMA  # noqa: E402
-from generate import Generated, generate  # noqa: E402
+from generate import CALLERS_PER_PROJECT, Generated, generate  # noqa: E402
 
 CENT = Decimal("0.01")
 
@@ -76,6 +76,29 @@ def test_about_five_percent_of_rows_are_bedrock(export: Generated) -> None:
     # 10% of rows belong to the previous period; Bedrock is 5% of each period
     assert 0.04 * 27_000 < found < 0.06 * 27_000
     assert 0.04 * 30_000 < export.bedrock_rows < 0.06 * 30_000
+
+
+def test_lines_look_like_an_hourly_export(export: Generated) -> None:
+    """A project is called by a few roles (its application's), not by any principal; the
+    line's identity_time_interval is its usage hour in AWS's ``start/end`` form."""
+    con = duckdb.connect()
+    files = [str(f) for f in export.files]
+    callers = con.execute(
+        "SELECT max(n), count(*) FROM (SELECT line_item_resource_id, "
+        "count(DISTINCT line_item_iam_principal) AS n FROM read_parquet($files) "
+        "WHERE line_item_iam_principal IS NOT NULL GROUP BY ALL)",
+        {"files": files},
+    ).fetchone()
+    assert callers is not None
+    assert callers[1] > 100  # many projects ...
+    assert 1 <= callers[0] <= CALLERS_PER_PROJECT  # ... each with its own few callers
+    mismatched = con.execute(
+        "SELECT count(*) FROM read_parquet($files) WHERE identity_time_interval <> "
+        "strftime(line_item_usage_start_date, '%Y-%m-%dT%H:%M:%SZ') || '/' || "
+        "strftime(line_item_usage_end_date, '%Y-%m-%dT%H:%M:%SZ')",
+        {"files": files},
+    ).fetchone()
+    assert mismatched == (0,)
 
 
 def test_same_seed_same_export_other_seed_other_export(tmp_path: Path) -> None:
