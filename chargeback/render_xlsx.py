@@ -46,7 +46,12 @@ __all__ = ["RunHeader", "cost_centers", "write_statement_workbook", "write_workb
 def new_workbook(path: Path, title: str) -> Workbook:
     wb = xlsxwriter.Workbook(
         str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
     )
     wb.set_properties({"title": title})
     return wb
