@@ -6,8 +6,9 @@ Writes a CUR 2.0-shaped export (a quarter of its rows Bedrock, plus wide columns
 never reads, as real exports have), serves it from moto's S3 server on 127.0.0.1, invokes
 ``chargeback.aws_lambda.handler`` with a manifest event in a fresh process, and prints its
 wall time and peak resident memory. Needs the dev extras (moto[server]).
-Its figures and benchmarks/RESULTS.md (50M rows: 57 s, 1.77 GB peak under a 1536MB DuckDB
-limit) justify the template's MemorySize, DuckDBMemoryLimit and Timeout.
+Its figures (README.md, "Sizing") and benchmarks/RESULTS.md (50M rows: ~23 s, 1.1 GB peak
+under the 1536MB DuckDB default) justify the template's MemorySize, DuckDBMemoryLimit and
+Timeout.
 """
 
 from __future__ import annotations
