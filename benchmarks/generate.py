@@ -656,6 +656,7 @@ class BatchBuilder:
         self.tag_offsets = np.cumsum([0] + [len(TAG_VALUES[k]) for k in TAG_KEYS])
         self.cost_categories = pa.array(["platform", "product", "research", "shared"])
         first = period.previous().start
+        self.first_hour = np.datetime64(first, "h")  # hour 0 of self.hours
         self.hours = pa.array(
             [
                 f"{first + timedelta(hours=h):%Y-%m-%dT%H:%M:%SZ}/"
@@ -775,8 +776,7 @@ class BatchBuilder:
         hours = (end - start).astype("timedelta64[h]").astype(np.int64)
         usage_start = start + (rng.integers(0, 1 << 30, n) % hours).astype("timedelta64[h]")
         # identity_time_interval as AWS writes it for an hourly export: the line's hour
-        first = np.datetime64(self.period.previous().start, "h")
-        hour_no = ((usage_start - first).astype("timedelta64[h]")).astype(np.int32)
+        hour_no = (usage_start - self.first_hour).astype("timedelta64[h]").astype(np.int32)
         interval = pa.DictionaryArray.from_arrays(pa.array(hour_no), self.hours).cast(pa.string())
         return {
             "bill_billing_period_start_date": pa.array(start, type=pa.timestamp("ms")),
