@@ -4,6 +4,8 @@ statements' totals equal an independent DuckDB sum over the generated files."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -108,6 +110,26 @@ def test_same_seed_same_export_other_seed_other_export(tmp_path: Path) -> None:
     for fa, fb, fc in zip(a.files, b.files, c.files, strict=True):
         assert pq.read_table(fa).equals(pq.read_table(fb))
         assert not pq.read_table(fa).equals(pq.read_table(fc))
+
+
+def test_same_seed_same_export_in_another_process(tmp_path: Path) -> None:
+    """Deterministic across processes too: Python randomizes string hashes per process, so
+    nothing may depend on the order of a set of names (a set of columns once decided which
+    random draw fed which column)."""
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
+    outs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"hash-seed-{hash_seed}"
+        subprocess.run(
+            [sys.executable, str(script), "--rows", "3000", "--seed", "5", "--out", str(out)],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        )
+        outs.append(sorted(out.rglob("*.parquet")))
+    assert len(outs[0]) == len(outs[1]) >= 1
+    for fa, fb in zip(*outs, strict=True):
+        assert pq.read_table(fa).equals(pq.read_table(fb)), fa.name
 
 
 def test_chargeback_run_equals_an_independent_sum_over_the_files(
