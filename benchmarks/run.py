@@ -81,7 +81,7 @@ def run_way(way: str, source: Path, threads: int | None, memory_limit: str | Non
             cmd = [
                 sys.executable,
                 "-c",
-                "from chargeback.cli import main; main()",
+                "from chargeback.frontends.cli import main; main()",
                 "run",
                 str(source),
                 "--period",

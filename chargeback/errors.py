@@ -68,3 +68,9 @@ class TransientOutputError(OutputError):
     """Writing the statements failed for a reason a retry may fix (network, throttling)."""
 
     retryable = True
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of a driver's message, for one-line errors (else the error's type)."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

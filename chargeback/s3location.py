@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow.fs as pafs
 
-from .errors import (
+from chargeback.errors import (
     ChargebackError,
     InputError,
     OutputError,

@@ -4,7 +4,7 @@
 
 Writes a CUR 2.0-shaped export (a quarter of its rows Bedrock, plus wide columns the tool
 never reads, as real exports have), serves it from moto's S3 server on 127.0.0.1, invokes
-``chargeback.aws_lambda.handler`` with a manifest event in a fresh process, and prints its
+``chargeback.frontends.aws_lambda.handler`` with a manifest event in a fresh process, and prints its
 wall time and peak resident memory. Needs the dev extras (moto[server]).
 Its figures (README.md, "Sizing") and benchmarks/RESULTS.md (50M rows: ~23 s, 1.1 GB peak
 under the 1536MB DuckDB default) justify the template's MemorySize, DuckDBMemoryLimit and
@@ -151,7 +151,7 @@ def main() -> None:
         [
             "import json, resource, sys, time",
             "t = time.monotonic()",
-            "from chargeback.aws_lambda import handler",
+            "from chargeback.frontends.aws_lambda import handler",
             "r = handler(json.loads(sys.argv[1]), None)",
             "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024",
             "s = round(time.monotonic() - t, 2)",

@@ -11,9 +11,9 @@ from typing import Any
 
 from builders import write
 
-from chargeback.config import Period, RunConfig
-from chargeback.rules import AllocationRules
-from chargeback.run import RunResult, run
+from chargeback.pipeline import RunResult, run
+from chargeback.settings.model import Period, RunConfig
+from chargeback.settings.rules import AllocationRules
 
 
 def run_rows(

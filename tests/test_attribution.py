@@ -11,7 +11,7 @@ from pathlib import Path
 from alloc_helpers import by, lines, run_rows, summary
 from builders import PROJECT, cur2_row, tagged
 
-from chargeback.rules import AllocationRules, CostCenter, Rule
+from chargeback.settings.rules import AllocationRules, CostCenter, Rule
 
 D = Decimal
 ROLE_SESSION = "arn:aws:sts::444455556666:assumed-role/DataSci/alice-session"

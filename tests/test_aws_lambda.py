@@ -18,8 +18,9 @@ import pytest
 from exports import EXPECTED, EXPECTED_TOTAL, PERIOD, build, data_key, manifest_key, upload
 from s3server import S3
 
-from chargeback import aws_lambda, s3location
+from chargeback import s3location
 from chargeback.errors import TransientInputError
+from chargeback.frontends import aws_lambda
 
 BUCKET = "billing-exports"
 OUT_BUCKET = "finance-reports"
@@ -338,12 +339,12 @@ def test_s3_lost_in_the_middle_of_the_scan_is_retryable(
     from builders import tagged, write
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-    from chargeback.allocate import allocate
-    from chargeback.config import Period, RunConfig
-    from chargeback.engine import Engine
+    from chargeback.allocate.allocation import allocate
+    from chargeback.allocate.engine import Engine
     from chargeback.errors import TransientQueryError
-    from chargeback.s3source import S3Source
-    from chargeback.schema import canonical_relation, detect_schema
+    from chargeback.read.s3 import S3Source
+    from chargeback.read.schema import canonical_relation, detect_schema
+    from chargeback.settings.model import Period, RunConfig
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -9,8 +9,8 @@ from pathlib import Path
 from builders import cur2_row, tagged, write
 from typer.testing import CliRunner
 
-from chargeback.cli import app
 from chargeback.errors import ExitCode
+from chargeback.frontends.cli import app
 
 runner = CliRunner()
 

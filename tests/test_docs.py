@@ -48,7 +48,7 @@ def test_readme_demo_runs_on_the_sample(tmp_path: Path) -> None:
 
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:
-    from chargeback.cli import app
+    from chargeback.frontends.cli import app
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for command in app.registered_commands:

@@ -145,7 +145,7 @@ def test_crash_while_writing_keeps_the_previous_set(
     def broken(*_args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("chargeback.outputs.write_workbook", broken)
+    monkeypatch.setattr("chargeback.report.outputs.write_workbook", broken)
     write(tmp_path / "e" / "a.parquet", [tagged("p", "CC-1", 5.0)])
     with pytest.raises(OutputError, match=r"cannot write the statements for 2026-10 \(disk full\)"):
         run_on(tmp_path / "e", out=out)

@@ -13,12 +13,12 @@ import pytest
 from alloc_helpers import lines, read_csv, summary
 from builders import cur2_row, write
 
-from chargeback.config import Period, RunConfig
 from chargeback.errors import InputError
-from chargeback.rules import AllocationRules, Method, Policy, PolicyKind
-from chargeback.run import RunResult, run
-from chargeback.sample import main as sample_main
-from chargeback.sample import write_cur2_export
+from chargeback.pipeline import RunResult, run
+from chargeback.settings.model import Period, RunConfig
+from chargeback.settings.rules import AllocationRules, Method, Policy, PolicyKind
+from sample_data.generator.cli import main as sample_main
+from sample_data.generator.cur2 import write_cur2_export
 
 D = Decimal
 MAP = pa.map_(pa.string(), pa.string())

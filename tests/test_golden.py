@@ -25,9 +25,9 @@ import openpyxl
 import pytest
 from conftest import REPO, SAMPLE
 
-from chargeback.config import Period, RunConfig
-from chargeback.run import run
-from chargeback.settings import build_run_config, load_settings
+from chargeback.pipeline import run
+from chargeback.settings.files import build_run_config, load_settings
+from chargeback.settings.model import Period, RunConfig
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 NOW = datetime(2026, 11, 3, 8, 0, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ import pytest
 from builders import PROJECT, cur2_row, tagged, write
 from conftest import RunFn, summary_amounts
 
-from chargeback.safety import FORMULA_PREFIXES
+from chargeback.report.safety import FORMULA_PREFIXES
 
 HOSTILE_CENTERS = [
     '=HYPERLINK("http://x","y")',

@@ -77,9 +77,9 @@ def formula_cells(path: Path) -> dict[tuple[str, str], Any]:
 @pytest.fixture(scope="module")
 def played(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
     """A month's workbooks and a canary, through one LibreOffice run: original -> copy."""
-    from chargeback.config import Period, RunConfig
-    from chargeback.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
-    from chargeback.run import run
+    from chargeback.pipeline import run
+    from chargeback.settings.model import Period, RunConfig
+    from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
 
     tmp = tmp_path_factory.mktemp("lo")
     source = write_month(tmp / "export")

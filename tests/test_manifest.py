@@ -3,7 +3,7 @@ import json
 import pytest
 
 from chargeback.errors import InputError
-from chargeback.manifest import key_parts, parse_manifest
+from chargeback.read.manifest import key_parts, parse_manifest
 
 
 def test_data_files_found_under_any_key() -> None:

@@ -3,7 +3,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chargeback.money import CENT, largest_remainder, round_money, shares_pct
+from chargeback.allocate.money import CENT, largest_remainder, round_money, shares_pct
 
 D = Decimal
 

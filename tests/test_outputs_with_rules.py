@@ -14,8 +14,8 @@ from accounting import find, header_columns, money
 from alloc_helpers import read_csv, run_rows
 from builders import cur2_row, tagged, write
 
-from chargeback.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
-from chargeback.run import RunResult
+from chargeback.pipeline import RunResult
+from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
 
 
 @pytest.fixture

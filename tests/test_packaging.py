@@ -12,7 +12,7 @@ from conftest import REPO
 
 def test_queries_are_read_through_the_package_from_any_directory(tmp_path: Path) -> None:
     code = (
-        "from chargeback.resources import query_names, query_text;"
+        "from chargeback.allocate.queries import query_names, query_text;"
         "names = query_names(); print(len(names), query_text(names[0])[:2])"
     )
     done = subprocess.run(

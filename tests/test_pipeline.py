@@ -14,8 +14,8 @@ import pytest
 from builders import CUR2_TYPES, PROJECT, cur2_row, tagged, write
 from conftest import RunFn, read_csv, summary_amounts
 
-from chargeback.money import round_money
-from chargeback.tagkeys import cur_tag_key
+from chargeback.allocate.money import round_money
+from chargeback.read.tagkeys import cur_tag_key
 
 MARKETPLACE = {
     "bill_billing_entity": "AWS Marketplace",

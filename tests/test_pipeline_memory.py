@@ -7,12 +7,12 @@ from pathlib import Path
 
 from builders import tagged, write
 
-from chargeback.allocate import allocate
-from chargeback.config import Period, RunConfig
-from chargeback.engine import Engine
-from chargeback.schema import canonical_relation, detect_schema
-from chargeback.source import open_source
-from chargeback.statements import UNATTRIBUTED
+from chargeback.allocate.allocation import allocate
+from chargeback.allocate.engine import Engine
+from chargeback.allocate.statements import UNATTRIBUTED
+from chargeback.read.schema import canonical_relation, detect_schema
+from chargeback.read.sources import open_source
+from chargeback.settings.model import Period, RunConfig
 
 
 def test_lines_of_every_file_are_kept_and_copies_are_freed(tmp_path: Path) -> None:

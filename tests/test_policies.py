@@ -10,9 +10,9 @@ import pytest
 from alloc_helpers import by, lines, run_rows, summary
 from builders import PROJECT, cur2_row, tagged
 
-from chargeback.policies import policy_kind, split_exact
-from chargeback.rules import AllocationRules, Method, Policy, PolicyKind
-from chargeback.statements import StatementLine
+from chargeback.allocate.policies import policy_kind, split_exact
+from chargeback.allocate.statements import StatementLine
+from chargeback.settings.rules import AllocationRules, Method, Policy, PolicyKind
 
 D = Decimal
 

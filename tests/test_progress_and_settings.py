@@ -14,11 +14,11 @@ import pytest
 from builders import tagged, write
 from typer.testing import CliRunner
 
-from chargeback.cli import app
-from chargeback.engine import Engine, ProgressSteps
+from chargeback.allocate.engine import Engine, ProgressSteps
 from chargeback.errors import ConfigError
+from chargeback.frontends.cli import app
 
-CLI = [sys.executable, "-c", "from chargeback.cli import main; main()"]
+CLI = [sys.executable, "-c", "from chargeback.frontends.cli import main; main()"]
 
 
 @pytest.fixture()

@@ -13,9 +13,9 @@ from builders import PROJECT, cur2_row, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chargeback.config import Period, RunConfig
-from chargeback.money import round_money
-from chargeback.run import run
+from chargeback.allocate.money import round_money
+from chargeback.pipeline import run
+from chargeback.settings.model import Period, RunConfig
 
 costs = st.decimals(min_value=-1000, max_value=10_000, places=10, allow_nan=False).map(float)
 tags = st.one_of(

@@ -19,13 +19,13 @@ from builders import PROJECT, cur2_row, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chargeback.allocate import Allocation, allocate
-from chargeback.config import Period, RunConfig
-from chargeback.engine import Engine
-from chargeback.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind, Rule
-from chargeback.schema import canonical_relation, detect_schema
-from chargeback.source import open_source
-from chargeback.statements import UNATTRIBUTED
+from chargeback.allocate.allocation import Allocation, allocate
+from chargeback.allocate.engine import Engine
+from chargeback.allocate.statements import UNATTRIBUTED
+from chargeback.read.schema import canonical_relation, detect_schema
+from chargeback.read.sources import open_source
+from chargeback.settings.model import Period, RunConfig
+from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind, Rule
 
 MASTER = (
     CostCenter("CC-1"),

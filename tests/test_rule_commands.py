@@ -18,7 +18,7 @@ from builders import PROJECT, cur2_row, write
 from conftest import REPO, SAMPLE, read_csv
 from typer.testing import CliRunner
 
-from chargeback.cli import app
+from chargeback.frontends.cli import app
 
 EXAMPLE = REPO / "examples" / "sample-config" / "chargeback.toml"
 D = Decimal

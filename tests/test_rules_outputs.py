@@ -12,8 +12,8 @@ import pytest
 from alloc_helpers import lines, read_csv, run_rows
 from builders import cur2_row, tagged
 
-from chargeback.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
-from chargeback.run import RunResult
+from chargeback.pipeline import RunResult
+from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
 
 HOSTILE = '=HYPERLINK("http://x","y")'
 

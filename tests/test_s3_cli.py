@@ -24,8 +24,8 @@ from exports import (
 from s3server import S3
 from typer.testing import CliRunner
 
-from chargeback.cli import app
 from chargeback.errors import ExitCode
+from chargeback.frontends.cli import app
 
 BUCKET = "billing-exports"
 OUT_BUCKET = "finance-reports"
@@ -248,8 +248,8 @@ def test_focus_export_on_s3_gives_the_sample_figures(s3: S3, tmp_path: Path) -> 
     """The sample month written as FOCUS 1.2, read from S3: the same statements as CUR 2.0."""
     from test_sample_month import exact_by_bucket, sample_rows
 
-    from chargeback.money import round_money
-    from chargeback.sample import main as sample_main
+    from chargeback.allocate.money import round_money
+    from sample_data.generator.cli import main as sample_main
 
     focus = tmp_path / "focus"
     assert sample_main(["--out", str(tmp_path / "cur2"), "--focus-out", str(focus)]) == 0

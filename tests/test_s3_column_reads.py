@@ -19,12 +19,12 @@ import pyarrow.parquet as pq
 from builders import CUR2_TYPES, table, tagged
 from s3server import S3
 
-from chargeback import s3location
-from chargeback.allocate import allocate
-from chargeback.config import Period, RunConfig
-from chargeback.engine import Engine
-from chargeback.s3source import S3Source
-from chargeback.schema import canonical_relation, detect_schema
+import chargeback.s3location as s3location
+from chargeback.allocate.allocation import allocate
+from chargeback.allocate.engine import Engine
+from chargeback.read.s3 import S3Source
+from chargeback.read.schema import canonical_relation, detect_schema
+from chargeback.settings.model import Period, RunConfig
 
 BUCKET = "wide-exports"
 KEY = "cur/wide/data/BILLING_PERIOD=2026-10/wide-00001.snappy.parquet"

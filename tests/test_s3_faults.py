@@ -17,8 +17,9 @@ from test_aws_lambda import (  # noqa: F401 - delivered is a fixture
     s3_event,
 )
 
-from chargeback import aws_lambda, s3location
+from chargeback import s3location
 from chargeback.errors import TransientInputError
+from chargeback.frontends import aws_lambda
 
 
 def parquet_get(method: str, path: str) -> bool:

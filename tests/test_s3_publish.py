@@ -12,7 +12,7 @@ from botocore.exceptions import EndpointConnectionError
 from s3server import S3
 
 from chargeback.errors import TransientOutputError
-from chargeback.s3publish import S3Destination
+from chargeback.publish.s3 import S3Destination
 
 BUCKET = "finance-reports"
 PERIOD = "2026-10"

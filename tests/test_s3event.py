@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chargeback.s3event import CreatedObject, created_objects, delivery
+from chargeback.frontends.s3event import CreatedObject, created_objects, delivery
 
 KEY = "cur/bedrock-cur2/metadata/BILLING_PERIOD%3D2026-04/bedrock-cur2-Manifest.json"
 DECODED = "cur/bedrock-cur2/metadata/BILLING_PERIOD=2026-04/bedrock-cur2-Manifest.json"

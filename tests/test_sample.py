@@ -1,4 +1,4 @@
-"""Tests for the deterministic sample export generator (chargeback.sample)."""
+"""Tests for the deterministic sample export generator (sample_data.generator.cur2)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chargeback import sample
-from chargeback.sample import (
+import sample_data.generator.cur2 as sample
+from sample_data.generator.cli import main as sample_main
+from sample_data.generator.cur2 import (
     CUR2_COLUMNS,
     DRIFT_COLUMNS,
     bedrock_sample_rows,
@@ -189,7 +190,7 @@ def test_rewrite_removes_stale_files_and_supports_other_file_counts(tmp_path: Pa
 
 def test_cli_writes_export_and_legacy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--out", str(tmp_path / "cur2"), "--period", "2026-10", "--seed", "3"]
-    rc = sample.main([*argv, "--legacy-out", str(tmp_path / "legacy")])
+    rc = sample_main([*argv, "--legacy-out", str(tmp_path / "legacy")])
     assert rc == 0
     assert (tmp_path / "cur2/metadata/BILLING_PERIOD=2026-10/bedrock-cur2-Manifest.json").exists()
     assert len(list((tmp_path / "cur2/data/BILLING_PERIOD=2026-10").glob("*.parquet"))) == 2

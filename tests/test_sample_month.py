@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SAMPLE, RunFn, read_csv, summary_amounts
 
-from chargeback.money import round_money
-from chargeback.sample import bedrock_sample_rows, write_legacy_cur
+from chargeback.allocate.money import round_money
+from sample_data.generator.cur2 import bedrock_sample_rows, write_legacy_cur
 
 BEDROCK_CODES = {
     "AmazonBedrock",

@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from chargeback.config import Period, RunConfig
-from chargeback.run import run
+from chargeback.pipeline import run
+from chargeback.settings.model import Period, RunConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 

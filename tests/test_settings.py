@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from chargeback.config import CostMeasure
 from chargeback.errors import ConfigError
-from chargeback.rules import Method, PolicyKind, Rule
-from chargeback.settings import build_run_config, find_config, load_settings
+from chargeback.settings.files import build_run_config, find_config, load_settings
+from chargeback.settings.model import CostMeasure
+from chargeback.settings.rules import Method, PolicyKind, Rule
 
 GOOD = """
 out = "statements"

@@ -13,7 +13,7 @@ from conftest import RunFn, read_csv
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chargeback.safety import safe_file_name
+from chargeback.report.safety import safe_file_name
 
 CENTERS = expected_by_center(month())
 

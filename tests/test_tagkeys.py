@@ -1,6 +1,6 @@
 import pytest
 
-from chargeback.tagkeys import cur_tag_key, tag_lookup
+from chargeback.read.tagkeys import cur_tag_key, tag_lookup
 
 
 @pytest.mark.parametrize(

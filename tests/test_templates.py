@@ -12,8 +12,13 @@ from accounting import find, write_month
 from conftest import REPO, RunFn, read_csv
 
 from chargeback.errors import ConfigError
-from chargeback.resources import template_text
-from chargeback.templates import TABLE_COLUMNS, load_templates, parse_journal, parse_workbook
+from chargeback.report.templates import (
+    TABLE_COLUMNS,
+    load_templates,
+    parse_journal,
+    parse_workbook,
+    template_text,
+)
 
 SHIPPED = REPO / "report_templates" / "workbook.toml"
 
@@ -27,7 +32,8 @@ def test_shipped_templates_load() -> None:
 
 def test_installed_package_reads_its_templates_from_any_directory(tmp_path: Path) -> None:
     code = (
-        "from chargeback.templates import load_templates; print(load_templates().workbook.company)"
+        "from chargeback.report.templates import load_templates;"
+        "print(load_templates().workbook.company)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
@@ -139,8 +145,8 @@ def test_templates_option_must_be_a_folder(tmp_path: Path, run_on: RunFn) -> Non
 def test_cli_bad_template_exits_with_the_config_code(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from chargeback.cli import app
     from chargeback.errors import ExitCode
+    from chargeback.frontends.cli import app
 
     folder = tmp_path / "mine"
     folder.mkdir()
@@ -158,7 +164,7 @@ def test_cli_bad_template_exits_with_the_config_code(tmp_path: Path) -> None:
 
 
 def test_config_file_names_a_templates_folder_relative_to_itself(tmp_path: Path) -> None:
-    from chargeback.settings import build_run_config, load_settings
+    from chargeback.settings.files import build_run_config, load_settings
 
     (tmp_path / "cfg").mkdir()
     path = tmp_path / "cfg" / "chargeback.toml"
@@ -172,8 +178,8 @@ def test_config_file_names_a_templates_folder_relative_to_itself(tmp_path: Path)
 def test_config_check_validates_the_templates_it_names(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from chargeback.cli import app
     from chargeback.errors import ExitCode
+    from chargeback.frontends.cli import app
 
     (tmp_path / "finance").mkdir()
     config = tmp_path / "chargeback.toml"
@@ -196,9 +202,9 @@ def test_config_check_validates_the_templates_it_names(tmp_path: Path) -> None:
 def test_lambda_reads_the_templates_folder_from_its_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from chargeback.aws_lambda import config_from_env
-    from chargeback.config import Period
-    from chargeback.s3event import Delivery
+    from chargeback.frontends.aws_lambda import config_from_env
+    from chargeback.frontends.s3event import Delivery
+    from chargeback.settings.model import Period
 
     monkeypatch.delenv("CHARGEBACK_CONFIG", raising=False)
     monkeypatch.setenv("CHARGEBACK_OUT", "s3://finance-reports/chargeback")

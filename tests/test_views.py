@@ -8,9 +8,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chargeback.allocate import Allocation
-from chargeback.statements import UNATTRIBUTED, StatementLine, build_currency_totals
-from chargeback.views import CATEGORIES, category, coverage, statement_groups, summary_rows
+from chargeback.allocate.allocation import Allocation
+from chargeback.allocate.statements import UNATTRIBUTED, StatementLine, build_currency_totals
+from chargeback.report.views import CATEGORIES, category, coverage, statement_groups, summary_rows
 
 ITEM_TYPES = ["Usage", "Credit", "Refund", "Tax", "Fee", "EdpDiscount", "SavingsPlanNegation"]
 

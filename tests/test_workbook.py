@@ -25,7 +25,7 @@ from accounting import (
 from builders import cur2_row, write
 from conftest import RunFn
 
-from chargeback.run import RunResult
+from chargeback.pipeline import RunResult
 
 CENTERS = expected_by_center(month())
 TOTAL = sum(CENTERS.values(), Decimal(0))
@@ -33,8 +33,8 @@ TOTAL = sum(CENTERS.values(), Decimal(0))
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    from chargeback.config import Period, RunConfig
-    from chargeback.run import run
+    from chargeback.pipeline import run
+    from chargeback.settings.model import Period, RunConfig
 
     tmp = tmp_path_factory.mktemp("wb")
     source = write_month(tmp / "export")

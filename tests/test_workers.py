@@ -12,7 +12,7 @@ import pytest
 from conftest import SAMPLE, RunFn
 
 from chargeback.errors import OutputError
-from chargeback.workers import balanced_shares, run_jobs
+from chargeback.report.workers import balanced_shares, run_jobs
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
 

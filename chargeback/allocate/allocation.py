@@ -1,0 +1,238 @@
+"""Running the SQL pipeline over the canonical view: Bedrock lines -> allocation -> totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, cast
+
+from chargeback.allocate.engine import Engine
+from chargeback.allocate.policies import SPLIT_REASON, PolicySplit, apply_policies
+from chargeback.allocate.statements import (
+    LINE_FIELDS,
+    UNATTRIBUTED,
+    Breakdown,
+    CurrencyTotals,
+    StatementLine,
+    build_currency_totals,
+    rounded_breakdown,
+)
+from chargeback.errors import InputError
+from chargeback.read.tagkeys import principal_tag_keys, tag_lookup
+from chargeback.settings.model import RunConfig
+from chargeback.settings.rules import AllocationRules, CostCenter
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """What one input file contributed."""
+
+    uri: str
+    rows: int
+    period_rows: int
+    bedrock_rows: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Everything the outputs show, already rounded."""
+
+    totals: tuple[CurrencyTotals, ...]
+    by_type: tuple[Breakdown, ...]
+    by_invoice: tuple[Breakdown, ...]
+    files: tuple[FileRows, ...]
+    period_rows: int
+    bedrock_rows: int
+    measure_fallback_rows: int
+    #: Unattributed spend by account, IAM principal, resource, model, reason and value found,
+    #: rounded to each currency's UNATTRIBUTED lines (before policies moved any out).
+    worklist: tuple[Breakdown, ...] = ()
+    #: (cost center, currency, invoice id) for every invoice a cost center's lines are on.
+    invoices: tuple[tuple[str, str, str], ...] = ()
+    splits: tuple[PolicySplit, ...] = ()
+    #: The cost-center master list (empty without one), for names and GL accounts.
+    master: tuple[CostCenter, ...] = ()
+
+    def master_entry(self, code: str) -> CostCenter | None:
+        return next((c for c in self.master if c.code == code), None)
+
+    @property
+    def lines(self) -> list[StatementLine]:
+        return [ln for t in self.totals for c in t.cost_centers for ln in c.lines]
+
+
+#: Key slots 09 has per tag: in resource_tags, in the tags map, and for the principal's tag.
+RESOURCE_SLOTS, TAGS_SLOTS, PRINCIPAL_SLOTS = 2, 5, 3
+
+
+def tag_params(config: RunConfig) -> dict[str, str]:
+    """Candidate keys of the cost-center tag and each statement tag, best first, as 09's key
+    slots (``cc_r1``, ``cc_t1`` ...); unused slots get '', a key AWS never writes."""
+    roles = {"cc": config.cost_center_tag, **config.statement_tags}
+    params: dict[str, str] = {}
+    for role, key in roles.items():
+        lookup = tag_lookup(key)
+        params |= _slots(f"{role}_r", lookup.resource_tag_keys, RESOURCE_SLOTS)
+        params |= _slots(f"{role}_t", lookup.tags_map_keys, TAGS_SLOTS)
+    params |= _slots("cc_p", principal_tag_keys(config.cost_center_tag), PRINCIPAL_SLOTS)
+    return params
+
+
+def _slots(prefix: str, keys: tuple[str, ...], slots: int) -> dict[str, str]:
+    if len(keys) > slots:  # tagkeys.py makes at most this many spellings
+        raise ValueError(f"{len(keys)} spellings {keys} for {slots} key slots")
+    padded = [*keys, *[""] * (slots - len(keys))]
+    return {f"{prefix}{i}": k for i, k in enumerate(padded, start=1)}
+
+
+def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
+    """The master list, aliases and mapping tables as DuckDB tables (rows are data, bound as
+    parameters; DuckDB's Arrow import would load pandas for these few rows, ~0.3 s)."""
+    mappings = [
+        (kind, key, cost_center)
+        for kind, mapping in (
+            ("resource", rules.resource_map),
+            ("principal", rules.principal_map),
+            ("account", rules.account_map),
+        )
+        for key, cost_center in mapping.items()
+    ]
+    engine.execute(
+        "15_rule_mappings",
+        {
+            "kinds": [m[0] for m in mappings],
+            "keys": [m[1] for m in mappings],
+            "cost_centers": [m[2] for m in mappings],
+        },
+    )
+    rows = rules.lookup_rows()
+    engine.execute(
+        "16_cc_lookup",
+        {
+            "keys": [r[0] for r in rows],
+            "codes": [r[1] for r in rows],
+            "active": [r[2] for r in rows],
+        },
+    )
+
+
+def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Allocation:
+    """Select the period's Bedrock lines, allocate them, and total them per currency."""
+    period = {"period_start": config.period.start, "period_end": config.period.end}
+    per_file = engine.fetch("50_rows_by_file", period).dicts()
+    period_rows = sum(int(r["period_rows"]) for r in per_file)
+    if period_rows == 0:
+        present = engine.fetch("90_periods").rows
+        listing = ", ".join(f"{p} ({n} rows)" for p, n in present) or "none"
+        raise InputError(
+            f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
+        )
+    engine.execute("05_bedrock_period_lines")
+    measure = {"measure": config.cost_measure.value}
+    numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
+    engine.execute("09_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
+    by_file = engine.fetch("51_bedrock_rows_by_file", numbered).dicts()
+    bedrock = {r["source_file"]: r for r in by_file}
+    if any(int(r["bad_lines"]) for r in bedrock.values()):
+        source_file, line_id, cost = engine.fetch("11_bad_amounts", {**period, **measure}).rows[0]
+        raise InputError(
+            f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
+            f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
+        )
+    candidates = engine.fetch("12_duplicate_keys").rows
+    keys = [key for key, _count in candidates]
+    duplicate = engine.fetch("13_duplicate_lines", {**period, "keys": keys}).rows if keys else []
+    if duplicate:
+        line_id, first, second, confirmed = duplicate[0]
+        count = max(int(confirmed), int(candidates[0][1]))
+        raise InputError(
+            f"Bedrock line item {line_id} appears in both {first} and {second} ({count} line "
+            "items repeat across files): SOURCE holds two deliveries of the export; point it "
+            "at one delivery, or keep the manifest so only its files are read"
+        )
+    engine.execute("10_bedrock_lines")
+    engine.execute("14_free_bedrock_groups")
+    rules = config.rules
+    load_rule_tables(engine, rules)
+    engine.execute(
+        "20_allocate",
+        {
+            "unattributed": UNATTRIBUTED,
+            "order": [r.value for r in rules.order],
+            "has_master": bool(rules.master),
+        },
+    )
+    engine.execute("21_free_bedrock_lines")
+    found = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
+    lines, splits = apply_policies(found, rules)
+    totals = build_currency_totals(lines)
+    by_type = rounded_breakdown(
+        engine.fetch("40_totals_by_type").dicts(), ["line_item_type"], totals
+    )
+    by_invoice = rounded_breakdown(
+        engine.fetch("41_totals_by_invoice").dicts(), ["invoice_id", "billing_entity"], totals
+    )
+    worklist = rounded_breakdown(
+        engine.fetch("31_unattributed_worklist").dicts(),
+        [
+            "usage_account_id",
+            "iam_principal",
+            "resource_id",
+            "model",
+            "unattributed_reason",
+            "attribution_value",
+        ],
+        totals,
+        targets={t.currency: to_tag(t) for t in totals},
+    )
+    invoices = tuple(
+        (str(c), str(cur), str(i)) for c, cur, i in engine.fetch("32_invoices_by_cost_center").rows
+    )
+    files = tuple(
+        FileRows(
+            uri=r["source_file"],
+            rows=file_rows.get(r["source_file"], int(r["all_rows"])),
+            period_rows=int(r["period_rows"]),
+            bedrock_rows=int(bedrock.get(r["source_file"], {}).get("bedrock_rows", 0)),
+        )
+        for r in per_file
+    )
+    fallback = sum(int(r["measure_fallback_rows"] or 0) for r in bedrock.values())
+    return Allocation(
+        totals=tuple(totals),
+        by_type=tuple(by_type),
+        by_invoice=tuple(by_invoice),
+        files=files,
+        period_rows=period_rows,
+        bedrock_rows=sum(f.bedrock_rows for f in files),
+        measure_fallback_rows=fallback,
+        worklist=tuple(worklist),
+        invoices=invoices,
+        splits=tuple(splits),
+        master=rules.master,
+    )
+
+
+def to_tag(totals: CurrencyTotals) -> Decimal:
+    """The rounded UNATTRIBUTED lines of a currency that someone has to tag or fix: all but
+    the offsets of spend a policy shared out (those are not the export's lines)."""
+    return sum(
+        (
+            ln.amount
+            for cc in totals.cost_centers
+            if cc.is_unattributed
+            for ln in cc.lines
+            if ln.unattributed_reason != SPLIT_REASON
+        ),
+        Decimal(0),
+    )
+
+
+def _statement_line(row: dict[str, Any]) -> StatementLine:
+    text = {name: str(row.get(name) or "") for name in LINE_FIELDS}
+    return StatementLine(
+        **cast(dict[str, Any], text),
+        usage_amount=Decimal(row["usage_amount"] or 0),
+        exact_amount=Decimal(row["amount"]),
+        line_items=int(row["line_items"]),
+    )

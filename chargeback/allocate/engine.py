@@ -1,0 +1,173 @@
+"""The DuckDB session of one run: settings, macros, the canonical view, and named queries.
+
+Queries are the files in ``queries/``; values reach them only as bound parameters.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from chargeback.allocate.queries import query_text
+from chargeback.errors import ConfigError, QueryError, TransientQueryError, first_line
+from chargeback.s3location import is_transient_text
+
+#: Called with a query's name and how far DuckDB says it has got (0-100), in steps.
+QueryProgress = Callable[[str, float], None]
+
+CUR_VIEW = "cur"
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A small query result: column names and rows as tuples."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+#: DuckDB's memory limit when none is given. DuckDB's own default (80% of RAM) let a 50M-row
+#: month peak at 3.4 GB; with this limit its aggregate spills past it instead, and the run
+#: peaks at 1.7 GB (benchmarks/RESULTS.md). Raise it with --memory-limit on a large machine.
+DEFAULT_MEMORY_LIMIT = "1536MB"
+
+
+class Engine:
+    """One DuckDB connection with the pipeline's macros loaded."""
+
+    def __init__(
+        self,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        on_progress: QueryProgress | None = None,
+    ) -> None:
+        # Spill space when a --memory-limit is reached: a private folder in the system's temp
+        # directory, not DuckDB's default ``.tmp`` in the working directory (read-only in
+        # Lambda, and shared by runs started from the same folder).
+        self.spill_dir = tempfile.mkdtemp(prefix="chargeback-duckdb-")
+        config: dict[str, Any] = {
+            "TimeZone": "UTC",
+            "autoinstall_known_extensions": False,
+            "temp_directory": self.spill_dir,
+        }
+        if threads is not None:
+            config["threads"] = threads
+        config["memory_limit"] = memory_limit or DEFAULT_MEMORY_LIMIT
+        try:
+            self.con = duckdb.connect(":memory:", config=config)
+        except duckdb.Error as e:
+            shutil.rmtree(self.spill_dir, ignore_errors=True)
+            raise ConfigError(
+                f"DuckDB refused --threads {threads} / --memory-limit {memory_limit}: "
+                f"{first_line(e)}; give a thread count and a size such as 2GB"
+            ) from e
+        self.on_progress = on_progress
+        try:
+            if on_progress is not None:  # only to make query_progress() count; never printed
+                self.con.execute("SET enable_progress_bar = true")
+                self.con.execute("SET enable_progress_bar_print = false")
+            self.con.execute(query_text("00_macros"))
+        except duckdb.Error as e:
+            raise QueryError(f"cannot start DuckDB: {e}") from e
+
+    def settings(self) -> dict[str, Any]:
+        """DuckDB's own view of the run's settings (threads, memory limit)."""
+        row = self.con.execute(
+            "SELECT current_setting('threads'), current_setting('memory_limit')"
+        ).fetchall()[0]
+        return {"threads": int(row[0]), "memory_limit": str(row[1])}
+
+    def spilled_bytes(self) -> int:
+        """How much DuckDB has written to its spill folder so far."""
+        rows = self.con.execute("SELECT coalesce(sum(size), 0) FROM duckdb_temporary_files()")
+        return int(rows.fetchall()[0][0])
+
+    def register_cur(self, relation: duckdb.DuckDBPyRelation) -> None:
+        """Make ``relation`` the ``cur`` view every query reads."""
+        relation.create_view(CUR_VIEW, replace=True)
+
+    def execute(self, name: str, params: Mapping[str, Any] | None = None) -> None:
+        """Run a query that creates a table."""
+        self._run(name, params)
+
+    def fetch(self, name: str, params: Mapping[str, Any] | None = None) -> Rows:
+        """Run a query and fetch its (small) result."""
+        cursor = self._run(name, params)
+        columns = tuple(d[0] for d in cursor.description or ())
+        return Rows(columns, cursor.fetchall())
+
+    def _run(self, name: str, params: Mapping[str, Any] | None) -> duckdb.DuckDBPyConnection:
+        sql = query_text(name)
+        wanted = set(_PARAM.findall(sql))
+        missing = wanted - set(params or {})
+        if missing:
+            raise QueryError(f"queries/{name}.sql needs parameters {sorted(missing)}")
+        bound = {k: v for k, v in (params or {}).items() if k in wanted}
+        try:
+            with self._watching(name):
+                return self.con.execute(sql, bound or None)
+        except duckdb.Error as e:
+            if is_transient_text(str(e)):  # S3 failed under the scan: a retry may succeed
+                raise TransientQueryError(
+                    f"query queries/{name}.sql failed reading S3 ({first_line(e)}): "
+                    "S3 is unavailable or throttling; try again"
+                ) from e
+            raise QueryError(f"query queries/{name}.sql failed: {first_line(e)}") from e
+
+    @contextmanager
+    def _watching(self, name: str) -> Iterator[None]:
+        """While a query runs, report DuckDB's progress on it every ``STEP`` percent."""
+        report = self.on_progress
+        if report is None:
+            yield
+            return
+        done = threading.Event()
+        steps = ProgressSteps()
+
+        def watch() -> None:
+            while not done.wait(0.25):
+                try:
+                    pct = self.con.query_progress()
+                except duckdb.Error:
+                    return
+                if steps.passed(pct):
+                    report(name, pct)
+
+        watcher = threading.Thread(target=watch, name=f"progress {name}", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+            watcher.join()
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self.spill_dir, ignore_errors=True)
+
+
+class ProgressSteps:
+    """Lets a percentage through only when it has passed the next step (10, 20, ...)."""
+
+    STEP = 10.0
+
+    def __init__(self) -> None:
+        self.next = self.STEP
+
+    def passed(self, pct: float) -> bool:
+        if pct < self.next or pct >= 100:
+            return False
+        self.next = (pct // self.STEP + 1) * self.STEP
+        return True

@@ -1,0 +1,252 @@
+"""The command line: parse options, call ``run()``, print results, map errors to exit codes.
+
+Data (where the statements are, the totals) goes to stdout; progress and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from chargeback.errors import ChargebackError, ExitCode
+from chargeback.frontends.cli_text import config_text, coverage_text, periods_text
+from chargeback.pipeline import RunResult, run
+from chargeback.report.safety import terminal_text
+from chargeback.report.templates import load_templates
+from chargeback.settings.files import CONFIG_ENV, build_run_config, find_config, load_settings
+from chargeback.settings.model import CostMeasure
+from chargeback.survey import coverage_report, periods
+
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        help="Config file (default: ./chargeback.toml when it exists).",
+        envvar=CONFIG_ENV,
+    ),
+]
+
+app = typer.Typer(
+    name="chargeback",
+    help="Monthly Amazon Bedrock chargeback statements from AWS Data Exports (CUR 2.0).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _main() -> None:
+    """Monthly Amazon Bedrock chargeback statements from AWS Data Exports (CUR 2.0)."""
+
+
+@app.command("run")
+def run_command(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Export root (holding data/ and metadata/), a folder of Parquet files, "
+            "or s3://bucket/prefix/export-name.",
+            envvar="CHARGEBACK_SOURCE",
+        ),
+    ],
+    period: Annotated[
+        str, typer.Option(help="Billing period, YYYY-MM.", envvar="CHARGEBACK_PERIOD")
+    ],
+    out: Annotated[
+        str | None,
+        typer.Option(
+            help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/ [default: out].",
+            envvar="CHARGEBACK_OUT",
+        ),
+    ] = None,
+    cost_center_tag: Annotated[
+        str | None,
+        typer.Option(
+            help="Tag key holding the cost center, as written in AWS [default: CostCenter].",
+            envvar="CHARGEBACK_COST_CENTER_TAG",
+        ),
+    ] = None,
+    cost_measure: Annotated[
+        CostMeasure | None,
+        typer.Option(
+            help="Cost column charged: net unblended (after discounts) or unblended "
+            "[default: net_unblended].",
+            envvar="CHARGEBACK_COST_MEASURE",
+        ),
+    ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(help="DuckDB threads and statement writer processes (default: all cores)."),
+    ] = None,
+    memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 2GB.")] = None,
+    templates: Annotated[
+        str | None,
+        typer.Option(
+            help="Folder with workbook.toml / journal.toml replacing the shipped report templates.",
+            envvar="CHARGEBACK_TEMPLATES",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress on stderr (shown only when stderr is a terminal)."
+        ),
+    ] = False,
+    config_file: ConfigOption = None,
+) -> None:
+    """Write the month's chargeback statements (CSV, Excel workbook, run.json)."""
+    try:
+        config = build_run_config(
+            source,
+            period,
+            load_settings(find_config(config_file)),
+            out=out,
+            cost_center_tag=cost_center_tag,
+            cost_measure=cost_measure,
+            threads=threads,
+            memory_limit=memory_limit,
+            templates=templates,
+        )
+        result = run(config, progress=_progress if _show_progress(quiet) else None)
+    except ChargebackError as e:
+        _fail(e)
+    _report(result)
+
+
+@app.command("periods")
+def periods_command(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Export root or folder of Parquet files (every file is read).",
+            envvar="CHARGEBACK_SOURCE",
+        ),
+    ],
+) -> None:
+    """List the billing periods in SOURCE with row counts and Bedrock totals."""
+    try:
+        rows = periods(source)
+    except ChargebackError as e:
+        _fail(e)
+    for line in periods_text(rows):
+        typer.echo(line)
+
+
+@app.command("coverage")
+def coverage_command(
+    source: Annotated[
+        str,
+        typer.Argument(help="Export root or folder of Parquet files.", envvar="CHARGEBACK_SOURCE"),
+    ],
+    period: Annotated[
+        str, typer.Option(help="Billing period, YYYY-MM.", envvar="CHARGEBACK_PERIOD")
+    ],
+    cost_center_tag: Annotated[
+        str | None,
+        typer.Option(
+            help="Tag key holding the cost center [default: CostCenter].",
+            envvar="CHARGEBACK_COST_CENTER_TAG",
+        ),
+    ] = None,
+    cost_measure: Annotated[
+        CostMeasure | None,
+        typer.Option(help="Cost column charged.", envvar="CHARGEBACK_COST_MEASURE"),
+    ] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Show how much Bedrock spend each rule attributes and what stays unattributed.
+
+    Runs the rules and policies of the config on one period; writes no statements.
+    """
+    try:
+        config = build_run_config(
+            source,
+            period,
+            load_settings(find_config(config_file)),
+            cost_center_tag=cost_center_tag,
+            cost_measure=cost_measure,
+        )
+        report = coverage_report(config)
+    except ChargebackError as e:
+        _fail(e)
+    for line in coverage_text(report, str(config.period)):
+        typer.echo(line)
+
+
+config_app = typer.Typer(help="Work with the config file (chargeback.toml).", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("check")
+def config_check_command(config_file: ConfigOption = None) -> None:
+    """Validate the config file, the tables and report templates it names; print the
+    settings as resolved."""
+    try:
+        settings = load_settings(find_config(config_file))
+        templates = load_templates(settings.run.get("templates"))
+    except ChargebackError as e:
+        _fail(e)
+    for line in config_text(settings):
+        typer.echo(line)
+    typer.echo(f"report templates: {templates.workbook.origin}, {templates.journal.origin}")
+    typer.echo("config OK" if settings.path else "no config file: defaults apply")
+
+
+def _show_progress(quiet: bool) -> bool:
+    """Progress only for a person watching: stderr is a terminal, not a log or Lambda."""
+    in_lambda = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+    return not quiet and not in_lambda and sys.stderr.isatty()
+
+
+def _progress(phase: str) -> None:
+    typer.echo(f"... {phase}", err=True)
+
+
+def _report(result: RunResult, shown: int = 50) -> None:
+    period = result.info["billing_period"]
+    typer.echo(
+        f"Bedrock chargeback {period}: {result.info['rows']['bedrock']:,} Bedrock line "
+        f"items of {result.info['rows']['period']:,} in the period"
+    )
+    if not result.allocation.totals:
+        typer.echo(f"  no Bedrock spend in {period}: the statements are empty")
+    for totals in result.allocation.totals:
+        centers = totals.cost_centers
+        names = [terminal_text(c.cost_center) for c in centers]
+        width = max(len(n) for n in (*names[:shown], "UNATTRIBUTED"))
+        for name, cc in list(zip(names, centers, strict=True))[:shown]:
+            typer.echo(
+                f"  {name:<{width}}  {cc.amount:>14,.2f} {cc.currency}  {cc.share_pct:>6.2f}%"
+            )
+        if len(centers) > shown:
+            typer.echo(f"  ... and {len(centers) - shown:,} more (see the summary CSV)")
+        typer.echo(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+    if result.superseded_by:
+        typer.echo(
+            f"note: statements from newer input (run {result.superseded_by}) were already "
+            "published; they stay current and this run's were discarded",
+            err=True,
+        )
+    typer.echo(f"Workbook: {result.outputs['workbook']}")
+    typer.echo(f"Statements: {result.output_dir}")
+
+
+def _fail(error: ChargebackError) -> None:
+    message = " ".join(str(error).split())
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(int(error.exit_code))
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except ChargebackError as e:  # raised outside a command's own handling
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(int(e.exit_code))
+    except KeyboardInterrupt:
+        sys.exit(int(ExitCode.UNEXPECTED))

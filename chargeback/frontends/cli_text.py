@@ -1,0 +1,84 @@
+"""What the CLI prints for ``periods``, ``coverage`` and ``config check``: text, no logic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from chargeback.report.safety import terminal_text
+from chargeback.settings.files import FileSettings
+from chargeback.settings.model import CostMeasure
+from chargeback.settings.rules import PolicyKind
+from chargeback.survey import CoverageReport, PeriodRow
+
+
+def periods_text(rows: list[PeriodRow]) -> list[str]:
+    """``chargeback periods`` output: one line per period and currency."""
+    out = [
+        f"{'period':<8}  {'rows':>10}  {'bedrock rows':>12}  {'bedrock net':>14}  "
+        f"{'bedrock unblended':>17}  currency"
+    ]
+    for r in rows:
+        out.append(
+            f"{r.period:<8}  {r.rows:>10,}  {r.bedrock_rows:>12,}  {r.bedrock_net:>14,.2f}  "
+            f"{r.bedrock_unblended:>17,.2f}  {terminal_text(r.currency, 8)}"
+        )
+    return out
+
+
+def coverage_text(report: CoverageReport, period: str) -> list[str]:
+    """``chargeback coverage`` output: spend per rule, per policy and per unattributed reason."""
+    labels = {"attributed": "attributed by", "split": "split by", "unattributed": "unattributed:"}
+    out = [f"Bedrock coverage {period} (nothing written)"]
+    for totals in report.allocation.totals:
+        out.append(f"  {totals.currency}: export Bedrock total {totals.total:,.2f}")
+        for r in (r for r in report.rows if r.currency == totals.currency):
+            label = f"{labels[r.outcome]} {r.source}"
+            out.append(
+                f"    {label:<40} {r.amount:>14,.2f}  {r.share_pct:>7.2f}%  "
+                f"{r.line_items:>8,} line items"
+            )
+        out.append(f"    {'UNATTRIBUTED after policies':<40} {totals.unattributed:>14,.2f}")
+        out.append("    unattributed spend found, by kind of line, and its policy:")
+        for currency, kind, amount, method in report.kinds:
+            if currency == totals.currency:
+                out.append(f"      {kind:<38} {amount:>14,.2f}  {method}")
+    if report.invalid:
+        out.append("Cost centers to fix (not in the master list, or inactive):")
+        for item in report.invalid:
+            out.append(
+                f"    {terminal_text(item['value']):<40} {Decimal(item['amount']):>14,.2f} "
+                f"{item['currency']}  {item['reason']}"
+            )
+    return out
+
+
+def config_text(settings: FileSettings) -> list[str]:
+    """``chargeback config check`` output: what the file sets, and the defaults it leaves."""
+    rules = settings.rules
+    run = settings.run
+    measure = run.get("cost_measure", CostMeasure.NET_UNBLENDED)
+    out = [
+        f"config: {settings.path or '(none: defaults)'}",
+        f"cost_center_tag = {run.get('cost_center_tag', 'CostCenter')}",
+        f"cost_measure = {CostMeasure(measure).value}",
+        f"out = {run.get('out', 'out')}",
+        f"attribution order: {', '.join(r.value for r in rules.order)}",
+    ]
+    for name, path in sorted(rules.files.items()):
+        out.append(f"table {name}: {path}")
+    out.append(
+        f"mapping rows: {len(rules.resource_map)} resource, {len(rules.principal_map)} "
+        f"principal, {len(rules.account_map)} account"
+    )
+    active = sum(1 for c in rules.master if c.active)
+    out.append(
+        f"master list: {len(rules.master)} cost centers ({active} active), "
+        f"{len(rules.aliases)} aliases"
+    )
+    for kind in PolicyKind:
+        policy = rules.policy(kind)
+        shares = ", ".join(f"{cc} {pct}%" for cc, pct in policy.shares)
+        out.append(
+            f"policy {kind.value}: {policy.method.value}{' (' + shares + ')' if shares else ''}"
+        )
+    return out

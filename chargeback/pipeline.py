@@ -1,0 +1,246 @@
+"""The one core every front end calls: ``run(config)`` produces a month's statements.
+
+source -> schema -> canonical view -> Bedrock lines -> allocation -> statements -> outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from chargeback import __version__
+from chargeback.allocate.allocation import Allocation, allocate
+from chargeback.allocate.attribution import attribution_info
+from chargeback.allocate.engine import Engine
+from chargeback.errors import OutputError
+from chargeback.publish.destination import open_destination
+from chargeback.read.files import Source
+from chargeback.read.schema import ExportSchema, canonical_relation, detect_schema
+from chargeback.read.sources import open_source
+from chargeback.report.header import RunHeader
+from chargeback.report.outputs import output_jobs
+from chargeback.report.previous import previous_run
+from chargeback.report.statement_files import STATEMENTS_DIR, plan_statement_files
+from chargeback.report.templates import load_templates
+from chargeback.report.workers import available_cpus, run_jobs
+from chargeback.settings.model import RunConfig
+
+#: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
+Progress = Callable[[str], None]
+
+#: The queries that scan the export's files, and what to call them in progress messages.
+QUERY_PHASES: dict[str, str] = {
+    "50_rows_by_file": "counting rows per file",
+    "09_bedrock_groups": "selecting Bedrock rows",
+}
+
+
+def output_names(period: str) -> dict[str, str]:
+    """The files of one month's statement set."""
+    return {
+        "summary": f"chargeback-{period}-summary.csv",
+        "lines": f"chargeback-{period}-lines.csv",
+        "workbook": f"chargeback-{period}.xlsx",
+        "journal": f"journal-{period}.csv",
+        "statements": STATEMENTS_DIR,
+        "run": "run.json",
+    }
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run produced, for the front ends to report."""
+
+    config: RunConfig
+    allocation: Allocation
+    output_dir: str
+    outputs: dict[str, str]
+    info: dict[str, Any]
+    #: When newer input's statements were already published, that run (nothing replaced).
+    superseded_by: str | None = None
+
+
+def run(
+    config: RunConfig, progress: Progress | None = None, now: datetime | None = None
+) -> RunResult:
+    """Read the export, allocate its Bedrock lines, and publish the month's statements."""
+    started = time.monotonic()
+    say = progress or (lambda _phase: None)
+    generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    period = str(config.period)
+    templates = load_templates(config.templates)
+    run_id = f"bedrock-chargeback-{period}-{generated_at:%Y%m%dT%H%M%SZ}"
+
+    source, schema, allocation, duckdb_settings = _read_and_allocate(
+        config, say, show_scan=progress is not None
+    )
+    read_seconds = time.monotonic() - started
+
+    say(f"writing statements ({len(allocation.lines):,} lines)")
+    destination = open_destination(config.out)
+    names = output_names(period)
+    info = run_info(config, source, schema, allocation, generated_at, names)
+    info["settings"]["duckdb"] = duckdb_settings
+    info["statement_lines"] = len(allocation.lines)
+    info["run_id"] = run_id
+    previous = previous_run(destination.published_run, config.period)
+    info["previous_run"] = None if previous is None else previous.uri
+    header = RunHeader(
+        period=period,
+        source=source.root,
+        cost_measure=config.cost_measure.value,
+        generated_at=generated_at.isoformat(),
+        version=__version__,
+        invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
+        run_id=run_id,
+    )
+    with destination.staging(period) as stage:
+        try:
+            statements = plan_statement_files(stage / names["statements"], allocation)
+            run_jobs(
+                output_jobs(
+                    stage, names, allocation, header, templates, previous, statements, config.period
+                ),
+                config.threads or available_cpus(),
+            )
+            info["statement_files"] = {s.name: s.relative for s in statements}
+            info["outputs"] = sorted(  # the files, statements/<cost center>.* included
+                [n for n in names.values() if n != STATEMENTS_DIR]
+                + [
+                    f"{p}{ext}"
+                    for p in info["statement_files"].values()
+                    for ext in (".csv", ".xlsx")
+                ]
+            )
+            info["seconds"] = round(time.monotonic() - started, 3)
+            info["phase_seconds"] = {
+                "read_and_allocate": round(read_seconds, 3),
+                "write": round(time.monotonic() - started - read_seconds, 3),
+            }
+            write_json(stage / names["run"], info)
+        except OSError as e:
+            raise OutputError(
+                f"cannot write the statements for {period} ({e}); the previous set in "
+                f"{destination.location(period)} is unchanged"
+            ) from e
+    outputs = {k: destination.location(period, v) for k, v in names.items()}
+    if destination.superseded_by:
+        say(f"not published: newer statements are already in {destination.location(period)}")
+    else:
+        say(f"published to {destination.location(period)}")
+    return RunResult(
+        config, allocation, destination.location(period), outputs, info, destination.superseded_by
+    )
+
+
+def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportSchema, Allocation]:
+    """Find the input files, read them, and allocate the period's Bedrock lines."""
+    source, schema, allocation, _settings = _read_and_allocate(config, say, show_scan=False)
+    return source, schema, allocation
+
+
+def _read_and_allocate(
+    config: RunConfig, say: Progress, show_scan: bool
+) -> tuple[Source, ExportSchema, Allocation, dict[str, Any]]:
+    """``read_and_allocate``, plus the settings DuckDB applied and what it spilled; with
+    ``show_scan``, how far the scans of the export have got."""
+    say("finding input files")
+    source = open_source(config.source, config.period)
+    schema = detect_schema(source.files, [config.cost_center_tag, *config.statement_tags.values()])
+    n_files = len(source.files)
+    size_mb = sum(f.size for f in source.files) / 1e6
+    say(f"reading {n_files} file(s): {sum(f.rows for f in source.files):,} rows, {size_mb:,.0f} MB")
+
+    def scanning(query: str, pct: float) -> None:
+        if query not in QUERY_PHASES:
+            return  # the later queries read the few selected rows, not the files
+        scanned = int(n_files * pct / 100)
+        say(f"{QUERY_PHASES.get(query, query)}: {pct:.0f}% (~{scanned} of {n_files} files)")
+
+    engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
+    try:
+        duckdb_settings = engine.settings()
+        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
+        allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
+        duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
+    finally:
+        engine.close()
+    say(
+        f"selected {allocation.bedrock_rows:,} Bedrock line items of "
+        f"{allocation.period_rows:,} rows in {config.period}"
+    )
+    return source, schema, allocation, duckdb_settings
+
+
+def run_info(
+    config: RunConfig,
+    source: Source,
+    schema: ExportSchema,
+    allocation: Allocation,
+    generated_at: datetime,
+    names: dict[str, str],
+) -> dict[str, Any]:
+    """The content of ``run.json``: what was read, what came out, and how."""
+    manifest = source.manifest
+    return {
+        "tool": "bedrock-chargeback",
+        "version": __version__,
+        "generated_at": generated_at.isoformat(),
+        "billing_period": str(config.period),
+        "source": {
+            "uri": source.root,
+            "version": source.version,
+            "schema": schema.kind.value,
+            "manifest": None
+            if manifest is None
+            else {"uri": manifest.uri, "fields": list(manifest.fields), "info": manifest.info},
+        },
+        "settings": {
+            "cost_measure": config.cost_measure.value,
+            "cost_center_tag": config.cost_center_tag,
+            "statement_tags": dict(config.statement_tags),
+            "net_unblended_column": schema.has_net_unblended,
+        },
+        "files": [
+            {
+                "uri": f.uri,
+                "rows": f.rows,
+                "period_rows": f.period_rows,
+                "bedrock_rows": f.bedrock_rows,
+            }
+            for f in allocation.files
+        ],
+        "rows": {
+            "input": sum(f.rows for f in allocation.files),
+            "period": allocation.period_rows,
+            "bedrock": allocation.bedrock_rows,
+            "measure_fallback_to_unblended": allocation.measure_fallback_rows,
+        },
+        "totals": [
+            {
+                "currency": t.currency,
+                "export_bedrock_total": _money(t.total),
+                "export_bedrock_total_exact": str(t.exact_total.normalize()),
+                "attributed": _money(t.attributed),
+                "unattributed": _money(t.unattributed),
+                "cost_centers": {c.cost_center: _money(c.amount) for c in t.cost_centers},
+            }
+            for t in allocation.totals
+        ],
+        "attribution": attribution_info(config, allocation),
+        "outputs": sorted(names.values()),
+    }
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"

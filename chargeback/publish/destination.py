@@ -1,0 +1,46 @@
+"""Where a month's statements are published: the protocol every destination keeps.
+
+A destination stages the month's files in a local folder and publishes them as one set,
+so readers never see a partial or mixed set; it also answers what it published before.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Destination(Protocol):
+    """Where a month's statements go."""
+
+    @property
+    def uri(self) -> str: ...
+
+    def staging(self, period: str) -> AbstractContextManager[Path]:
+        """A local folder to render into; published as ``period`` when the block succeeds."""
+        ...
+
+    def location(self, period: str, name: str = "") -> str:
+        """Where ``name`` of ``period`` is published."""
+        ...
+
+    @property
+    def superseded_by(self) -> str | None:
+        """Set when statements from newer input were already published: that run's id."""
+        ...
+
+    def published_run(self, period: str) -> tuple[str, dict[str, Any]] | None:
+        """Where ``period``'s published run record is, and its content (``run.json``'s
+        totals at least); None when nothing was published for it."""
+        ...
+
+
+def open_destination(uri: str) -> Destination:
+    if uri.startswith("s3://"):
+        from chargeback.publish.s3 import S3Destination  # S3 support loads only when used
+
+        return S3Destination(uri)
+    from chargeback.publish.local import LocalDestination
+
+    return LocalDestination(Path(uri))

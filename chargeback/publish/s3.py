@@ -1,0 +1,248 @@
+"""Publishing a month's statements to S3 so that readers never see a partial or mixed set.
+
+S3 cannot rename a folder, so a month is published in two steps:
+
+1. every run uploads its complete set under its own, never reused prefix
+   ``OUT/YYYY-MM/runs/<run id>/`` (``run.json`` last, so a run folder without it is
+   incomplete);
+2. the one object ``OUT/YYYY-MM/current.json`` is then switched to name that run, with a
+   conditional write (``If-Match`` the ETag read, or ``If-None-Match: *`` for the first run).
+
+A reader follows ``current.json`` and always gets one complete set. Two runs racing for a
+month cannot interleave: the pointer is one object, and a run whose input is older than the
+published one's (``source.version`` in ``run.json``) leaves the pointer alone and removes its
+own upload. The same event delivered twice publishes the same statements twice.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import chargeback.s3location as s3location
+from chargeback.errors import OutputError, TransientOutputError
+from chargeback.s3location import S3Uri
+
+POINTER = "current.json"
+RUNS = "runs"
+RUN_RECORD = "run.json"
+_ATTEMPTS = 8
+_CONTENT_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_CONFLICT = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
+
+
+class S3Destination:
+    """``s3://bucket/prefix``: each month in ``YYYY-MM/``, published through ``current.json``."""
+
+    def __init__(self, uri: str, client: Any | None = None) -> None:
+        self.root = S3Uri.parse(uri)
+        self._client = client
+        self._published: dict[str, str] = {}  # period -> run id whose files are current
+        self.superseded_by: str | None = None
+
+    @property
+    def uri(self) -> str:
+        return str(self.root)
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = s3location.client()
+        return self._client
+
+    def location(self, period: str, name: str = "") -> str:
+        run_id = self._published.get(period)
+        if run_id is None:  # not published (yet): where the month's pointer is
+            return str(self.root.child(period, name or POINTER))
+        folder = self.root.child(period, RUNS, run_id)
+        return str(folder.child(name)) if name else str(folder) + "/"
+
+    def pointer_uri(self, period: str) -> S3Uri:
+        return self.root.child(period, POINTER)
+
+    def published(self, period: str) -> dict[str, Any] | None:
+        """The month's ``current.json`` (its run, files and totals), None if unpublished."""
+        return self._read_pointer(self.pointer_uri(period))[0]
+
+    def published_run(self, period: str) -> tuple[str, dict[str, Any]] | None:
+        """The month's ``current.json``, which carries the published run's totals."""
+        doc = self.published(period)
+        return None if doc is None else (self.location(period), doc)
+
+    @contextmanager
+    def staging(self, period: str) -> Iterator[Path]:
+        stage = Path(tempfile.mkdtemp(prefix=f"chargeback-{period}-"))
+        try:
+            yield stage
+            self._publish(stage, period)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
+    def _publish(self, stage: Path, period: str) -> None:
+        record = _run_record(stage)
+        now = datetime.now(UTC)
+        run_id = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:12]}"
+        folder = self.root.child(period, RUNS, run_id)
+        keys = self._upload(stage, folder)
+        try:
+            winner = self._switch_pointer(period, run_id, folder, record, now)
+        except BaseException:
+            named = self._names_run(period, run_id)
+            if named is not True:
+                if named is False:  # never named by the pointer: remove them
+                    self._delete(keys)
+                raise  # when it cannot tell, the files stay: better than a dangling pointer
+            winner = run_id  # the write succeeded though its answer was lost
+        if winner != run_id:
+            self._delete(keys)  # an export delivered later is already published
+            self.superseded_by = winner
+        self._published[period] = winner
+
+    def _upload(self, stage: Path, folder: S3Uri) -> list[str]:
+        names = sorted(  # statements/<cost center>.* included, as statements/... keys
+            p.relative_to(stage).as_posix()
+            for p in stage.rglob("*")
+            if p.is_file() and p.relative_to(stage).as_posix() != RUN_RECORD
+        )
+        keys: list[str] = []
+        try:
+            for name in [*names, RUN_RECORD]:
+                key = folder.child(name).key
+                self.client.put_object(
+                    Bucket=folder.bucket,
+                    Key=key,
+                    Body=(stage / name).read_bytes(),
+                    ContentType=_CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream"),
+                    IfNoneMatch="*",  # a run folder is written once, by one run
+                )
+                keys.append(key)
+        except Exception as e:
+            self._delete(keys)
+            raise _wrap(str(folder.child(name)), "upload", e) from e
+        return keys
+
+    def _switch_pointer(
+        self, period: str, run_id: str, folder: S3Uri, record: dict[str, Any], now: datetime
+    ) -> str:
+        """Make ``current.json`` name this run unless newer input is published; the winner."""
+        pointer = self.pointer_uri(period)
+        version = str(record.get("source", {}).get("version") or "")
+        body = json.dumps(
+            {
+                "billing_period": period,
+                "run_id": run_id,
+                "prefix": str(folder) + "/",
+                "files": sorted(p for p in self._names(record)),
+                "source": record.get("source", {}),
+                "totals": record.get("totals", []),
+                "generated_at": record.get("generated_at"),
+                "published_at": now.isoformat(timespec="seconds"),
+            },
+            indent=2,
+        ).encode("utf-8")
+        for _ in range(_ATTEMPTS):
+            current, etag = self._read_pointer(pointer)
+            if current is not None:
+                published = str(current.get("source", {}).get("version") or "")
+                if published > version:
+                    return str(current.get("run_id"))
+            condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+            try:
+                self.client.put_object(
+                    Bucket=pointer.bucket,
+                    Key=pointer.key,
+                    Body=body,
+                    ContentType="application/json",
+                    **condition,
+                )
+                return run_id
+            except Exception as e:
+                if _is_conflict(e):
+                    continue  # another run switched the pointer meanwhile: decide again
+                raise _wrap(str(pointer), "publish", e) from e
+        raise TransientOutputError(
+            f"{pointer} kept changing while publishing {folder}: other runs for {period} are "
+            "publishing at the same time; try again"
+        )
+
+    @staticmethod
+    def _names(record: dict[str, Any]) -> list[str]:
+        outputs = record.get("outputs", [])
+        return [str(n) for n in outputs] if isinstance(outputs, list) else []
+
+    def _read_pointer(self, pointer: S3Uri) -> tuple[dict[str, Any] | None, str | None]:
+        try:
+            response = self.client.get_object(Bucket=pointer.bucket, Key=pointer.key)
+            raw = response["Body"].read()
+        except Exception as e:
+            if _code(e) in ("NoSuchKey", "404") or (
+                _code(e) == "AccessDenied" and not self._exists(pointer)
+            ):  # a role that may list only a prefix gets 403, not 404, for a missing key
+                return None, None
+            raise _wrap(str(pointer), "read", e) from e
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            doc = {}  # unreadable pointer: replace it, conditionally like any other
+        return (doc if isinstance(doc, dict) else {}), str(response["ETag"])
+
+    def _exists(self, uri: S3Uri) -> bool:
+        try:
+            listed = self.client.list_objects_v2(Bucket=uri.bucket, Prefix=uri.key, MaxKeys=1)
+        except Exception as e:
+            raise _wrap(str(uri), "list", e) from e
+        return any(o.get("Key") == uri.key for o in listed.get("Contents", []))
+
+    def _names_run(self, period: str, run_id: str) -> bool | None:
+        """Does current.json name ``run_id`` (then its files must stay)? None: cannot tell."""
+        try:
+            current, _ = self._read_pointer(self.pointer_uri(period))
+        except Exception:
+            return None
+        return current is not None and current.get("run_id") == run_id
+
+    def _delete(self, keys: list[str]) -> None:
+        """Best effort: a leftover run folder is never named by current.json."""
+        for key in keys:
+            try:
+                self.client.delete_object(Bucket=self.root.bucket, Key=key)
+            except Exception:  # cleanup must not hide the real error
+                pass
+
+
+def _run_record(stage: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads((stage / RUN_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise OutputError(f"{stage / RUN_RECORD} is missing or unreadable: {e}") from e
+    if not isinstance(doc, dict):
+        raise OutputError(f"{stage / RUN_RECORD} is not a JSON object")
+    return doc
+
+
+def _code(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    if not isinstance(response, dict):
+        return ""
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def _is_conflict(error: BaseException) -> bool:
+    return _code(error) in _CONFLICT
+
+
+def _wrap(uri: str, action: str, error: BaseException) -> Exception:
+    if isinstance(error, OutputError):
+        return error
+    return s3location.output_error(uri, action, error)

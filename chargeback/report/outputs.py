@@ -1,0 +1,71 @@
+"""The files of one month's statement set (all but ``run.json``) as independent jobs, so
+``workers.run_jobs`` can write them side by side."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from chargeback.allocate.allocation import Allocation
+from chargeback.report.csv_files import write_lines, write_summary
+from chargeback.report.header import RunHeader
+from chargeback.report.journal import write_journal
+from chargeback.report.previous import PreviousRun
+from chargeback.report.statement_files import StatementFile, write_statement_file
+from chargeback.report.templates import Templates
+from chargeback.report.workers import Job
+from chargeback.report.xlsx.workbook import write_workbook
+from chargeback.settings.model import Period
+
+
+def output_jobs(
+    stage: Path,
+    names: dict[str, str],
+    allocation: Allocation,
+    header: RunHeader,
+    templates: Templates,
+    previous: PreviousRun | None,
+    statements: list[StatementFile],
+    period: Period,
+) -> list[Job]:
+    """Every file of the set but run.json, as jobs for ``run_jobs``, weighed by statement
+    lines (measured at 15k lines: per line, a cost center's own workbook and CSV cost ~1.3x
+    the consolidated workbook, the CSVs and the journal ~0.06x; a file ~30 lines' worth)."""
+    # TODO(issue 6): the consolidated workbook is one file on one core (~1.5 s at 15k lines),
+    # so it bounds the write phase on many cores; benchmarks/RESULTS.md "Next steps".
+    lines = max(len(allocation.lines), 1)
+
+    def csv_files() -> None:
+        write_summary(stage / names["summary"], header.period, allocation)
+        write_lines(stage / names["lines"], header.period, allocation)
+        write_journal(
+            stage / names["journal"],
+            allocation,
+            period,
+            templates.journal,
+            header.run_id,
+            templates.workbook.company,
+        )
+
+    folder = stage / names["statements"]
+    return [
+        (
+            float(lines),
+            partial(
+                write_workbook,
+                stage / names["workbook"],
+                allocation,
+                header,
+                templates.workbook,
+                previous,
+            ),
+        ),
+        (0.06 * lines, csv_files),
+        *(
+            (
+                1.3 * s.lines + 30,
+                partial(write_statement_file, folder, s, allocation, header, templates.workbook),
+            )
+            for s in statements
+        ),
+    ]

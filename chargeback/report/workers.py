@@ -1,0 +1,143 @@
+"""Running independent output writers side by side in forked processes.
+
+Writing a month's statements is pure Python (XlsxWriter, csv) and bound by one core: at
+15k statement lines the consolidated workbook and the per-cost-center files take seconds
+each. The jobs share nothing but the (read-only) allocation, so each worker process gets a
+share of them by ``fork``: the allocation is inherited, not pickled, and only each job's
+small result comes back through a pipe. Where ``fork`` does not exist, or with one worker,
+the jobs run one after the other in this process, with the same results.
+
+Before forking, the objects that exist are frozen out of the cyclic garbage collector
+(``gc.freeze``): a collection walks every tracked object and writes to its header, and in a
+forked process each such write copies the page it sits on (write phase at 15k statement
+lines, median of five interleaved runs: 2.19 s, frozen 2.03 s). They are unfrozen once
+the jobs end; left frozen, they would never be freed.
+
+A job that raises in a worker raises the same exception here (so an ``OSError`` is still
+reported as an output error, and nothing is published); a worker that dies without a word
+(killed, out of memory) is an ``OutputError``.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from chargeback.errors import OutputError
+
+#: One unit of work: how heavy it is (statement lines, roughly) and what to call.
+Job = tuple[float, Callable[[], Any]]
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (the affinity mask where there is one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def run_jobs(jobs: Sequence[Job], workers: int) -> list[Any]:
+    """Run every job; their results in the order of ``jobs``. Up to ``workers`` processes
+    (this one included), each given a share of the jobs balanced by weight."""
+    workers = min(workers, len(jobs))
+    if workers <= 1 or not hasattr(os, "fork"):
+        return [call() for _weight, call in jobs]
+    shares = balanced_shares([weight for weight, _call in jobs], workers)
+    gc.freeze()  # no collection touches the inherited heap, in the workers or here
+    try:
+        children = [_start(share, jobs) for share in shares[1:]]
+        try:
+            results = _run_share(shares[0], jobs)
+        except BaseException:
+            for pid, reader in children:  # reap the workers before reporting this failure
+                _collect(pid, reader)
+            raise
+        outcomes = [_collect(pid, reader) for pid, reader in children]
+    finally:
+        gc.unfreeze()
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        results.update(outcome)
+    return [results[i] for i in range(len(jobs))]
+
+
+def balanced_shares(weights: Sequence[float], workers: int) -> list[list[int]]:
+    """Job indexes split into ``workers`` shares, heaviest job first onto the lightest share
+    (longest processing time first); every share keeps its jobs in their original order."""
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for i in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(i)
+        loads[lightest] += max(weights[i], 0.0)
+    return [sorted(share) for share in shares if share]
+
+
+def _run_share(share: Sequence[int], jobs: Sequence[Job]) -> dict[int, Any]:
+    return {i: jobs[i][1]() for i in share}
+
+
+def _start(share: Sequence[int], jobs: Sequence[Job]) -> tuple[int, int]:
+    reader, writer = os.pipe()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns that forking a multi-threaded process may deadlock the child if
+        # another thread held a lock. The DuckDB connection is closed by now and the child
+        # only runs the writers (pure Python, no pyarrow or DuckDB), so no such lock is taken.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the worker: run its share, send the outcome, and leave without unwinding
+        code = 1
+        try:
+            os.close(reader)
+            try:
+                payload = pickle.dumps(("ok", _run_share(share, jobs)))
+            except BaseException as e:  # noqa: BLE001 - every failure goes to the parent
+                payload = _error_payload(e)
+            with os.fdopen(writer, "wb") as out:
+                out.write(payload)
+            code = 0
+        finally:
+            os._exit(code)  # never run the parent's cleanup (staging folders, atexit)
+    os.close(writer)
+    return pid, reader
+
+
+def _error_payload(e: BaseException) -> bytes:
+    try:
+        return pickle.dumps(("error", e))
+    except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+        return pickle.dumps(("error", OutputError(f"{type(e).__name__}: {e}")))
+
+
+def _collect(pid: int, reader: int) -> dict[int, Any] | BaseException:
+    """A worker's results, or the exception it raised (or that says it died)."""
+    try:
+        return _finish(pid, reader)
+    except BaseException as e:  # noqa: BLE001 - handed back, raised by the caller
+        return e
+
+
+def _finish(pid: int, reader: int) -> dict[int, Any]:
+    with os.fdopen(reader, "rb") as pipe:
+        payload = pipe.read()
+    _pid, status = os.waitpid(pid, 0)
+    if not payload:
+        how = (
+            f"killed by signal {os.WTERMSIG(status)}"
+            if os.WIFSIGNALED(status)
+            else f"exit status {os.waitstatus_to_exitcode(status)}"
+        )
+        raise OutputError(
+            f"a statement writer process ended without a result ({how}); nothing was "
+            "published: run again, or with --threads 1 to write in one process"
+        )
+    kind, value = pickle.loads(payload)
+    if kind == "error":
+        raise value
+    return dict(value)

@@ -1,0 +1,224 @@
+"""Writing sheets with XlsxWriter the one safe way: text as text, totals as live formulas.
+
+XlsxWriter stores a formula together with its computed value, so totals are live formulas in
+Excel and still show the right number in viewers that do not recalculate. Every text cell is
+written with ``write_string``: a tag value such as ``=HYPERLINK(...)`` stays text.
+Also the header block every sheet shows (the run's ``RunHeader``) and the shared wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from chargeback.report.header import RunHeader
+from chargeback.report.safety import clean_text
+from chargeback.report.templates import WorkbookTemplate
+
+#: Column keys whose values are money (Decimal, in the row's currency).
+MONEY = frozenset(
+    {
+        "gross_usage",
+        "fees",
+        "credits",
+        "refunds",
+        "discounts",
+        "tax",
+        "net",
+        "last_month",
+        "change",
+        "amount",
+        "spend",
+        "attributed",
+        "unattributed",
+    }
+)
+QUANTITY = frozenset({"usage_amount"})
+COUNT = frozenset({"line_items", "rows", "period_rows", "bedrock_rows"})
+SHARE = frozenset({"share_pct"})
+FRACTION = frozenset({"coverage"})
+
+Value = str | Decimal | float | int | None
+
+
+class Formats:
+    """The workbook's cell formats, number formats from the template."""
+
+    def __init__(self, wb: Workbook, template: WorkbookTemplate) -> None:
+        self._wb = wb
+        self._template = template
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.label = wb.add_format({"bold": True})
+        self.header = wb.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+        )
+        self.text = wb.add_format({})
+        self._numbers: dict[tuple[str, bool], Any] = {}
+        self._columns: dict[tuple[str, str, bool], Any] = {}
+
+    def number(self, key: str, bold: bool = False) -> Any:
+        name = {"qty": "quantity"}.get(key, key)
+        return self._cached(name, bold, self._template.formats[name])
+
+    def money(self, currency: str, bold: bool = False) -> Any:
+        # ISO 4217 letters only (the code is data); XXX is ISO's "no currency"
+        code = re.sub(r"[^A-Za-z]", "", currency)[:3].upper() or "XXX"
+        return self._cached(f"money:{code}", bold, self._template.money_format(code))
+
+    def for_column(self, column: str, currency: str, bold: bool = False) -> Any:
+        """The format of a number in ``column`` (asked for every numeric cell, so cached)."""
+        key = (column, currency, bold)
+        if key not in self._columns:
+            self._columns[key] = self._for_column(column, currency, bold)
+        return self._columns[key]
+
+    def _for_column(self, column: str, currency: str, bold: bool) -> Any:
+        if column in MONEY:
+            return self.money(currency, bold)
+        if column in QUANTITY:
+            return self.number("quantity", bold)
+        if column in COUNT:
+            return self.number("count", bold)
+        if column in SHARE:
+            return self.number("share", bold)
+        if column in FRACTION:
+            return self.number("coverage", bold)
+        return self.label if bold else self.text
+
+    def _cached(self, key: str, bold: bool, num_format: str) -> Any:
+        if (key, bold) not in self._numbers:
+            self._numbers[(key, bold)] = self._wb.add_format(
+                {"num_format": num_format, "bold": bold}
+            )
+        return self._numbers[(key, bold)]
+
+
+def write_text(ws: Worksheet, row: int, col: int, value: str, f: Any) -> None:
+    """Text as a text cell, never a formula; control characters shown as ``\\xNN``."""
+    ws.write_string(row, col, clean_text(value), f)
+
+
+def cell(row: int, col: int) -> str:
+    return str(xl_rowcol_to_cell(row, col))
+
+
+def header_block(
+    ws: Worksheet, title: str, items: Sequence[tuple[str, str]], fmt: Formats, row: int = 0
+) -> int:
+    """A title and label/value lines; returns the first free row after a blank one."""
+    write_text(ws, row, 0, title, fmt.title)
+    for i, (label, value) in enumerate(items, start=row + 1):
+        write_text(ws, i, 0, label, fmt.label)
+        write_text(ws, i, 1, value, fmt.text)
+    return row + len(items) + 2
+
+
+def table_header(ws: Worksheet, row: int, labels: Sequence[str], fmt: Formats) -> None:
+    for col, label in enumerate(labels):
+        write_text(ws, row, col, label, fmt.header)
+
+
+def write_record(
+    ws: Worksheet,
+    row: int,
+    columns: Sequence[str],
+    record: Mapping[str, Value],
+    currency: str,
+    fmt: Formats,
+) -> None:
+    """One table row: numbers as numbers in their format, everything else as text."""
+    for col, key in enumerate(columns):
+        value = record.get(key)
+        if value is None or value == "":
+            continue  # a blank cell, not an empty string
+        if isinstance(value, str):
+            write_text(ws, row, col, value, fmt.text)
+        else:
+            ws.write_number(row, col, float(value), fmt.for_column(key, currency))
+
+
+def sum_formula(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    first: int,
+    last: int,
+    value: Decimal | int | float,
+    f: Any,
+    function: str = "SUM",
+) -> None:
+    """A live SUM (or SUBTOTAL) over rows first..last of col, stored with its value."""
+    if last < first:
+        ws.write_number(row, col, 0, f)
+        return
+    rng = f"{cell(first, col)}:{cell(last, col)}"
+    text = f"=SUBTOTAL(9,{rng})" if function == "SUBTOTAL" else f"=SUM({rng})"
+    ws.write_formula(row, col, text, f, float(value))
+
+
+def total_row(
+    ws: Worksheet,
+    row: int,
+    columns: Sequence[str],
+    label: str,
+    first: int,
+    last: int,
+    sums: Mapping[str, Decimal | int],
+    currency: str,
+    fmt: Formats,
+    function: str = "SUM",
+) -> None:
+    """``label`` in the first text column, a live total under each column in ``sums``."""
+    label_col = next((i for i, c in enumerate(columns) if c not in sums), 0)
+    write_text(ws, row, label_col, label, fmt.label)
+    for col, key in enumerate(columns):
+        if key in sums:
+            f = fmt.for_column(key, currency, bold=True)
+            sum_formula(ws, row, col, first, last, sums[key], f, function)
+
+
+def set_widths(ws: Worksheet, columns: Sequence[str], template: WorkbookTemplate) -> None:
+    for col, key in enumerate(columns):
+        ws.set_column(col, col, template.width(key))
+
+
+def page_setup(
+    ws: Worksheet, header_row: int, last_row: int, last_col: int, footer: str = ""
+) -> None:
+    """Frozen header, autofilter, landscape, one page wide, header row on every page."""
+    ws.freeze_panes(header_row + 1, 0)
+    if last_row > header_row:
+        ws.autofilter(header_row, 0, last_row, last_col)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    text = footer[:200].replace("&", "&&")  # Excel allows 255 characters with the codes
+    ws.set_footer(f"&L{text}&RPage &P of &N")
+
+
+def common_items(header: RunHeader, template: WorkbookTemplate) -> list[tuple[str, str]]:
+    w = template.word
+    items = [
+        (w("billing_period"), header.period),
+        (w("source_export"), header.source),
+        (w("cost_measure"), header.cost_measure),
+        (w("generated_at"), header.generated_at),
+        (w("tool_version"), header.version),
+    ]
+    if header.run_id:
+        items.append((w("run_reference"), header.run_id))
+    return items
+
+
+def total_label(template: WorkbookTemplate, *parts: str) -> str:
+    return " ".join((template.word("total"), *parts))
+
+
+def footer_text(template: WorkbookTemplate, header: RunHeader) -> str:
+    return f"{template.company} {header.period}".strip()

@@ -1,0 +1,252 @@
+"""The consolidated workbook and the one-statement workbooks sent to each cost center.
+
+Sheets: Summary, one statement per cost center, then the checks (``xlsx_checks``):
+Unattributed, Reconciliation, Tag coverage. Wording, column order, widths and number formats
+come from ``report_templates/workbook.toml``. Totals are live formulas stored with their
+values (see ``xlsx_kit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from chargeback.allocate.allocation import Allocation
+from chargeback.allocate.statements import CostCenterTotal
+from chargeback.report.header import RunHeader
+from chargeback.report.previous import PreviousRun
+from chargeback.report.safety import sheet_title
+from chargeback.report.templates import WorkbookTemplate
+from chargeback.report.views import (
+    CATEGORIES,
+    cost_centers,
+    invoice_ids,
+    statement_groups,
+    summary_rows,
+)
+from chargeback.report.xlsx.checks import write_coverage, write_reconciliation, write_unattributed
+from chargeback.report.xlsx.kit import (
+    MONEY,
+    Formats,
+    Value,
+    common_items,
+    footer_text,
+    header_block,
+    page_setup,
+    set_widths,
+    table_header,
+    total_label,
+    total_row,
+    write_record,
+    write_text,
+)
+
+__all__ = ["write_statement_workbook", "write_workbook"]
+
+
+def new_workbook(path: Path, title: str) -> Workbook:
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
+    )
+    wb.set_properties({"title": title})
+    return wb
+
+
+def write_workbook(
+    path: Path,
+    allocation: Allocation,
+    header: RunHeader,
+    template: WorkbookTemplate,
+    previous: PreviousRun | None = None,
+) -> None:
+    """``chargeback-YYYY-MM.xlsx``: everything an accountant checks and books."""
+    wb = new_workbook(path, f"Amazon Bedrock chargeback {header.period}")
+    fmt = Formats(wb, template)
+    sheets = template.sheets
+    used: set[str] = set(sheets.values())
+    summary = wb.add_worksheet(sheets["summary"])
+    _summary(summary, allocation, header, template, fmt, previous)
+    for name, centers in cost_centers(allocation).items():
+        ws = wb.add_worksheet(sheet_title(name, used))
+        _statement(ws, name, centers, allocation, header, template, fmt)
+    write_unattributed(wb.add_worksheet(sheets["unattributed"]), allocation, header, template, fmt)
+    write_reconciliation(
+        wb.add_worksheet(sheets["reconciliation"]), allocation, header, template, fmt
+    )
+    write_coverage(wb.add_worksheet(sheets["coverage"]), allocation, header, template, fmt)
+    wb.close()
+
+
+def write_statement_workbook(
+    path: Path,
+    name: str,
+    centers: Sequence[CostCenterTotal],
+    allocation: Allocation,
+    header: RunHeader,
+    template: WorkbookTemplate,
+) -> None:
+    """One cost center's statement alone, to send to its owner."""
+    wb = new_workbook(path, f"Amazon Bedrock chargeback {header.period}: {name}")
+    fmt = Formats(wb, template)
+    ws = wb.add_worksheet(sheet_title(name, set()))
+    _statement(ws, name, centers, allocation, header, template, fmt)
+    wb.close()
+
+
+def _summary(
+    ws: Worksheet,
+    allocation: Allocation,
+    header: RunHeader,
+    template: WorkbookTemplate,
+    fmt: Formats,
+    previous: PreviousRun | None,
+) -> None:
+    items = common_items(header, template)
+    items.append((template.word("invoice_ids"), ", ".join(header.invoice_ids)))
+    if previous is not None:
+        items.append((template.word("last_month_from"), previous.uri))
+    title = template.title("summary", period=header.period, cost_center="")
+    row = header_block(ws, title, items, fmt)
+    columns = [
+        c
+        for c in template.columns["summary"]
+        if (previous is not None or c not in ("last_month", "change"))
+        and (allocation.master or c not in ("cost_center_name", "gl_account"))
+    ]
+    table_header(ws, row, [template.label(c) for c in columns], fmt)
+    head = row
+    for totals in allocation.totals:
+        rows = summary_rows(totals.cost_centers, None if previous is None else previous.amounts)
+        first = row + 1
+        sums: dict[str, Decimal | int] = {}
+        for r in rows:
+            row += 1
+            entry = allocation.master_entry(r.cost_center)
+            record: dict[str, Value] = {
+                "cost_center": r.cost_center,
+                "cost_center_name": entry.name if entry else "",
+                "gl_account": entry.gl_account if entry else "",
+                "owner": entry.owner if entry and entry.owner else r.owner,
+                "team": r.team,
+                "currency": r.currency,
+                **r.categories,
+                "net": r.net,
+                "share_pct": r.share_pct,
+                "last_month": r.last_month,
+                "change": r.change,
+                "line_items": r.line_items,
+            }
+            write_record(ws, row, columns, record, totals.currency, fmt)
+            for key in columns:
+                value = record[key]
+                summed = (*CATEGORIES, "net", "share_pct", "last_month", "change", "line_items")
+                if key in summed and isinstance(value, Decimal | int):
+                    sums[key] = sums.get(key, Decimal(0)) + value
+        row += 1
+        total_row(
+            ws,
+            row,
+            columns,
+            total_label(template, totals.currency),
+            first,
+            row - 1,
+            sums,
+            totals.currency,
+            fmt,
+        )
+        if "currency" in columns:
+            write_text(ws, row, columns.index("currency"), totals.currency, fmt.label)
+    set_widths(ws, columns, template)
+    page_setup(ws, head, row - 1, len(columns) - 1, footer_text(template, header))
+
+
+def _statement(
+    ws: Worksheet,
+    name: str,
+    centers: Sequence[CostCenterTotal],
+    allocation: Allocation,
+    header: RunHeader,
+    template: WorkbookTemplate,
+    fmt: Formats,
+) -> None:
+    w = template.word
+    master = allocation.master_entry(name)
+    owner = "; ".join(sorted({o for c in centers for o in c.owners}))
+    items = [(w("billing_period"), header.period), (w("cost_center"), name)]
+    if master is not None:
+        items += [(w("name"), master.name), (w("gl_account"), master.gl_account)]
+        owner = master.owner or owner
+    items += [
+        (w("currency"), ", ".join(c.currency for c in centers)),
+        (w("owner"), owner),
+        (w("team"), "; ".join(sorted({t for c in centers for t in c.teams}))),
+        (w("invoice_ids"), ", ".join(invoice_ids(allocation, name))),
+        *common_items(header, template)[1:],
+    ]
+    row = header_block(
+        ws, template.title("statement", period=header.period, cost_center=name), items, fmt
+    )
+    columns = list(template.columns["statement"])
+    table_header(ws, row, [template.label(c) for c in columns], fmt)
+    head = row
+    summed = [c for c in columns if c in MONEY or c == "line_items"]
+    for cc in centers:
+        first = row + 1
+        for group in statement_groups(cc.lines):
+            group_first = row + 1
+            for line in group.lines:
+                row += 1
+                record: dict[str, Value] = {
+                    **{k: v for k, v in line.__dict__.items() if isinstance(v, str)},
+                    "usage_kind": template.usage_kind(line.usage_kind),
+                    "usage_amount": line.usage_amount,
+                    "amount": line.amount,
+                    "line_items": line.line_items,
+                }
+                write_record(ws, row, columns, record, cc.currency, fmt)
+            row += 1
+            sums: dict[str, Decimal | int] = {
+                "amount": group.amount,
+                "line_items": sum(ln.line_items for ln in group.lines),
+            }
+            label = f"{w('subtotal')} {group.project_id or w('no_project')}"
+            total_row(
+                ws,
+                row,
+                columns,
+                label,
+                group_first,
+                row - 1,
+                {k: v for k, v in sums.items() if k in summed},
+                cc.currency,
+                fmt,
+                function="SUBTOTAL",
+            )
+        row += 1
+        sums = {"amount": cc.amount, "line_items": sum(ln.line_items for ln in cc.lines)}
+        sums = {k: v for k, v in sums.items() if k in summed}
+        total_row(
+            ws,
+            row,
+            columns,
+            total_label(template, cc.currency),
+            first,
+            row - 1,
+            sums,
+            cc.currency,
+            fmt,
+            function="SUBTOTAL",
+        )
+    set_widths(ws, columns, template)
+    page_setup(ws, head, row - 1, len(columns) - 1, f"{footer_text(template, header)} {name}")

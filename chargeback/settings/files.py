@@ -1,0 +1,275 @@
+"""``chargeback.toml``: read, validated and resolved in one place into a ``RunConfig``.
+
+Precedence: command line > environment (typer reads ``CHARGEBACK_*`` into the options) >
+config file > default. Unknown keys, wrong types and bad values are ``ConfigError``s naming
+the file, the key and the fix. Paths in the file are relative to the file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+from chargeback.errors import ConfigError
+from chargeback.settings.model import DEFAULT_STATEMENT_TAGS, CostMeasure, Period, RunConfig
+from chargeback.settings.rules import (
+    DEFAULT_ORDER,
+    AllocationRules,
+    CostCenter,
+    Method,
+    Policy,
+    PolicyKind,
+    Rule,
+)
+from chargeback.settings.tables import (
+    check_alias,
+    load_aliases,
+    load_mapping,
+    load_master,
+    resolve_code,
+)
+
+_E = TypeVar("_E", CostMeasure, Rule, Method)
+
+CONFIG_FILE = "chargeback.toml"
+CONFIG_ENV = "CHARGEBACK_CONFIG"
+
+_TOP = ("out", "cost_center_tag", "cost_measure", "threads", "memory_limit", "templates")
+_SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies")
+_ATTRIBUTION = ("order", "resource_map", "principal_map", "account_map")
+_COST_CENTERS = ("master", "aliases")
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """What a config file says (nothing when there is no file)."""
+
+    path: str | None = None
+    run: dict[str, Any] = field(default_factory=dict)
+    statement_tags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STATEMENT_TAGS))
+    rules: AllocationRules = field(default_factory=AllocationRules)
+
+
+def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
+    """The config to use: ``--config``/``CHARGEBACK_CONFIG``, else ``./chargeback.toml``."""
+    given = explicit or os.environ.get(CONFIG_ENV) or None
+    if given:
+        path = Path(given)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist: fix --config or create it")
+        return path
+    default = (cwd or Path.cwd()) / CONFIG_FILE
+    return default if default.is_file() else None
+
+
+def load_settings(path: Path | None) -> FileSettings:
+    """Read and validate a config file (and the tables it names)."""
+    if path is None:
+        return FileSettings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path} is not valid TOML ({e}); fix the line named") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config {path}: {e}") from e
+    where = str(path)
+    _known(data, (*_TOP, *_SECTIONS), where, "")
+    run: dict[str, Any] = {}
+    for key in ("out", "cost_center_tag", "memory_limit"):
+        if key in data:
+            run[key] = _text(data[key], where, key)
+    if "templates" in data:  # a report_templates folder, relative to the config file
+        run["templates"] = str(path.parent / _text(data["templates"], where, "templates"))
+    if "cost_measure" in data:
+        run["cost_measure"] = _choice(data["cost_measure"], CostMeasure, where, "cost_measure")
+    if "threads" in data:
+        value = data["threads"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{where}: threads = {value!r} must be a whole number, 1 or more")
+        run["threads"] = value
+    tags = dict(DEFAULT_STATEMENT_TAGS)
+    section = _table(data.get("statement_tags", {}), where, "statement_tags")
+    _known(section, tuple(DEFAULT_STATEMENT_TAGS), where, "statement_tags.")
+    for role, value in section.items():
+        tags[role] = _text(value, where, f"statement_tags.{role}")
+    return FileSettings(where, run, tags, _rules(data, path.parent, where))
+
+
+def _rules(data: Mapping[str, Any], base: Path, where: str) -> AllocationRules:
+    cc = _table(data.get("cost_centers", {}), where, "cost_centers")
+    _known(cc, _COST_CENTERS, where, "cost_centers.")
+    files: dict[str, str] = {}
+    master: tuple[CostCenter, ...] = ()
+    if "master" in cc:
+        path = base / _text(cc["master"], where, "cost_centers.master")
+        master, files["master"] = load_master(path), str(path)
+    aliases: dict[str, str] = {}
+    raw_aliases = cc.get("aliases")
+    if isinstance(raw_aliases, str):
+        path = base / _text(raw_aliases, where, "cost_centers.aliases")
+        aliases, files["aliases"] = load_aliases(path, master), str(path)
+    elif isinstance(raw_aliases, dict):
+        for alias, code in raw_aliases.items():
+            key = f"cost_centers.aliases.{alias}"
+            aliases.update(check_alias(alias, _text(code, where, key), master, f"{where}: {key}"))
+    elif raw_aliases is not None:
+        raise ConfigError(
+            f"{where}: cost_centers.aliases must be a CSV path or a table of alias = code"
+        )
+
+    at = _table(data.get("attribution", {}), where, "attribution")
+    _known(at, _ATTRIBUTION, where, "attribution.")
+    order = DEFAULT_ORDER
+    if "order" in at:
+        raw = at["order"]
+        if not isinstance(raw, list) or not raw:
+            raise ConfigError(
+                f"{where}: attribution.order must be a non-empty list of rules, e.g. "
+                f"[{', '.join(repr(r.value) for r in DEFAULT_ORDER)}]"
+            )
+        order = tuple(_choice(r, Rule, where, "attribution.order") for r in raw)
+        if len(set(order)) != len(order):
+            raise ConfigError(f"{where}: attribution.order names a rule twice; keep one")
+    maps: dict[str, dict[str, str]] = {}
+    for name in ("resource_map", "principal_map", "account_map"):
+        if name in at:
+            path = base / _text(at[name], where, f"attribution.{name}")
+            maps[name], files[name] = load_mapping(path, name, master, aliases), str(path)
+            if Rule(name) not in order:
+                raise ConfigError(
+                    f"{where}: attribution.{name} is given but attribution.order leaves out "
+                    f"{name!r}; add it to the order or remove the table"
+                )
+    policies = _policies(_table(data.get("policies", {}), where, "policies"), master, where)
+    return AllocationRules(
+        order=order,
+        resource_map=maps.get("resource_map", {}),
+        principal_map=maps.get("principal_map", {}),
+        account_map=maps.get("account_map", {}),
+        master=master,
+        aliases=aliases,
+        policies=policies,
+        files=files,
+    )
+
+
+def _policies(
+    section: Mapping[str, Any], master: tuple[CostCenter, ...], where: str
+) -> dict[PolicyKind, Policy]:
+    _known(section, tuple(k.value for k in PolicyKind), where, "policies.")
+    result: dict[PolicyKind, Policy] = {}
+    for name, raw in section.items():
+        key = f"policies.{name}"
+        if isinstance(raw, str):
+            method = _choice(raw, Method, where, key)
+            if method is Method.FIXED:
+                raise ConfigError(
+                    f"{where}: {key} = 'fixed' needs its percentages: write "
+                    f'{key} = {{ method = "fixed", shares = {{ "CC-1001" = 60, "CC-2002" = 40 }} }}'
+                )
+            result[PolicyKind(name)] = Policy(method)
+            continue
+        table = _table(raw, where, key)
+        _known(table, ("method", "shares"), where, f"{key}.")
+        method = _choice(table.get("method"), Method, where, f"{key}.method")
+        if method is not Method.FIXED:
+            if "shares" in table:
+                raise ConfigError(f"{where}: {key}.shares only goes with method = 'fixed'")
+            result[PolicyKind(name)] = Policy(method)
+            continue
+        shares_raw = _table(table.get("shares"), where, f"{key}.shares")
+        if not shares_raw:
+            raise ConfigError(f"{where}: {key}.shares is empty; give each cost center its percent")
+        shares: dict[str, Decimal] = {}
+        for code, pct in shares_raw.items():
+            skey = f"{key}.shares.{code}"
+            if isinstance(pct, bool) or not isinstance(pct, int | float | str):
+                raise ConfigError(f"{where}: {skey} = {pct!r} must be a percentage number")
+            try:
+                value = Decimal(str(pct))
+            except InvalidOperation as e:
+                raise ConfigError(f"{where}: {skey} = {pct!r} is not a number") from e
+            if not value.is_finite() or value <= 0:
+                raise ConfigError(f"{where}: {skey} = {pct} must be more than 0")
+            canonical = resolve_code(code, master, {}, f"{where}: {skey}")
+            if any(c.code == canonical and not c.active for c in master):
+                raise ConfigError(
+                    f"{where}: {skey}: cost center {canonical!r} is inactive in the master "
+                    "list; give its share to an active cost center"
+                )
+            shares[canonical] = shares.get(canonical, Decimal(0)) + value
+        total = sum(shares.values(), Decimal(0))
+        if total != 100:
+            raise ConfigError(
+                f"{where}: {key}.shares add up to {total}, not 100; fix the percentages"
+            )
+        result[PolicyKind(name)] = Policy(method, tuple(sorted(shares.items())))
+    return result
+
+
+def build_run_config(
+    source: str,
+    period: str,
+    settings: FileSettings,
+    *,
+    out: str | None = None,
+    cost_center_tag: str | None = None,
+    cost_measure: CostMeasure | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    templates: str | None = None,
+) -> RunConfig:
+    """The run's settings: each option from the command line, else the file, else default."""
+    file = settings.run
+    return RunConfig(
+        source=source,
+        period=Period.parse(period),
+        out=out if out is not None else file.get("out", "out"),
+        cost_center_tag=cost_center_tag
+        if cost_center_tag is not None
+        else file.get("cost_center_tag", "CostCenter"),
+        cost_measure=cost_measure
+        if cost_measure is not None
+        else file.get("cost_measure", CostMeasure.NET_UNBLENDED),
+        statement_tags=dict(settings.statement_tags),
+        threads=threads if threads is not None else file.get("threads"),
+        memory_limit=memory_limit if memory_limit is not None else file.get("memory_limit"),
+        rules=settings.rules,
+        config_file=settings.path,
+        templates=templates if templates is not None else file.get("templates"),
+    )
+
+
+def _known(table: Mapping[str, Any], allowed: tuple[str, ...], where: str, prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(
+                f"{where}: unknown key {prefix}{key!r}; known keys here: "
+                f"{', '.join(allowed)}. Remove or rename it"
+            )
+
+
+def _table(value: Any, where: str, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {key} must be a table ([{key}] or {{ ... }}), not {value!r}")
+    return value
+
+
+def _text(value: Any, where: str, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: {key} = {value!r} must be a non-empty string")
+    return value.strip()
+
+
+def _choice(value: Any, enum: type[_E], where: str, key: str) -> _E:
+    choices = [e.value for e in enum]
+    if isinstance(value, str):
+        for e in enum:
+            if e.value == value.strip():
+                return e
+    raise ConfigError(f"{where}: {key} = {value!r} is not one of {', '.join(choices)}")

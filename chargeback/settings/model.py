@@ -1,0 +1,85 @@
+"""The settings of one run: one typed, validated object, built in one place."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from chargeback.errors import ConfigError
+from chargeback.settings.rules import AllocationRules
+
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+DEFAULT_STATEMENT_TAGS: dict[str, str] = {
+    "application": "Application",
+    "environment": "Environment",
+    "team": "Team",
+    "owner": "Owner",
+}
+
+
+class CostMeasure(StrEnum):
+    """Which cost column the statements charge."""
+
+    NET_UNBLENDED = "net_unblended"
+    UNBLENDED = "unblended"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A billing period, one calendar month."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        match = _PERIOD.match(text.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ConfigError(f"period {text!r} is not a month: write it as YYYY-MM, e.g. 2026-10")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> date:
+        """First day of the next period."""
+        return date(self.year + self.month // 12, self.month % 12 + 1, 1)
+
+    def previous(self) -> Period:
+        return Period(self.year - (self.month == 1), 12 if self.month == 1 else self.month - 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything one chargeback run needs to know."""
+
+    source: str
+    period: Period
+    out: str
+    cost_center_tag: str = "CostCenter"
+    cost_measure: CostMeasure = CostMeasure.NET_UNBLENDED
+    statement_tags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STATEMENT_TAGS))
+    threads: int | None = None
+    memory_limit: str | None = None
+    #: A folder whose report_templates files (workbook.toml, journal.toml) replace the shipped.
+    templates: str | None = None
+    rules: AllocationRules = field(default_factory=AllocationRules)
+    config_file: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.source.strip():
+            raise ConfigError("SOURCE is empty: give the export's root folder or s3:// URI")
+        if not self.out.strip():
+            raise ConfigError("--out is empty: give the folder the statements go to")
+        if not self.cost_center_tag.strip():
+            raise ConfigError("--cost-center-tag is empty: give the tag key, e.g. CostCenter")
+        if self.threads is not None and self.threads < 1:
+            raise ConfigError(f"--threads {self.threads} must be 1 or more")

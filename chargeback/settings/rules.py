@@ -1,0 +1,113 @@
+"""The allocation rules of a run, as typed values: attribution order, tables, policies.
+
+Built and validated by ``chargeback.settings.files`` (from ``chargeback.toml``) and
+``chargeback.settings.tables`` (the CSV tables it names); read by ``allocate`` and ``policies``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Rule(StrEnum):
+    """Where a line's cost center may come from, tried in the configured order."""
+
+    RESOURCE_TAG = "resource_tag"  # cost-center tag on the project / inference profile
+    PRINCIPAL_TAG = "principal_tag"  # the same tag on the calling IAM principal
+    RESOURCE_MAP = "resource_map"  # mapping table: project id or resource ARN
+    PRINCIPAL_MAP = "principal_map"  # mapping table: IAM principal ARN (or its role)
+    ACCOUNT_MAP = "account_map"  # mapping table: usage account id
+
+
+DEFAULT_ORDER: tuple[Rule, ...] = tuple(Rule)
+
+
+class PolicyKind(StrEnum):
+    """Kinds of line that stay unattributed after the rules, each with its own policy."""
+
+    DEFAULT_PROJECT = "default_project"
+    UNTAGGED = "untagged"
+    INVALID_COST_CENTER = "invalid_cost_center"
+    TAX = "tax"
+    CREDIT = "credit"
+    REFUND = "refund"
+    FEE = "fee"
+    PROVISIONED = "provisioned"
+    DISCOUNT = "discount"
+
+
+#: How the kinds are named on statements ("allocated share of default-project usage").
+KIND_LABELS: dict[PolicyKind, str] = {
+    PolicyKind.DEFAULT_PROJECT: "default-project usage",
+    PolicyKind.UNTAGGED: "untagged usage",
+    PolicyKind.INVALID_COST_CENTER: "usage with an invalid cost center",
+    PolicyKind.TAX: "tax",
+    PolicyKind.CREDIT: "credits",
+    PolicyKind.REFUND: "refunds",
+    PolicyKind.FEE: "fees",
+    PolicyKind.PROVISIONED: "provisioned throughput and reserved capacity",
+    PolicyKind.DISCOUNT: "discounts",
+}
+
+
+class Method(StrEnum):
+    """What to do with one kind of unattributed spend."""
+
+    KEEP = "keep"  # stays UNATTRIBUTED
+    PROPORTIONAL = "proportional"  # over cost centers by their attributed usage
+    EVEN = "even"  # evenly over the cost centers with attributed spend
+    FIXED = "fixed"  # fixed percentages adding up to 100
+
+
+@dataclass(frozen=True)
+class Policy:
+    method: Method = Method.KEEP
+    #: For ``fixed``: (cost center code, percentage), percentages summing to 100.
+    shares: tuple[tuple[str, Decimal], ...] = ()
+
+
+@dataclass(frozen=True)
+class CostCenter:
+    """One row of the cost-center master list."""
+
+    code: str
+    name: str = ""
+    owner: str = ""
+    gl_account: str = ""
+    active: bool = True
+
+
+def code_key(value: str) -> str:
+    """How cost-center codes and aliases are matched: trimmed, case folded."""
+    return value.strip().lower()
+
+
+@dataclass(frozen=True)
+class AllocationRules:
+    """Attribution order, the tables that feed it, and the unattributed-spend policies."""
+
+    order: tuple[Rule, ...] = DEFAULT_ORDER
+    #: Mapping tables, keys already normalized (``code_key``) -> cost center as written.
+    resource_map: dict[str, str] = field(default_factory=dict)
+    principal_map: dict[str, str] = field(default_factory=dict)
+    account_map: dict[str, str] = field(default_factory=dict)
+    #: The master list; empty means "any code found in a tag is a cost center".
+    master: tuple[CostCenter, ...] = ()
+    #: alias key (``code_key``) -> code.
+    aliases: dict[str, str] = field(default_factory=dict)
+    policies: dict[PolicyKind, Policy] = field(default_factory=dict)
+    #: Where each table came from, for run.json and messages.
+    files: dict[str, str] = field(default_factory=dict)
+
+    def policy(self, kind: PolicyKind) -> Policy:
+        return self.policies.get(kind, Policy())
+
+    def lookup_rows(self) -> list[tuple[str, str, bool]]:
+        """(key, code, active) for every master code and alias: the ``cc_lookup`` table."""
+        rows = {code_key(c.code): (c.code, c.active) for c in self.master}
+        active = {c.code: c.active for c in self.master}
+        for alias, code in self.aliases.items():
+            rows.setdefault(alias, (code, active.get(code, True)))
+        return [(k, code, act) for k, (code, act) in sorted(rows.items())]

@@ -1,0 +1,161 @@
+"""Reading the CSV tables a config names: cost-center master, aliases, mapping tables.
+
+Every problem is a ``ConfigError`` naming the file, the line and the value, and what to do.
+Values stay data: they reach DuckDB as table rows, never as SQL text.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from chargeback.errors import ConfigError
+from chargeback.settings.rules import CostCenter, code_key
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_TRUE = {"", "true", "yes", "y", "1", "active"}
+_FALSE = {"false", "no", "n", "0", "inactive"}
+
+#: Accepted names of each mapping table's key column.
+MAP_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "resource_map": ("resource", "project_id", "resource_arn", "resource_id"),
+    "principal_map": ("principal", "principal_arn", "iam_principal"),
+    "account_map": ("account_id", "usage_account_id", "account"),
+}
+
+
+def _rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) of a CSV with a header naming at least ``required``."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as e:
+        raise ConfigError(f"{path} does not exist: create it or fix the path in the config") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read {path}: {e}; save it as UTF-8 CSV") from e
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ConfigError(
+            f"{path}: no column {missing[0]!r} in the header ({', '.join(header) or 'empty'}); "
+            f"the first line must name the columns {', '.join(required)}"
+        )
+    for n, raw in enumerate(reader, start=2):
+        row = {
+            (k or "").strip().lower(): (v or "").strip()
+            for k, v in raw.items()
+            if isinstance(v, str) or v is None
+        }
+        if not any(row.values()):
+            continue
+        yield n, row
+
+
+def load_master(path: Path) -> tuple[CostCenter, ...]:
+    """The cost-center master list: ``code,name,owner,gl_account,active``."""
+    seen: dict[str, int] = {}
+    result = []
+    for n, row in _rows(path, ("code",)):
+        code = row["code"]
+        if not code:
+            raise ConfigError(f"{path} line {n}: empty code; give each cost center its code")
+        key = code_key(code)
+        if key in seen:
+            raise ConfigError(
+                f"{path} line {n}: code {code!r} is already on line {seen[key]} "
+                "(codes match without regard to case and spaces); keep one"
+            )
+        seen[key] = n
+        active_text = row.get("active", "").lower()
+        if active_text not in _TRUE | _FALSE:
+            raise ConfigError(
+                f"{path} line {n}: active {row.get('active')!r} for {code!r} is not "
+                "true/false; write true or false"
+            )
+        result.append(
+            CostCenter(
+                code=code,
+                name=row.get("name", ""),
+                owner=row.get("owner", ""),
+                gl_account=row.get("gl_account", ""),
+                active=active_text in _TRUE,
+            )
+        )
+    if not result:
+        raise ConfigError(f"{path} lists no cost centers: add one row per cost center")
+    return tuple(result)
+
+
+def resolve_code(
+    value: str, master: Sequence[CostCenter], aliases: dict[str, str], where: str
+) -> str:
+    """The master code ``value`` names; an error naming ``where`` when it names none."""
+    key = code_key(value)
+    for c in master:
+        if code_key(c.code) == key:
+            return c.code
+    if key in aliases:
+        return aliases[key]
+    if not master:
+        return value.strip()
+    raise ConfigError(
+        f"{where}: cost center {value!r} is not in the cost-center master list; "
+        "add it to the master list or an alias, or fix the typo"
+    )
+
+
+def load_aliases(path: Path, master: Sequence[CostCenter]) -> dict[str, str]:
+    """The alias table: ``alias,code`` (``cc1001`` -> ``CC-1001``)."""
+    result: dict[str, str] = {}
+    for n, row in _rows(path, ("alias", "code")):
+        result.update(check_alias(row["alias"], row["code"], master, f"{path} line {n}"))
+    return result
+
+
+def check_alias(alias: str, code: str, master: Sequence[CostCenter], where: str) -> dict[str, str]:
+    if not alias or not code:
+        raise ConfigError(f"{where}: alias and code must both be given")
+    target = resolve_code(code, master, {}, where)
+    key = code_key(alias)
+    clash = next((c.code for c in master if code_key(c.code) == key), None)
+    if clash is not None and clash != target:
+        raise ConfigError(
+            f"{where}: alias {alias!r} is itself the master code {clash!r}; remove the alias"
+        )
+    return {key: target}
+
+
+def load_mapping(
+    path: Path, table: str, master: Sequence[CostCenter], aliases: dict[str, str]
+) -> dict[str, str]:
+    """A mapping table: key column (see ``MAP_KEY_COLUMNS``), ``cost_center``."""
+    names = MAP_KEY_COLUMNS[table]
+    result: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    key_column: str | None = None
+    for n, row in _rows(path, ("cost_center",)):
+        if key_column is None:
+            key_column = next((c for c in names if c in row), None)
+            if key_column is None:
+                raise ConfigError(
+                    f"{path}: no key column; name the first column one of {', '.join(names)}"
+                )
+        raw_key, value = row[key_column], row["cost_center"]
+        if not raw_key or not value:
+            raise ConfigError(f"{path} line {n}: {key_column} and cost_center must both be given")
+        if table == "account_map" and not _ACCOUNT.match(raw_key):
+            raise ConfigError(
+                f"{path} line {n}: account id {raw_key!r} is not 12 digits; write it as text "
+                "with its leading zeros (spreadsheets drop them)"
+            )
+        key = code_key(raw_key)
+        code = resolve_code(value, master, aliases, f"{path} line {n}")
+        if key in result and result[key] != code:
+            raise ConfigError(
+                f"{path} line {n}: {raw_key!r} is already mapped to {result[key]!r} on line "
+                f"{lines[key]}; keep one"
+            )
+        result[key], lines[key] = code, n
+    return result

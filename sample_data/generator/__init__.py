@@ -1,0 +1,1 @@
+"""Makes the shipped sample export (not part of the installed package)."""
