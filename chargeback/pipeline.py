@@ -8,15 +8,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from chargeback import __version__
 from chargeback.allocate.allocation import Allocation, allocate
-from chargeback.allocate.attribution import attribution_info
+from chargeback.allocate.attribution import attribution_info, coverage
 from chargeback.allocate.engine import Engine
 from chargeback.errors import OutputError
 from chargeback.publish.destination import open_destination
@@ -29,6 +28,14 @@ from chargeback.report.previous import previous_run
 from chargeback.report.statement_files import STATEMENTS_DIR, plan_statement_files
 from chargeback.report.templates import load_templates
 from chargeback.report.workers import available_cpus, run_jobs
+from chargeback.results import (
+    CurrencyTotal,
+    ManifestInfo,
+    RowCounts,
+    RunResult,
+    RunSettings,
+    SourceInfo,
+)
 from chargeback.settings.model import RunConfig
 
 #: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
@@ -53,19 +60,6 @@ def output_names(period: str) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
-class RunResult:
-    """What a run produced, for the front ends to report."""
-
-    config: RunConfig
-    allocation: Allocation
-    output_dir: str
-    outputs: dict[str, str]
-    info: dict[str, Any]
-    #: When newer input's statements were already published, that run (nothing replaced).
-    superseded_by: str | None = None
-
-
 def run(
     config: RunConfig, progress: Progress | None = None, now: datetime | None = None
 ) -> RunResult:
@@ -85,12 +79,7 @@ def run(
     say(f"writing statements ({len(allocation.lines):,} lines)")
     destination = open_destination(config.out)
     names = output_names(period)
-    info = run_info(config, source, schema, allocation, generated_at, names)
-    info["settings"]["duckdb"] = duckdb_settings
-    info["statement_lines"] = len(allocation.lines)
-    info["run_id"] = run_id
     previous = previous_run(destination.published_run, config.period)
-    info["previous_run"] = None if previous is None else previous.uri
     header = RunHeader(
         period=period,
         source=source.root,
@@ -109,33 +98,64 @@ def run(
                 ),
                 config.threads or available_cpus(),
             )
-            info["statement_files"] = {s.name: s.relative for s in statements}
-            info["outputs"] = sorted(  # the files, statements/<cost center>.* included
-                [n for n in names.values() if n != STATEMENTS_DIR]
-                + [
-                    f"{p}{ext}"
-                    for p in info["statement_files"].values()
-                    for ext in (".csv", ".xlsx")
-                ]
+            statement_files = {s.name: s.relative for s in statements}
+            statement_paths = [
+                f"{p}{x}" for p in statement_files.values() for x in (".csv", ".xlsx")
+            ]
+            result = RunResult(
+                run_id=run_id,
+                version=__version__,
+                generated_at=generated_at.isoformat(),
+                billing_period=period,
+                source=source_info(source, schema),
+                settings=RunSettings(
+                    cost_measure=config.cost_measure.value,
+                    cost_center_tag=config.cost_center_tag,
+                    statement_tags=dict(config.statement_tags),
+                    net_unblended_column=schema.has_net_unblended,
+                    duckdb=duckdb_settings,
+                ),
+                files=allocation.files,
+                rows=RowCounts(
+                    input=sum(f.rows for f in allocation.files),
+                    period=allocation.period_rows,
+                    bedrock=allocation.bedrock_rows,
+                    measure_fallback_to_unblended=allocation.measure_fallback_rows,
+                ),
+                totals=currency_totals(allocation),
+                attribution=attribution_info(config, allocation),
+                coverage=tuple(coverage(allocation)),
+                statement_lines=len(allocation.lines),
+                previous_run=None if previous is None else previous.uri,
+                statement_files=statement_files,
+                files_written=tuple(  # the files, statements/<cost center>.* included
+                    sorted([n for n in names.values() if n != STATEMENTS_DIR] + statement_paths)
+                ),
+                seconds=round(time.monotonic() - started, 3),
+                phase_seconds={
+                    "read_and_allocate": round(read_seconds, 3),
+                    "write": round(time.monotonic() - started - read_seconds, 3),
+                },
+                output_dir="",
+                outputs={},
+                config=config,
+                allocation=allocation,
             )
-            info["seconds"] = round(time.monotonic() - started, 3)
-            info["phase_seconds"] = {
-                "read_and_allocate": round(read_seconds, 3),
-                "write": round(time.monotonic() - started - read_seconds, 3),
-            }
-            write_json(stage / names["run"], info)
+            write_json(stage / names["run"], result.to_json())
         except OSError as e:
             raise OutputError(
                 f"cannot write the statements for {period} ({e}); the previous set in "
                 f"{destination.location(period)} is unchanged"
             ) from e
-    outputs = {k: destination.location(period, v) for k, v in names.items()}
     if destination.superseded_by:
         say(f"not published: newer statements are already in {destination.location(period)}")
     else:
         say(f"published to {destination.location(period)}")
-    return RunResult(
-        config, allocation, destination.location(period), outputs, info, destination.superseded_by
+    return replace(
+        result,
+        output_dir=destination.location(period),
+        outputs={k: destination.location(period, v) for k, v in names.items()},
+        superseded_by=destination.superseded_by,
     )
 
 
@@ -178,69 +198,33 @@ def _read_and_allocate(
     return source, schema, allocation, duckdb_settings
 
 
-def run_info(
-    config: RunConfig,
-    source: Source,
-    schema: ExportSchema,
-    allocation: Allocation,
-    generated_at: datetime,
-    names: dict[str, str],
-) -> dict[str, Any]:
-    """The content of ``run.json``: what was read, what came out, and how."""
+def source_info(source: Source, schema: ExportSchema) -> SourceInfo:
+    """What was read, for run.json."""
     manifest = source.manifest
-    return {
-        "tool": "bedrock-chargeback",
-        "version": __version__,
-        "generated_at": generated_at.isoformat(),
-        "billing_period": str(config.period),
-        "source": {
-            "uri": source.root,
-            "version": source.version,
-            "schema": schema.kind.value,
-            "manifest": None
-            if manifest is None
-            else {"uri": manifest.uri, "fields": list(manifest.fields), "info": manifest.info},
-        },
-        "settings": {
-            "cost_measure": config.cost_measure.value,
-            "cost_center_tag": config.cost_center_tag,
-            "statement_tags": dict(config.statement_tags),
-            "net_unblended_column": schema.has_net_unblended,
-        },
-        "files": [
-            {
-                "uri": f.uri,
-                "rows": f.rows,
-                "period_rows": f.period_rows,
-                "bedrock_rows": f.bedrock_rows,
-            }
-            for f in allocation.files
-        ],
-        "rows": {
-            "input": sum(f.rows for f in allocation.files),
-            "period": allocation.period_rows,
-            "bedrock": allocation.bedrock_rows,
-            "measure_fallback_to_unblended": allocation.measure_fallback_rows,
-        },
-        "totals": [
-            {
-                "currency": t.currency,
-                "export_bedrock_total": _money(t.total),
-                "export_bedrock_total_exact": str(t.exact_total.normalize()),
-                "attributed": _money(t.attributed),
-                "unattributed": _money(t.unattributed),
-                "cost_centers": {c.cost_center: _money(c.amount) for c in t.cost_centers},
-            }
-            for t in allocation.totals
-        ],
-        "attribution": attribution_info(config, allocation),
-        "outputs": sorted(names.values()),
-    }
+    return SourceInfo(
+        uri=source.root,
+        version=source.version,
+        schema=schema.kind.value,
+        manifest=None
+        if manifest is None
+        else ManifestInfo(manifest.uri, tuple(manifest.fields), manifest.info),
+    )
+
+
+def currency_totals(allocation: Allocation) -> tuple[CurrencyTotal, ...]:
+    """Each currency's export total and how it was charged, for run.json and front ends."""
+    return tuple(
+        CurrencyTotal(
+            currency=t.currency,
+            export_bedrock_total=t.total,
+            export_bedrock_total_exact=t.exact_total,
+            attributed=t.attributed,
+            unattributed=t.unattributed,
+            cost_centers={c.cost_center: c.amount for c in t.cost_centers},
+        )
+        for t in allocation.totals
+    )
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"

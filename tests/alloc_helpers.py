@@ -11,7 +11,8 @@ from typing import Any
 
 from builders import write
 
-from chargeback.pipeline import RunResult, run
+from chargeback.pipeline import run
+from chargeback.results import RunResult
 from chargeback.settings.model import Period, RunConfig
 from chargeback.settings.rules import AllocationRules
 

@@ -12,7 +12,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from chargeback.pipeline import RunResult, run  # noqa: E402
+from chargeback.pipeline import run  # noqa: E402
+from chargeback.results import RunResult  # noqa: E402
 from chargeback.settings.model import CostMeasure, Period, RunConfig  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent

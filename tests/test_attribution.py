@@ -135,7 +135,7 @@ def test_code_not_in_master_is_invalid_never_a_phantom_cost_center(tmp_path: Pat
         ("invalid_cost_center", "CC-1O01", "proj_typo"): D("2.50"),
         ("inactive_cost_center", "CC-3003", "proj_old"): D("0.75"),
     }
-    assert result.info["attribution"]["invalid_cost_centers"] == [
+    assert result.attribution["invalid_cost_centers"] == [
         {"value": "CC-1O01", "reason": "invalid_cost_center", "currency": "USD", "amount": "2.50"},
         {"value": "CC-3003", "reason": "inactive_cost_center", "currency": "USD", "amount": "0.75"},
     ]

@@ -198,8 +198,8 @@ def test_only_non_bedrock_rows_is_an_empty_valid_statement_set(
         "billing_period,cost_center,currency,amount,share_pct,owner,team,line_items,"
         "cost_center_name,gl_account,cost_center_owner"
     ]
-    assert result.info["rows"]["bedrock"] == 0
-    assert result.info["totals"] == []
+    assert result.rows.bedrock == 0
+    assert result.totals == ()
     assert Path(result.outputs["workbook"]).stat().st_size > 0
 
 
@@ -247,4 +247,4 @@ def test_non_utf8_bytes_in_a_tag_value(tmp_path: Path, run_on: RunFn) -> None:
     (tmp_path / "e").mkdir()
     pq.write_table(tbl, tmp_path / "e" / "a.parquet")
     result = run_on(tmp_path / "e")
-    assert result.info["totals"][0]["export_bedrock_total"] == "1.00"
+    assert str(result.totals[0].export_bedrock_total) == "1.00"

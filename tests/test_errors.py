@@ -117,8 +117,8 @@ def test_manifest_file_list_is_used(tmp_path: Path, run_on: RunFn) -> None:
         '{"dataFiles": ["s3://b/x/exp/data/BILLING_PERIOD=2026-10/exp-00001.snappy.parquet"]}'
     )
     result = run_on(root)
-    assert result.info["source"]["manifest"]["uri"].endswith("exp-Manifest.json")
-    assert result.info["totals"][0]["export_bedrock_total"] == "1.00"
+    assert result.to_json()["source"]["manifest"]["uri"].endswith("exp-Manifest.json")
+    assert str(result.totals[0].export_bedrock_total) == "1.00"
 
 
 @pytest.mark.parametrize("period", ["2026-13", "2026/10", "oct", ""])

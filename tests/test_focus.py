@@ -14,7 +14,8 @@ from alloc_helpers import lines, read_csv, summary
 from builders import cur2_row, write
 
 from chargeback.errors import InputError
-from chargeback.pipeline import RunResult, run
+from chargeback.pipeline import run
+from chargeback.results import RunResult
 from chargeback.settings.model import Period, RunConfig
 from chargeback.settings.rules import AllocationRules, Method, Policy, PolicyKind
 from sample_data.generator.cli import main as sample_main
@@ -51,7 +52,7 @@ def test_sample_month_as_cur2_and_as_focus_gives_the_same_statements(
     assert sample_main(args) == 0
     from_cur2 = run_source(sample_cur2, tmp_path / "out-cur2")
     from_focus = run_source(focus, tmp_path / "out-focus")
-    assert from_focus.info["source"]["schema"] == "focus"
+    assert from_focus.source.schema == "focus"
     assert summary(from_focus) == summary(from_cur2)
     # The sample's own published figures (sample_data/README.md), net unblended:
     # CC-1001 3,195.45 before its share of tax; the export total 6,597.83.

@@ -44,7 +44,7 @@ def test_journal_debits_each_cost_center_and_credits_clearing(
     assert {r["account"] for r in rows if r["cost_center"]} == {"6420-CLOUD-AI"}
     assert {r["date"] for r in rows} == {"2026-10-31"}
     assert {r["period"] for r in rows} == {"2026-10"}
-    assert {r["reference"] for r in rows} == {result.info["run_id"]}
+    assert {r["reference"] for r in rows} == {result.run_id}
     cc = next(r for r in rows if r["cost_center"] == "CC-1001")
     assert cc["description"] == "Amazon Bedrock chargeback 2026-10: CC-1001"
     assert cc["debit"] == "36.60" and cc["credit"] == ""

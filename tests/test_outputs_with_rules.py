@@ -14,7 +14,7 @@ from accounting import find, header_columns, money
 from alloc_helpers import read_csv, run_rows
 from builders import cur2_row, tagged, write
 
-from chargeback.pipeline import RunResult
+from chargeback.results import RunResult
 from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
 
 
@@ -135,7 +135,7 @@ def test_last_month_comes_from_the_published_s3_run(s3: Any, tmp_path: Path, run
     out = "s3://finance-reports/chargeback"
     run_on(tmp_path / "e", period="2026-09", out=out)
     result = run_on(tmp_path / "e", period="2026-10", out=out)
-    assert result.info["previous_run"] == "s3://finance-reports/chargeback/2026-09/current.json"
+    assert result.previous_run == "s3://finance-reports/chargeback/2026-09/current.json"
     prefix = result.output_dir.removeprefix("s3://finance-reports/")
     keys = s3.keys("finance-reports", prefix)
     assert prefix + "statements/CC-A.xlsx" in keys and prefix + "journal-2026-10.csv" in keys

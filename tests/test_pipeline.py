@@ -222,7 +222,7 @@ def test_net_unblended_falls_back_to_unblended_without_the_column(
     write(tmp_path / "e" / "a.parquet", rows, columns=columns)
     result = run_on(tmp_path / "e")
     assert summary_amounts(result)["CC-1001"] == "19.76"
-    assert result.info["settings"]["net_unblended_column"] is False
+    assert result.settings.net_unblended_column is False
 
 
 def test_schema_drift_and_a_second_period_in_one_folder(tmp_path: Path, run_on: RunFn) -> None:
@@ -242,7 +242,7 @@ def test_schema_drift_and_a_second_period_in_one_folder(tmp_path: Path, run_on: 
     check_to_the_cent(summary_amounts(result), expected_by_center(rows))
     sept = summary_amounts(run_on(root, period="2026-09", out=tmp_path / "o2"))
     assert sept == {"CC-1001": "11.00", "UNATTRIBUTED": "99.00"}
-    files = {Path(f["uri"]).name: f for f in result.info["files"]}
+    files = {Path(f["uri"]).name: f for f in result.to_json()["files"]}
     assert files["f2.parquet"]["rows"] == len(rows) - 8 + 2
     assert files["f2.parquet"]["period_rows"] == len(rows) - 8
 
@@ -274,7 +274,7 @@ def test_legacy_cur(tmp_path: Path, run_on: RunFn) -> None:
         tmp_path / "legacy" / "year=2026" / "month=10" / "cur-1.snappy.parquet", flat, types=types
     )
     result = run_on(tmp_path / "legacy")
-    assert result.info["source"]["schema"] == "legacy_cur"
+    assert result.source.schema == "legacy_cur"
     check_to_the_cent(summary_amounts(result), expected_by_center(rows))
     lines = read_csv(Path(result.outputs["lines"]))
     assert "Claude Sonnet 4.6" in {ln["model"] for ln in lines}

@@ -12,7 +12,7 @@ import pytest
 from alloc_helpers import lines, read_csv, run_rows
 from builders import cur2_row, tagged
 
-from chargeback.pipeline import RunResult
+from chargeback.results import RunResult
 from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
 
 HOSTILE = '=HYPERLINK("http://x","y")'

@@ -102,8 +102,8 @@ def test_sample_cur2(run_on: RunFn) -> None:
         "CC-3003": "1619.89",
         "UNATTRIBUTED": "533.72",
     }
-    assert result.info["source"]["manifest"] is not None
-    assert result.info["rows"]["bedrock"] == 9377
+    assert result.source.manifest is not None
+    assert result.rows.bedrock == 9377
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_sample_legacy_cur(run_on: RunFn, legacy_export: Path) -> None:
     for path in sorted(legacy_export.rglob("*.parquet")):
         rows.extend(pq.read_table(path).to_pylist())
     result = run_on(legacy_export)
-    assert result.info["source"]["schema"] == "legacy_cur"
+    assert result.source.schema == "legacy_cur"
     summary = summary_amounts(result)
     check(summary, read_csv(Path(result.outputs["lines"])), exact_by_bucket(rows, legacy=True))
     assert summary == {

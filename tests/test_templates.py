@@ -202,7 +202,7 @@ def test_config_check_validates_the_templates_it_names(tmp_path: Path) -> None:
 def test_lambda_reads_the_templates_folder_from_its_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from chargeback.frontends.aws_lambda import config_from_env
+    from chargeback.frontends.aws_lambda import config_for
     from chargeback.frontends.s3event import Delivery
     from chargeback.settings.model import Period
 
@@ -210,4 +210,4 @@ def test_lambda_reads_the_templates_folder_from_its_environment(
     monkeypatch.setenv("CHARGEBACK_OUT", "s3://finance-reports/chargeback")
     monkeypatch.setenv("CHARGEBACK_TEMPLATES", "/opt/finance-templates")
     found = Delivery(None, "s3://billing/cur/x", Period.parse("2026-10"))  # type: ignore[arg-type]
-    assert config_from_env(found).templates == "/opt/finance-templates"
+    assert config_for(found).templates == "/opt/finance-templates"

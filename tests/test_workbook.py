@@ -25,7 +25,7 @@ from accounting import (
 from builders import cur2_row, write
 from conftest import RunFn
 
-from chargeback.pipeline import RunResult
+from chargeback.results import RunResult
 
 CENTERS = expected_by_center(month())
 TOTAL = sum(CENTERS.values(), Decimal(0))
@@ -327,7 +327,7 @@ def test_summary_compares_with_last_month_when_its_run_is_in_the_output_folder(
     out = tmp_path / "out"
     run_on(tmp_path / "export", period="2026-09", out=out)
     result = run_on(tmp_path / "export", period="2026-10", out=out)
-    assert result.info["previous_run"] == str(out / "2026-09" / "run.json")
+    assert result.previous_run == str(out / "2026-09" / "run.json")
     values = openpyxl.load_workbook(result.outputs["workbook"], data_only=True)["Summary"]
     head, _ = find(values, "Cost center")
     cols = header_columns(values, head)

@@ -93,8 +93,8 @@ def test_one_process_and_several_write_the_same_statement_set(
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
     assert len([f for f in files if f.parts[0] == "statements"]) == 6  # 3 cost centers x 2
-    run_ids = (one.info["run_id"], four.info["run_id"])
-    stamps = (one.info["generated_at"], four.info["generated_at"])
+    run_ids = (one.run_id, four.run_id)
+    stamps = (one.generated_at, four.generated_at)
     for name in files:
         if name.suffix == ".csv":
             text = (a / name).read_text(encoding="utf-8")

@@ -16,23 +16,20 @@ and alarms fire; a bad export or setting is reported in the result and the log l
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import time
 from typing import Any
 
-from chargeback.errors import ChargebackError, ConfigError
+from chargeback.errors import ChargebackError
 from chargeback.frontends.s3event import Delivery, created_objects, delivery
-from chargeback.pipeline import RunResult, run
-from chargeback.settings.files import build_run_config, find_config, load_settings
-from chargeback.settings.model import CostMeasure, RunConfig
+from chargeback.pipeline import run
+from chargeback.results import RunResult, money
+from chargeback.settings.model import RunConfig
+from chargeback.settings.resolve import resolve_run_config
 
 
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
     """Lambda entry point."""
-    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        os.chdir(tempfile.gettempdir())  # DuckDB spills to ./.tmp; only /tmp is writable
     runs: list[dict[str, Any]] = []
     skipped: list[str] = []
     retry: ChargebackError | None = None
@@ -68,7 +65,7 @@ def run_delivery(found: Delivery) -> tuple[dict[str, Any], ChargebackError | Non
         "manifest": found.manifest.uri,
     }
     try:
-        result = run(config_from_env(found))
+        result = run(config_for(found))
     except ChargebackError as e:
         record = {
             **base,
@@ -84,49 +81,33 @@ def run_delivery(found: Delivery) -> tuple[dict[str, Any], ChargebackError | Non
     return record, None
 
 
-def config_from_env(found: Delivery) -> RunConfig:
-    """The run's settings: ``CHARGEBACK_*`` variables, else the config file, else defaults."""
-    env = os.environ
-    measure = env.get("CHARGEBACK_COST_MEASURE") or None
-    try:
-        cost_measure = CostMeasure(measure) if measure else None
-    except ValueError as e:
-        choices = ", ".join(m.value for m in CostMeasure)
-        raise ConfigError(f"CHARGEBACK_COST_MEASURE={measure!r}: use one of {choices}") from e
-    threads = env.get("CHARGEBACK_THREADS") or None
-    if threads is not None and not threads.strip().isdigit():
-        raise ConfigError(f"CHARGEBACK_THREADS={threads!r}: give a whole number, e.g. 2")
-    settings = load_settings(find_config(None))  # CHARGEBACK_CONFIG names a chargeback.toml
-    out = env.get("CHARGEBACK_OUT", "").strip() or None
-    if out is None and "out" not in settings.run:
-        raise ConfigError(
-            "CHARGEBACK_OUT is not set: give the function the output URI, e.g. "
-            "s3://bucket/chargeback, in its environment"
-        )
-    return build_run_config(
-        found.root,
-        str(found.period),
-        settings,
-        out=out,
-        cost_center_tag=env.get("CHARGEBACK_COST_CENTER_TAG") or None,
-        cost_measure=cost_measure,
-        threads=int(threads) if threads is not None else None,
-        memory_limit=env.get("CHARGEBACK_MEMORY_LIMIT") or None,
-        templates=env.get("CHARGEBACK_TEMPLATES") or None,
-    )
+def config_for(found: Delivery) -> RunConfig:
+    """The delivery's run: ``CHARGEBACK_*`` variables, else the config file, else defaults;
+    ``CHARGEBACK_OUT`` (or ``out`` in the config file) is required."""
+    return resolve_run_config(found.root, str(found.period), require_out=True)
 
 
 def summary(result: RunResult) -> dict[str, Any]:
     """The figures of a run worth a log line: files, rows, totals, where they went."""
-    info = result.info
+    rows = result.rows
     return {
         "status": "superseded" if result.superseded_by else "published",
         "superseded_by": result.superseded_by,
-        "files": len(info["files"]),
-        "rows": info["rows"],
+        "files": len(result.files),
+        "rows": {
+            "input": rows.input,
+            "period": rows.period,
+            "bedrock": rows.bedrock,
+            "measure_fallback_to_unblended": rows.measure_fallback_to_unblended,
+        },
         "totals": [
-            {k: t[k] for k in ("currency", "export_bedrock_total", "attributed", "unattributed")}
-            for t in info["totals"]
+            {
+                "currency": t.currency,
+                "export_bedrock_total": money(t.export_bedrock_total),
+                "attributed": money(t.attributed),
+                "unattributed": money(t.unattributed),
+            }
+            for t in result.totals
         ],
         "output": result.output_dir,
     }

@@ -11,13 +11,16 @@ from typing import Annotated
 
 import typer
 
+from chargeback import __version__
 from chargeback.errors import ChargebackError, ExitCode
 from chargeback.frontends.cli_text import config_text, coverage_text, periods_text
-from chargeback.pipeline import RunResult, run
+from chargeback.pipeline import run
 from chargeback.report.safety import terminal_text
 from chargeback.report.templates import load_templates
-from chargeback.settings.files import CONFIG_ENV, build_run_config, find_config, load_settings
+from chargeback.results import RunResult
+from chargeback.settings.files import find_config, load_settings
 from chargeback.settings.model import CostMeasure
+from chargeback.settings.resolve import ENV, resolve_run_config
 from chargeback.survey import coverage_report, periods
 
 ConfigOption = Annotated[
@@ -25,7 +28,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         help="Config file (default: ./chargeback.toml when it exists).",
-        envvar=CONFIG_ENV,
+        envvar=ENV["config"],
     ),
 ]
 
@@ -38,8 +41,21 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bedrock-chargeback {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main() -> None:
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
     """Monthly Amazon Bedrock chargeback statements from AWS Data Exports (CUR 2.0)."""
 
 
@@ -50,24 +66,22 @@ def run_command(
         typer.Argument(
             help="Export root (holding data/ and metadata/), a folder of Parquet files, "
             "or s3://bucket/prefix/export-name.",
-            envvar="CHARGEBACK_SOURCE",
+            envvar=ENV["source"],
         ),
     ],
-    period: Annotated[
-        str, typer.Option(help="Billing period, YYYY-MM.", envvar="CHARGEBACK_PERIOD")
-    ],
+    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
     out: Annotated[
         str | None,
         typer.Option(
             help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/ [default: out].",
-            envvar="CHARGEBACK_OUT",
+            envvar=ENV["out"],
         ),
     ] = None,
     cost_center_tag: Annotated[
         str | None,
         typer.Option(
             help="Tag key holding the cost center, as written in AWS [default: CostCenter].",
-            envvar="CHARGEBACK_COST_CENTER_TAG",
+            envvar=ENV["cost_center_tag"],
         ),
     ] = None,
     cost_measure: Annotated[
@@ -75,19 +89,25 @@ def run_command(
         typer.Option(
             help="Cost column charged: net unblended (after discounts) or unblended "
             "[default: net_unblended].",
-            envvar="CHARGEBACK_COST_MEASURE",
+            envvar=ENV["cost_measure"],
         ),
     ] = None,
     threads: Annotated[
         int | None,
-        typer.Option(help="DuckDB threads and statement writer processes (default: all cores)."),
+        typer.Option(
+            help="DuckDB threads and statement writer processes (default: all cores).",
+            envvar=ENV["threads"],
+        ),
     ] = None,
-    memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 2GB.")] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(help="DuckDB memory limit, e.g. 2GB.", envvar=ENV["memory_limit"]),
+    ] = None,
     templates: Annotated[
         str | None,
         typer.Option(
             help="Folder with workbook.toml / journal.toml replacing the shipped report templates.",
-            envvar="CHARGEBACK_TEMPLATES",
+            envvar=ENV["templates"],
         ),
     ] = None,
     quiet: Annotated[
@@ -100,10 +120,10 @@ def run_command(
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json)."""
     try:
-        config = build_run_config(
+        config = resolve_run_config(
             source,
             period,
-            load_settings(find_config(config_file)),
+            config_file=config_file,
             out=out,
             cost_center_tag=cost_center_tag,
             cost_measure=cost_measure,
@@ -123,7 +143,7 @@ def periods_command(
         str,
         typer.Argument(
             help="Export root or folder of Parquet files (every file is read).",
-            envvar="CHARGEBACK_SOURCE",
+            envvar=ENV["source"],
         ),
     ],
 ) -> None:
@@ -140,21 +160,19 @@ def periods_command(
 def coverage_command(
     source: Annotated[
         str,
-        typer.Argument(help="Export root or folder of Parquet files.", envvar="CHARGEBACK_SOURCE"),
+        typer.Argument(help="Export root or folder of Parquet files.", envvar=ENV["source"]),
     ],
-    period: Annotated[
-        str, typer.Option(help="Billing period, YYYY-MM.", envvar="CHARGEBACK_PERIOD")
-    ],
+    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
     cost_center_tag: Annotated[
         str | None,
         typer.Option(
             help="Tag key holding the cost center [default: CostCenter].",
-            envvar="CHARGEBACK_COST_CENTER_TAG",
+            envvar=ENV["cost_center_tag"],
         ),
     ] = None,
     cost_measure: Annotated[
         CostMeasure | None,
-        typer.Option(help="Cost column charged.", envvar="CHARGEBACK_COST_MEASURE"),
+        typer.Option(help="Cost column charged.", envvar=ENV["cost_measure"]),
     ] = None,
     config_file: ConfigOption = None,
 ) -> None:
@@ -163,10 +181,10 @@ def coverage_command(
     Runs the rules and policies of the config on one period; writes no statements.
     """
     try:
-        config = build_run_config(
+        config = resolve_run_config(
             source,
             period,
-            load_settings(find_config(config_file)),
+            config_file=config_file,
             cost_center_tag=cost_center_tag,
             cost_measure=cost_measure,
         )
@@ -207,10 +225,10 @@ def _progress(phase: str) -> None:
 
 
 def _report(result: RunResult, shown: int = 50) -> None:
-    period = result.info["billing_period"]
+    period = result.billing_period
     typer.echo(
-        f"Bedrock chargeback {period}: {result.info['rows']['bedrock']:,} Bedrock line "
-        f"items of {result.info['rows']['period']:,} in the period"
+        f"Bedrock chargeback {period}: {result.rows.bedrock:,} Bedrock line "
+        f"items of {result.rows.period:,} in the period"
     )
     if not result.allocation.totals:
         typer.echo(f"  no Bedrock spend in {period}: the statements are empty")

@@ -1,13 +1,12 @@
 """``chargeback.toml``: read, validated and resolved in one place into a ``RunConfig``.
 
-Precedence: command line > environment (typer reads ``CHARGEBACK_*`` into the options) >
-config file > default. Unknown keys, wrong types and bad values are ``ConfigError``s naming
+Precedence (applied by ``settings.resolve``): arguments > environment > config file >
+default. Unknown keys, wrong types and bad values are ``ConfigError``s naming
 the file, the key and the fix. Paths in the file are relative to the file's folder.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,7 +36,6 @@ from chargeback.settings.tables import (
 _E = TypeVar("_E", CostMeasure, Rule, Method)
 
 CONFIG_FILE = "chargeback.toml"
-CONFIG_ENV = "CHARGEBACK_CONFIG"
 
 _TOP = ("out", "cost_center_tag", "cost_measure", "threads", "memory_limit", "templates")
 _SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies")
@@ -56,12 +54,14 @@ class FileSettings:
 
 
 def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
-    """The config to use: ``--config``/``CHARGEBACK_CONFIG``, else ``./chargeback.toml``."""
-    given = explicit or os.environ.get(CONFIG_ENV) or None
-    if given:
-        path = Path(given)
+    """The config to use: the one named (``--config`` or ``CHARGEBACK_CONFIG``), else
+    ``./chargeback.toml`` when it exists."""
+    if explicit:
+        path = Path(explicit)
         if not path.is_file():
-            raise ConfigError(f"config file {path} does not exist: fix --config or create it")
+            raise ConfigError(
+                f"config file {path} does not exist: fix --config (CHARGEBACK_CONFIG) or create it"
+            )
         return path
     default = (cwd or Path.cwd()) / CONFIG_FILE
     return default if default.is_file() else None

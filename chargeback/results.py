@@ -1,0 +1,209 @@
+"""What a run produced, as typed values: the one source of ``run.json`` and of what the
+front ends and notebooks show.
+
+``RunResult`` is built once by ``pipeline.run``; ``RunResult.to_json()`` is ``run.json``
+(written once, from these fields); the CLI, the Lambda handler and notebooks read the fields,
+never the JSON's keys. ``summary_frame()`` and ``lines_frame()`` give the statements as pandas
+DataFrames for analysts (pandas is imported only when they are called).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from chargeback.allocate.allocation import Allocation, FileRows
+from chargeback.allocate.attribution import CoverageRow
+from chargeback.allocate.statements import LINE_FIELDS
+from chargeback.settings.model import RunConfig
+
+if TYPE_CHECKING:  # pandas costs ~0.3 s to import: only notebooks that ask pay for it
+    import pandas as pd
+
+TOOL = "bedrock-chargeback"
+
+
+@dataclass(frozen=True)
+class ManifestInfo:
+    """The Data Exports manifest a run read its file list from."""
+
+    uri: str
+    fields: tuple[str, ...]
+    info: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What was read: where, how recent, which schema, through which manifest."""
+
+    uri: str
+    #: When the input read was written (UTC, ISO 8601): newer data, later stamp.
+    version: str
+    schema: str
+    manifest: ManifestInfo | None
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    input: int
+    period: int
+    bedrock: int
+    #: Lines charged at unblended cost because the export has no net unblended value for them.
+    measure_fallback_to_unblended: int
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    """One currency's Bedrock total and how it was charged, rounded to the cent."""
+
+    currency: str
+    export_bedrock_total: Decimal
+    export_bedrock_total_exact: Decimal
+    attributed: Decimal
+    unattributed: Decimal
+    #: Cost center -> amount, UNATTRIBUTED included, in statement order.
+    cost_centers: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The settings that shaped the figures (the rest of the config is in ``config``)."""
+
+    cost_measure: str
+    cost_center_tag: str
+    statement_tags: dict[str, str]
+    net_unblended_column: bool
+    #: What DuckDB applied (threads, memory limit) and how much it spilled.
+    duckdb: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A run's figures, files and settings."""
+
+    run_id: str
+    version: str
+    generated_at: str
+    billing_period: str
+    source: SourceInfo
+    settings: RunSettings
+    files: tuple[FileRows, ...]
+    rows: RowCounts
+    totals: tuple[CurrencyTotal, ...]
+    #: The ``attribution`` block of run.json: rules, tables, policies, splits.
+    attribution: dict[str, Any]
+    #: Spend per attribution rule, policy and unattributed reason, per currency.
+    coverage: tuple[CoverageRow, ...]
+    statement_lines: int
+    #: The previous month's published run the Summary compares with, if any.
+    previous_run: str | None
+    #: Cost center -> its statement files' path inside the month's folder, without suffix.
+    statement_files: dict[str, str]
+    #: Every file of the published set, relative to the month's folder.
+    files_written: tuple[str, ...]
+    seconds: float
+    phase_seconds: dict[str, float]
+    #: Where the month's set was published, and each named output's location.
+    output_dir: str
+    outputs: dict[str, str]
+    config: RunConfig
+    allocation: Allocation = field(repr=False)
+    #: When newer input's statements were already published: that run (nothing replaced).
+    superseded_by: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The content of ``run.json``."""
+        manifest = self.source.manifest
+        return {
+            "tool": TOOL,
+            "version": self.version,
+            "generated_at": self.generated_at,
+            "billing_period": self.billing_period,
+            "source": {
+                "uri": self.source.uri,
+                "version": self.source.version,
+                "schema": self.source.schema,
+                "manifest": None
+                if manifest is None
+                else {"uri": manifest.uri, "fields": list(manifest.fields), "info": manifest.info},
+            },
+            "settings": {
+                "cost_measure": self.settings.cost_measure,
+                "cost_center_tag": self.settings.cost_center_tag,
+                "statement_tags": dict(self.settings.statement_tags),
+                "net_unblended_column": self.settings.net_unblended_column,
+                "duckdb": dict(self.settings.duckdb),
+            },
+            "files": [
+                {
+                    "uri": f.uri,
+                    "rows": f.rows,
+                    "period_rows": f.period_rows,
+                    "bedrock_rows": f.bedrock_rows,
+                }
+                for f in self.files
+            ],
+            "rows": {
+                "input": self.rows.input,
+                "period": self.rows.period,
+                "bedrock": self.rows.bedrock,
+                "measure_fallback_to_unblended": self.rows.measure_fallback_to_unblended,
+            },
+            "totals": [
+                {
+                    "currency": t.currency,
+                    "export_bedrock_total": money(t.export_bedrock_total),
+                    "export_bedrock_total_exact": str(t.export_bedrock_total_exact.normalize()),
+                    "attributed": money(t.attributed),
+                    "unattributed": money(t.unattributed),
+                    "cost_centers": {cc: money(a) for cc, a in t.cost_centers.items()},
+                }
+                for t in self.totals
+            ],
+            "attribution": self.attribution,
+            "outputs": list(self.files_written),
+            "statement_lines": self.statement_lines,
+            "run_id": self.run_id,
+            "previous_run": self.previous_run,
+            "statement_files": dict(self.statement_files),
+            "seconds": self.seconds,
+            "phase_seconds": dict(self.phase_seconds),
+        }
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per cost center and currency (UNATTRIBUTED included): amount, share,
+        line items; amounts as ``Decimal``, exact to the cent as on the statements."""
+        import pandas as pd
+
+        rows = [
+            {
+                "billing_period": self.billing_period,
+                "cost_center": cc.cost_center,
+                "currency": cc.currency,
+                "amount": cc.amount,
+                "share_pct": cc.share_pct,
+                "line_items": sum(ln.line_items for ln in cc.lines),
+            }
+            for t in self.allocation.totals
+            for cc in t.cost_centers
+        ]
+        columns = ["billing_period", "cost_center", "currency", "amount", "share_pct"]
+        return pd.DataFrame(rows, columns=[*columns, "line_items"])
+
+    def lines_frame(self) -> pd.DataFrame:
+        """Every statement line (the lines CSV's rows, before formatting): tags, model,
+        usage, amount as ``Decimal``, line items."""
+        import pandas as pd
+
+        names = [*LINE_FIELDS, "usage_amount", "amount", "line_items"]
+        rows = [
+            {"billing_period": self.billing_period, **{n: getattr(ln, n) for n in names}}
+            for ln in self.allocation.lines
+        ]
+        return pd.DataFrame(rows, columns=["billing_period", *names])
+
+
+def money(value: Decimal) -> str:
+    """An amount as run.json writes it: two decimals."""
+    return f"{value:.2f}"
