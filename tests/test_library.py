@@ -4,11 +4,13 @@ results, DataFrames; ``python -m chargeback`` and ``--version``."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from accounting import expected_by_center, month, write_month
@@ -86,3 +88,21 @@ def test_python_dash_m_and_version(argv: list[str]) -> None:
     exe = Path(sys.executable).with_name("chargeback")
     same = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
     assert same.stdout == done.stdout
+
+
+def test_the_readme_notebook_example_runs_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```python\n(.+?)\n```", text, flags=re.S)
+    (tmp_path / "sample_data").symlink_to(REPO / "sample_data")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    result = namespace["result"]
+    assert result.totals[0].export_bedrock_total == Decimal("6597.83")
+    assert "Decimal('6597.83')" in block and "9377" in block
+    assert result.rows.bedrock == 9377
+    assert (tmp_path / "out" / "2026-10" / "run.json").is_file()
