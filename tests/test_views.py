@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from chargeback.allocate.allocation import Allocation
 from chargeback.allocate.statements import UNATTRIBUTED, StatementLine, build_currency_totals
-from chargeback.report.views import CATEGORIES, category, coverage, statement_groups, summary_rows
+from chargeback.report.views import (
+    CATEGORIES,
+    category,
+    statement_groups,
+    summary_rows,
+    tag_coverage,
+)
 
 ITEM_TYPES = ["Usage", "Credit", "Refund", "Tax", "Fee", "EdpDiscount", "SavingsPlanNegation"]
 
@@ -57,7 +63,7 @@ def test_every_view_adds_up(items: list[StatementLine]) -> None:
             assert len(set(projects)) == len(projects)  # each project once, lines together
     allocation = Allocation(tuple(totals), (), (), (), 0, 0, 0)
     for field in ("usage_account_id", "project_id"):
-        rows_ = coverage(allocation, field)
+        rows_ = tag_coverage(allocation, field)
         for t in totals:
             mine = [r for r in rows_ if r.currency == t.currency]
             assert sum((r.total for r in mine), Decimal(0)) == t.total

@@ -234,7 +234,7 @@ def worklist(allocation: Allocation, currency: str) -> list[Breakdown]:
 
 
 @dataclass(frozen=True)
-class Coverage:
+class TagCoverage:
     key: str
     currency: str
     total: Decimal
@@ -246,7 +246,7 @@ class Coverage:
         return float(self.attributed / self.total) if self.total else 0.0
 
 
-def coverage(allocation: Allocation, field: str) -> list[Coverage]:
+def tag_coverage(allocation: Allocation, field: str) -> list[TagCoverage]:
     """Share of Bedrock spend carrying a cost center, by ``usage_account_id`` or
     ``project_id`` ('' when the line has no project), per currency, largest spend first.
     Lines a policy made (shares and their offsets) carry no tag and are left out."""
@@ -259,7 +259,7 @@ def coverage(allocation: Allocation, field: str) -> list[Coverage]:
         total[key] += line.amount
         if line.cost_center != UNATTRIBUTED:
             attributed[key] += line.amount
-    rows = [Coverage(k, c, total[(k, c)], attributed[(k, c)]) for k, c in total]
+    rows = [TagCoverage(k, c, total[(k, c)], attributed[(k, c)]) for k, c in total]
     return sorted(rows, key=lambda r: (r.currency, -abs(r.total), r.key))
 
 

@@ -13,7 +13,7 @@ from chargeback.allocate.allocation import Allocation
 from chargeback.allocate.statements import UNATTRIBUTED
 from chargeback.report.header import RunHeader
 from chargeback.report.templates import WorkbookTemplate
-from chargeback.report.views import Coverage, by_reason, coverage, worklist
+from chargeback.report.views import TagCoverage, by_reason, tag_coverage, worklist
 from chargeback.report.xlsx.kit import (
     Formats,
     Value,
@@ -245,13 +245,13 @@ def write_coverage(
         table_header(ws, row, [template.label(c) for c in columns], fmt)
         table_head = row
         for totals in allocation.totals:
-            rows = [r for r in coverage(allocation, field) if r.currency == totals.currency]
+            rows = [r for r in tag_coverage(allocation, field) if r.currency == totals.currency]
             first = row + 1
             for r in rows:
                 row += 1
                 _coverage_row(ws, row, columns, r, fmt, template.word("none"))
             row += 1
-            whole = Coverage(
+            whole = TagCoverage(
                 total_label(template, totals.currency),
                 totals.currency,
                 sum((r.total for r in rows), Decimal(0)),
@@ -276,7 +276,7 @@ def write_coverage(
 
 
 def _coverage_row(
-    ws: Worksheet, row: int, columns: Sequence[str], r: Coverage, fmt: Formats, none: str
+    ws: Worksheet, row: int, columns: Sequence[str], r: TagCoverage, fmt: Formats, none: str
 ) -> None:
     record: dict[str, Value] = {
         columns[0]: r.key or none,
@@ -290,7 +290,12 @@ def _coverage_row(
 
 
 def _coverage_formula(
-    ws: Worksheet, row: int, columns: Sequence[str], r: Coverage, fmt: Formats, bold: bool = False
+    ws: Worksheet,
+    row: int,
+    columns: Sequence[str],
+    r: TagCoverage,
+    fmt: Formats,
+    bold: bool = False,
 ) -> None:
     spend = cell(row, columns.index("spend"))
     attributed = cell(row, columns.index("attributed"))
