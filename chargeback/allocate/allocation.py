@@ -87,7 +87,8 @@ def _slots(prefix: str, keys: tuple[str, ...], slots: int) -> dict[str, str]:
 
 def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
     """The master list, aliases and mapping tables as DuckDB tables (rows are data, bound as
-    parameters; DuckDB's Arrow import would load pandas for these few rows, ~0.3 s)."""
+    parameters: DuckDB's Arrow import would load pandas just for these few rows, a start-up
+    cost out of all proportion to them; benchmarks/RESULTS.md)."""
     mappings = [
         (kind, key, cost_center)
         for kind, mapping in (
