@@ -43,8 +43,8 @@ Progress = Callable[[str], None]
 
 #: The queries that scan the export's files, and what to call them in progress messages.
 QUERY_PHASES: dict[str, str] = {
-    "50_rows_by_file": "counting rows per file",
-    "09_bedrock_groups": "selecting Bedrock rows",
+    "10_rows_by_file": "counting rows per file",
+    "13_bedrock_groups": "selecting Bedrock rows",
 }
 
 

@@ -45,7 +45,7 @@ def periods(uri: str, threads: int | None = None) -> list[PeriodRow]:
     engine = Engine(threads)
     try:
         engine.register_cur(canonical_relation(source.relation(engine.con), schema))
-        found = engine.fetch("91_period_totals").dicts()
+        found = engine.fetch("90_period_totals").dicts()
     finally:
         engine.close()
     return [

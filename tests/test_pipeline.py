@@ -367,7 +367,7 @@ def test_two_currencies_are_never_summed(tmp_path: Path, run_on: RunFn) -> None:
 
 
 def test_every_key_spelling_is_looked_up_in_order(tmp_path: Path, run_on: RunFn) -> None:
-    """09 looks a tag up in fixed key slots: resource_tags spellings first, then the tags
+    """13 looks a tag up in fixed key slots: resource_tags spellings first, then the tags
     map's, best first; blank values fall through; values are trimmed."""
     rows = [
         # second resource_tags spelling, padded: trimmed

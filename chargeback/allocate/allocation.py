@@ -61,12 +61,12 @@ class Allocation:
         return [ln for t in self.totals for c in t.cost_centers for ln in c.lines]
 
 
-#: Key slots 09 has per tag: in resource_tags, in the tags map, and for the principal's tag.
+#: Key slots 13 has per tag: in resource_tags, in the tags map, and for the principal's tag.
 RESOURCE_SLOTS, TAGS_SLOTS, PRINCIPAL_SLOTS = 2, 5, 3
 
 
 def tag_params(config: RunConfig) -> dict[str, str]:
-    """Candidate keys of the cost-center tag and each statement tag, best first, as 09's key
+    """Candidate keys of the cost-center tag and each statement tag, best first, as 13's key
     slots (``cc_r1``, ``cc_t1`` ...); unused slots get '', a key AWS never writes."""
     roles = {"cc": config.cost_center_tag, **config.statement_tags}
     params: dict[str, str] = {}
@@ -87,7 +87,8 @@ def _slots(prefix: str, keys: tuple[str, ...], slots: int) -> dict[str, str]:
 
 def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
     """The master list, aliases and mapping tables as DuckDB tables (rows are data, bound as
-    parameters; DuckDB's Arrow import would load pandas for these few rows, ~0.3 s)."""
+    parameters: DuckDB's Arrow import would load pandas just for these few rows, a start-up
+    cost out of all proportion to them; benchmarks/RESULTS.md)."""
     mappings = [
         (kind, key, cost_center)
         for kind, mapping in (
@@ -98,7 +99,7 @@ def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
         for key, cost_center in mapping.items()
     ]
     engine.execute(
-        "15_rule_mappings",
+        "30_rule_mappings",
         {
             "kinds": [m[0] for m in mappings],
             "keys": [m[1] for m in mappings],
@@ -107,7 +108,7 @@ def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
     )
     rows = rules.lookup_rows()
     engine.execute(
-        "16_cc_lookup",
+        "31_cc_lookup",
         {
             "keys": [r[0] for r in rows],
             "codes": [r[1] for r in rows],
@@ -119,29 +120,29 @@ def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
 def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Allocation:
     """Select the period's Bedrock lines, allocate them, and total them per currency."""
     period = {"period_start": config.period.start, "period_end": config.period.end}
-    per_file = engine.fetch("50_rows_by_file", period).dicts()
+    per_file = engine.fetch("10_rows_by_file", period).dicts()
     period_rows = sum(int(r["period_rows"]) for r in per_file)
     if period_rows == 0:
-        present = engine.fetch("90_periods").rows
+        present = engine.fetch("11_periods").rows
         listing = ", ".join(f"{p} ({n} rows)" for p, n in present) or "none"
         raise InputError(
             f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
         )
-    engine.execute("05_bedrock_period_lines")
+    engine.execute("12_bedrock_period_lines")
     measure = {"measure": config.cost_measure.value}
     numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
-    engine.execute("09_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
-    by_file = engine.fetch("51_bedrock_rows_by_file", numbered).dicts()
+    engine.execute("13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
+    by_file = engine.fetch("20_bedrock_rows_by_file", numbered).dicts()
     bedrock = {r["source_file"]: r for r in by_file}
     if any(int(r["bad_lines"]) for r in bedrock.values()):
-        source_file, line_id, cost = engine.fetch("11_bad_amounts", {**period, **measure}).rows[0]
+        source_file, line_id, cost = engine.fetch("21_bad_amounts", {**period, **measure}).rows[0]
         raise InputError(
             f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
             f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
         )
-    candidates = engine.fetch("12_duplicate_keys").rows
+    candidates = engine.fetch("22_duplicate_keys").rows
     keys = [key for key, _count in candidates]
-    duplicate = engine.fetch("13_duplicate_lines", {**period, "keys": keys}).rows if keys else []
+    duplicate = engine.fetch("23_duplicate_lines", {**period, "keys": keys}).rows if keys else []
     if duplicate:
         line_id, first, second, confirmed = duplicate[0]
         count = max(int(confirmed), int(candidates[0][1]))
@@ -150,30 +151,30 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             "items repeat across files): SOURCE holds two deliveries of the export; point it "
             "at one delivery, or keep the manifest so only its files are read"
         )
-    engine.execute("10_bedrock_lines")
-    engine.execute("14_free_bedrock_groups")
+    engine.execute("24_bedrock_lines")
+    engine.execute("25_free_bedrock_groups")
     rules = config.rules
     load_rule_tables(engine, rules)
     engine.execute(
-        "20_allocate",
+        "32_allocate",
         {
             "unattributed": UNATTRIBUTED,
             "order": [r.value for r in rules.order],
             "has_master": bool(rules.master),
         },
     )
-    engine.execute("21_free_bedrock_lines")
-    found = [_statement_line(r) for r in engine.fetch("30_statement_lines").dicts()]
+    engine.execute("33_free_bedrock_lines")
+    found = [_statement_line(r) for r in engine.fetch("40_statement_lines").dicts()]
     lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)
     by_type = rounded_breakdown(
-        engine.fetch("40_totals_by_type").dicts(), ["line_item_type"], totals
+        engine.fetch("41_totals_by_type").dicts(), ["line_item_type"], totals
     )
     by_invoice = rounded_breakdown(
-        engine.fetch("41_totals_by_invoice").dicts(), ["invoice_id", "billing_entity"], totals
+        engine.fetch("42_totals_by_invoice").dicts(), ["invoice_id", "billing_entity"], totals
     )
     worklist = rounded_breakdown(
-        engine.fetch("31_unattributed_worklist").dicts(),
+        engine.fetch("43_unattributed_worklist").dicts(),
         [
             "usage_account_id",
             "iam_principal",
@@ -186,7 +187,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         targets={t.currency: to_tag(t) for t in totals},
     )
     invoices = tuple(
-        (str(c), str(cur), str(i)) for c, cur, i in engine.fetch("32_invoices_by_cost_center").rows
+        (str(c), str(cur), str(i)) for c, cur, i in engine.fetch("44_invoices_by_cost_center").rows
     )
     files = tuple(
         FileRows(

@@ -39,8 +39,8 @@ class Rows:
 
 
 #: DuckDB's memory limit when none is given. DuckDB's own default (80% of RAM) let a 50M-row
-#: month peak at 3.4 GB; with this limit its aggregate spills past it instead, and the run
-#: peaks at 1.7 GB (benchmarks/RESULTS.md). Raise it with --memory-limit on a large machine.
+#: month hold far more than the 2 GB target; with this limit its aggregate spills past it
+#: instead (figures: benchmarks/RESULTS.md). Raise it with --memory-limit on a large machine.
 DEFAULT_MEMORY_LIMIT = "1536MB"
 
 

@@ -29,10 +29,10 @@ def output_jobs(
     period: Period,
 ) -> list[Job]:
     """Every file of the set but run.json, as jobs for ``run_jobs``, weighed by statement
-    lines (measured at 15k lines: per line, a cost center's own workbook and CSV cost ~1.3x
-    the consolidated workbook, the CSVs and the journal ~0.06x; a file ~30 lines' worth)."""
-    # TODO(issue 6): the consolidated workbook is one file on one core (~1.5 s at 15k lines),
-    # so it bounds the write phase on many cores; benchmarks/RESULTS.md "Next steps".
+    lines: each job's cost per line relative to the consolidated workbook's, plus a fixed
+    cost per statement file (as measured: benchmarks/RESULTS.md, "Writer job weights")."""
+    # TODO(issue 6): the consolidated workbook is one file on one core, so it bounds the
+    # write phase on many cores; benchmarks/RESULTS.md "Next steps".
     lines = max(len(allocation.lines), 1)
 
     def csv_files() -> None:

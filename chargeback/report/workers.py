@@ -1,17 +1,18 @@
 """Running independent output writers side by side in forked processes.
 
-Writing a month's statements is pure Python (XlsxWriter, csv) and bound by one core: at
-15k statement lines the consolidated workbook and the per-cost-center files take seconds
-each. The jobs share nothing but the (read-only) allocation, so each worker process gets a
-share of them by ``fork``: the allocation is inherited, not pickled, and only each job's
-small result comes back through a pipe. Where ``fork`` does not exist, or with one worker,
-the jobs run one after the other in this process, with the same results.
+Writing a month's statements is pure Python (XlsxWriter, csv) and bound by one core: for a
+large month the consolidated workbook and the per-cost-center files each take a real share
+of the run (benchmarks/RESULTS.md). The jobs share nothing but the (read-only) allocation,
+so each worker process gets a share of them by ``fork``: the allocation is inherited, not
+pickled, and only each job's small result comes back through a pipe. Where ``fork`` does
+not exist, or with one worker, the jobs run one after the other in this process, with the
+same results.
 
 Before forking, the objects that exist are frozen out of the cyclic garbage collector
 (``gc.freeze``): a collection walks every tracked object and writes to its header, and in a
-forked process each such write copies the page it sits on (write phase at 15k statement
-lines, median of five interleaved runs: 2.19 s, frozen 2.03 s). They are unfrozen once
-the jobs end; left frozen, they would never be freed.
+forked process each such write copies the page it sits on (the write phase is measurably
+faster frozen: benchmarks/RESULTS.md). They are unfrozen once the jobs end; left frozen,
+they would never be freed.
 
 A job that raises in a worker raises the same exception here (so an ``OSError`` is still
 reported as an output error, and nothing is published); a worker that dies without a word

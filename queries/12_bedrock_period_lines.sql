@@ -1,6 +1,6 @@
--- 05 bedrock_period_lines(period_start, period_end, measure): the one selection of a billing
+-- 12 bedrock_period_lines(period_start, period_end, measure): the one selection of a billing
 -- period's Bedrock line items, with `cost` as measured ('net_unblended' falls back to
--- unblended where the net column is NULL; 'unblended'). 09 sums these lines; 11 and 13 read
+-- unblended where the net column is NULL; 'unblended'). 13 sums these lines; 21 and 23 read
 -- them again to name a bad amount or a repeated line. A table macro over the canonical view
 -- `cur`, so it is created once `cur` exists. Rows are selected by
 -- bill_billing_period_start_date, never by folder. No parameters (the macro takes them).

@@ -1,12 +1,12 @@
--- 20 allocated: each group of Bedrock lines with the cost center it is charged to, the rule that
+-- 32 allocated: each group of Bedrock lines with the cost center it is charged to, the rule that
 -- decided it (attribution_source) and the value that rule found (attribution_value), or,
 -- when it has none, why (default_project, untagged, no_resource, invalid_cost_center,
 -- inactive_cost_center). Rules are tried in the order $order; the first that yields a value
 -- wins. A value is matched to the cost-center master (trimmed, case folded, aliases) through
 -- the table cc_lookup; with $has_master a value not in it is invalid, never a new cost center.
--- Mapping rows (15: rule_mappings, by kind resource, principal, account) hold normalized
+-- Mapping rows (30: rule_mappings, by kind resource, principal, account) hold normalized
 -- keys (lower case).
--- Rows are 10's groups of line items (amount and line_items carried along). Parameters: $unattributed, $order (list), $has_master.
+-- Rows are 24's groups of line items (amount and line_items carried along). Parameters: $unattributed, $order (list), $has_master.
 CREATE OR REPLACE TEMP TABLE allocated AS
 WITH map_resource AS (
     SELECT key, cost_center FROM rule_mappings WHERE kind = 'resource'

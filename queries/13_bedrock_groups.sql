@@ -1,12 +1,12 @@
--- 09 bedrock_groups: the Bedrock line items of one billing period, summed in the scan itself
+-- 13 bedrock_groups: the Bedrock line items of one billing period, summed in the scan itself
 -- by everything a later step reads from a line (file, invoice, account, resource, principal,
 -- usage type, the statement tags, the product fields model and usage kind come from).
--- Nothing per line is kept but a 64-bit key for the duplicate check (12), so the run holds
+-- Nothing per line is kept but a 64-bit key for the duplicate check (22), so the run holds
 -- one group's worth of memory where an hourly export repeats it every hour of the month.
 -- Group keys are kept narrow, since the aggregate's memory decides whether it spills: the
 -- file as its position in $source_files, the tags as their values (tag_value: direct map
 -- lookups, trimmed, '' as missing), never the maps.
--- The lines are 05's selection (bill_billing_period_start_date, never the folder).
+-- The lines are 12's selection (bill_billing_period_start_date, never the folder).
 -- Cost is the measure ($measure: 'net_unblended' | 'unblended') summed as exact DECIMAL;
 -- a NULL, NaN or infinite cost is not summed but counted in bad_lines, which stops the run.
 -- Parameters: $period_start, $period_end, $measure, $source_files (every input file), and

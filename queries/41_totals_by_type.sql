@@ -1,4 +1,4 @@
--- 40 totals by line item type: the export's Bedrock total per currency and line item type,
+-- 41 totals by line item type: the export's Bedrock total per currency and line item type,
 -- split into attributed and unattributed, for the Reconciliation sheet.
 SELECT
     currency,

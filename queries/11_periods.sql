@@ -1,4 +1,4 @@
--- 90 periods: the billing periods present in the export with their row counts, for the
+-- 11 periods: the billing periods present in the export with their row counts, for the
 -- message a user gets when the period asked for has no rows.
 SELECT strftime(billing_period_start, '%Y-%m') AS period, count(*) AS rows
 FROM cur

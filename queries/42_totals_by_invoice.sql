@@ -1,4 +1,4 @@
--- 41 totals by invoice: the export's Bedrock total per currency, invoice id and billing
+-- 42 totals by invoice: the export's Bedrock total per currency, invoice id and billing
 -- entity (AWS or AWS Marketplace), so a statement set can be tied to the invoices it books.
 SELECT
     currency,

@@ -1,7 +1,7 @@
--- 13 duplicate lines: the Bedrock line items behind the candidate keys of 12 that really
+-- 23 duplicate lines: the Bedrock line items behind the candidate keys of 22 that really
 -- repeat across input files (same identity_line_item_id and time interval), for the error
--- message. Runs only when 12 found a candidate; reads the export again.
--- Parameters: $period_start, $period_end, $keys (list of keys from 12).
+-- message. Runs only when 22 found a candidate; reads the export again.
+-- Parameters: $period_start, $period_end, $keys (list of keys from 22).
 WITH repeated AS (
     SELECT line_item_id, time_interval, min(source_file) AS first_file,
            max(source_file) AS second_file

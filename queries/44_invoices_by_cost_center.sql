@@ -1,4 +1,4 @@
--- 32 invoices by cost center: the invoice ids each cost center's lines are billed on, for
+-- 44 invoices by cost center: the invoice ids each cost center's lines are billed on, for
 -- the header of its statement.
 SELECT DISTINCT cost_center, currency, invoice_id
 FROM allocated

@@ -1,6 +1,6 @@
--- 51 Bedrock rows by file: Bedrock line items of the period per input file, how many fell
+-- 20 Bedrock rows by file: Bedrock line items of the period per input file, how many fell
 -- back from net unblended to unblended cost, and how many have no usable cost (read from
--- 09's groups). Parameters: $source_files (the list 09 numbered the files by).
+-- 13's groups). Parameters: $source_files (the list 13 numbered the files by).
 SELECT
     $source_files[file_no] AS source_file,
     sum(line_items) AS bedrock_rows,

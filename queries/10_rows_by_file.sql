@@ -1,4 +1,4 @@
--- 50 rows by file: how many rows of the period, and how many Bedrock rows, each input file
+-- 10 rows by file: how many rows of the period, and how many Bedrock rows, each input file
 -- contributed. Parameters: $period_start, $period_end.
 SELECT
     source_file,

@@ -1,4 +1,4 @@
--- 31 unattributed worklist: the unattributed spend per currency, usage account, IAM
+-- 43 unattributed worklist: the unattributed spend per currency, usage account, IAM
 -- principal (when the export has line_item_iam_principal), resource, model, reason and the
 -- value found (a code not in the master list), so someone can tag it. Exact sums; Python
 -- rounds them to the UNATTRIBUTED lines' total before any policy moved spend out.

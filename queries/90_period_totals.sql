@@ -1,6 +1,6 @@
--- 91 period totals: per billing period and currency, all rows, Bedrock rows and the Bedrock
+-- 90 period totals: per billing period and currency, all rows, Bedrock rows and the Bedrock
 -- total (net unblended, falling back to unblended; and unblended), for `chargeback periods`.
--- Same Bedrock rule (is_bedrock) as the run's selection, 05_bedrock_period_lines, over
+-- Same Bedrock rule (is_bedrock) as the run's selection, 12_bedrock_period_lines, over
 -- every period. No parameters.
 WITH rows_ AS (
     SELECT

@@ -1,4 +1,4 @@
--- 10 bedrock_lines: the groups of 09 with their model and usage kind named. One row per
+-- 24 bedrock_lines: the groups of 13 with their model and usage kind named. One row per
 -- group of line items (line_items says how many). Model and usage kind (regular
 -- expressions) are worked out once per distinct product, then joined back: a month has a
 -- few hundred products, against up to millions of groups. No parameters.

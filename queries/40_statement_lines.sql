@@ -1,4 +1,4 @@
--- 30 statement lines: allocated lines grouped to what a statement shows, one row per cost
+-- 40 statement lines: allocated lines grouped to what a statement shows, one row per cost
 -- center, project, tags, account, model, usage type, line item type, unit and currency, and
 -- the rule that attributed it (attribution_source) with the value it found.
 -- Amounts are exact sums; Python rounds them (largest remainder) for output.

@@ -1,5 +1,5 @@
--- 11 bad amounts: Bedrock lines of the period whose cost (as measured) is NULL, NaN or
--- infinite. Runs only when 09 counted such lines (bad_lines), to name the file and line
+-- 21 bad amounts: Bedrock lines of the period whose cost (as measured) is NULL, NaN or
+-- infinite. Runs only when 13 counted such lines (bad_lines), to name the file and line
 -- item in the error: a chargeback never guesses a dollar. Reads the export again.
 -- Parameters: $period_start, $period_end, $measure.
 SELECT source_file, line_item_id, CAST(cost AS VARCHAR) AS cost
