@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from chargeback.allocate.allocation import Allocation
 from chargeback.allocate.statements import UNATTRIBUTED, StatementLine, build_currency_totals
-from chargeback.report.views import CATEGORIES, category, coverage, statement_groups, summary_rows
+from chargeback.report.views import coverage, statement_groups, summary_rows
+from chargeback.taxonomy import CATEGORIES, category
 
 ITEM_TYPES = ["Usage", "Credit", "Refund", "Tax", "Fee", "EdpDiscount", "SavingsPlanNegation"]
 
