@@ -23,7 +23,7 @@ from chargeback.pipeline import Progress, read_and_allocate
 from chargeback.read.schema import canonical_relation, detect_schema
 from chargeback.read.sources import open_source
 from chargeback.settings.model import RunConfig
-from chargeback.settings.rules import PolicyKind
+from chargeback.taxonomy import PolicyKind
 
 
 @dataclass(frozen=True)

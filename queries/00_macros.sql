@@ -1,5 +1,7 @@
 -- 00 macros: the one definition of a Bedrock line, and the small functions every later
 -- query shares (tag lookup, model name, kind of usage). No parameters, no user values.
+-- Which line item types are usage is not written here: usage_kind reads the table
+-- line_item_types (00_line_item_types.sql, from chargeback/taxonomy.py), loaded first.
 
 -- One tag's value: the first non-empty, trimmed value under resource-tag keys r1, r2 (in
 -- map rt) or tags-map keys t1..t5 (in map tg), best first; '' pads unused key slots (AWS
@@ -44,11 +46,12 @@ CREATE OR REPLACE TEMP MACRO bedrock_model(product_model, usage_type, billing_en
     );
 
 -- What kind of usage a line is, for grouping statements: input, output, cache_read,
--- cache_write, batch_input, batch_output, provisioned_throughput, other. NULL for lines that
--- are not usage (tax, credit, refund, fee, discounts).
+-- cache_write, batch_input, batch_output, provisioned_throughput, other (chargeback.taxonomy
+-- USAGE_KINDS). NULL for lines that are not usage (tax, credit, refund, fee, discounts, and
+-- types the taxonomy does not know): usage is what line_item_types says is_usage.
 CREATE OR REPLACE TEMP MACRO usage_kind(line_item_type, usage_type, inference_type, feature) AS
     CASE
-        WHEN line_item_type NOT IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN NULL
+        WHEN line_item_type NOT IN (SELECT lit.name FROM line_item_types AS lit WHERE lit.is_usage) THEN NULL
         WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'cache.?read') THEN 'cache_read'
         WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'cache.?write') THEN 'cache_write'
         WHEN regexp_matches(lower(concat_ws(' ', usage_type, feature)), 'provisioned|modelunit|model.unit') THEN 'provisioned_throughput'

@@ -17,7 +17,8 @@ from chargeback.errors import InputError
 from chargeback.pipeline import run
 from chargeback.results import RunResult
 from chargeback.settings.model import Period, RunConfig
-from chargeback.settings.rules import AllocationRules, Method, Policy, PolicyKind
+from chargeback.settings.rules import AllocationRules, Method, Policy
+from chargeback.taxonomy import PolicyKind
 from sample_data.generator.cli import main as sample_main
 from sample_data.generator.cur2 import write_cur2_export
 

@@ -79,7 +79,8 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
     """A month's workbooks and a canary, through one LibreOffice run: original -> copy."""
     from chargeback.pipeline import run
     from chargeback.settings.model import Period, RunConfig
-    from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
+    from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy
+    from chargeback.taxonomy import PolicyKind
 
     tmp = tmp_path_factory.mktemp("lo")
     source = write_month(tmp / "export")

@@ -15,7 +15,8 @@ from alloc_helpers import read_csv, run_rows
 from builders import cur2_row, tagged, write
 
 from chargeback.results import RunResult
-from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
+from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy
+from chargeback.taxonomy import PolicyKind
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from builders import PROJECT, cur2_row, tagged
 
 from chargeback.allocate.policies import policy_kind, split_exact
 from chargeback.allocate.statements import StatementLine
-from chargeback.settings.rules import AllocationRules, Method, Policy, PolicyKind
+from chargeback.settings.rules import AllocationRules, Method, Policy
+from chargeback.taxonomy import PolicyKind
 
 D = Decimal
 

@@ -25,7 +25,8 @@ from chargeback.allocate.statements import UNATTRIBUTED
 from chargeback.read.schema import canonical_relation, detect_schema
 from chargeback.read.sources import open_source
 from chargeback.settings.model import Period, RunConfig
-from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind, Rule
+from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, Rule
+from chargeback.taxonomy import PolicyKind
 
 MASTER = (
     CostCenter("CC-1"),

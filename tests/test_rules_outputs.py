@@ -13,7 +13,8 @@ from alloc_helpers import lines, read_csv, run_rows
 from builders import cur2_row, tagged
 
 from chargeback.results import RunResult
-from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy, PolicyKind
+from chargeback.settings.rules import AllocationRules, CostCenter, Method, Policy
+from chargeback.taxonomy import PolicyKind
 
 HOSTILE = '=HYPERLINK("http://x","y")'
 

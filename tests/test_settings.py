@@ -10,7 +10,8 @@ import pytest
 from chargeback.errors import ConfigError
 from chargeback.settings.files import build_run_config, find_config, load_settings
 from chargeback.settings.model import CostMeasure
-from chargeback.settings.rules import Method, PolicyKind, Rule
+from chargeback.settings.rules import Method, Rule
+from chargeback.taxonomy import PolicyKind
 
 GOOD = """
 out = "statements"

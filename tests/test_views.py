@@ -10,13 +10,8 @@ from hypothesis import strategies as st
 
 from chargeback.allocate.allocation import Allocation
 from chargeback.allocate.statements import UNATTRIBUTED, StatementLine, build_currency_totals
-from chargeback.report.views import (
-    CATEGORIES,
-    category,
-    statement_groups,
-    summary_rows,
-    tag_coverage,
-)
+from chargeback.report.views import statement_groups, summary_rows, tag_coverage
+from chargeback.taxonomy import CATEGORIES, category
 
 ITEM_TYPES = ["Usage", "Credit", "Refund", "Tax", "Fee", "EdpDiscount", "SavingsPlanNegation"]
 

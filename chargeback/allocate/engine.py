@@ -1,6 +1,8 @@
 """The DuckDB session of one run: settings, macros, the canonical view, and named queries.
 
-Queries are the files in ``queries/``; values reach them only as bound parameters.
+Queries are the files in ``queries/``; values reach them only as bound parameters. Every
+session starts with the taxonomy of line item types as a table (``line_item_types``, from
+``chargeback.taxonomy``), then the macros that read it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import duckdb
 from chargeback.allocate.queries import query_text
 from chargeback.errors import ConfigError, QueryError, TransientQueryError, first_line
 from chargeback.s3location import is_transient_text
+from chargeback.taxonomy import line_item_type_rows
 
 #: Called with a query's name and how far DuckDB says it has got (0-100), in steps.
 QueryProgress = Callable[[str, float], None]
@@ -78,6 +81,11 @@ class Engine:
             if on_progress is not None:  # only to make query_progress() count; never printed
                 self.con.execute("SET enable_progress_bar = true")
                 self.con.execute("SET enable_progress_bar_print = false")
+            names, categories, usage = line_item_type_rows()
+            self.con.execute(
+                query_text("00_line_item_types"),
+                {"names": names, "categories": categories, "is_usage": usage},
+            )
             self.con.execute(query_text("00_macros"))
         except duckdb.Error as e:
             raise QueryError(f"cannot start DuckDB: {e}") from e

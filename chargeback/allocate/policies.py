@@ -18,12 +18,12 @@ from decimal import Decimal, localcontext
 
 from chargeback.allocate.money import largest_remainder
 from chargeback.allocate.statements import UNATTRIBUTED, StatementLine
-from chargeback.settings.rules import KIND_LABELS, AllocationRules, Method, PolicyKind
+from chargeback.settings.rules import AllocationRules, Method
+from chargeback.taxonomy import KIND_LABELS, PolicyKind, unattributed_kind
 
 #: Exact amounts carry 12 decimals (DECIMAL(38, 12) in the SQL).
 EXACT = Decimal("1e-12")
 SPLIT_REASON = "allocated_by_policy"
-FEE_TYPES = frozenset({"Fee", "RIFee", "SavingsPlanUpfrontFee", "SavingsPlanRecurringFee"})
 
 
 @dataclass(frozen=True)
@@ -41,25 +41,10 @@ class PolicySplit:
 
 
 def policy_kind(line: StatementLine) -> PolicyKind:
-    """The kind of an unattributed line, which picks its policy (first match wins)."""
-    if line.unattributed_reason in ("invalid_cost_center", "inactive_cost_center"):
-        return PolicyKind.INVALID_COST_CENTER
-    lit = line.line_item_type
-    if lit == "Tax":
-        return PolicyKind.TAX
-    if lit == "Credit":
-        return PolicyKind.CREDIT
-    if lit == "Refund":
-        return PolicyKind.REFUND
-    if line.usage_kind == "provisioned_throughput" or "reserved" in line.usage_type.lower():
-        return PolicyKind.PROVISIONED
-    if lit in FEE_TYPES:
-        return PolicyKind.FEE
-    if lit.endswith("Discount"):
-        return PolicyKind.DISCOUNT
-    if line.unattributed_reason == "default_project":
-        return PolicyKind.DEFAULT_PROJECT
-    return PolicyKind.UNTAGGED
+    """The kind of an unattributed line, which picks its policy (``chargeback.taxonomy``)."""
+    return unattributed_kind(
+        line.line_item_type, line.usage_kind, line.usage_type, line.unattributed_reason
+    )
 
 
 def apply_policies(

@@ -19,19 +19,6 @@ from chargeback.allocate.money import largest_remainder, round_money, shares_pct
 
 UNATTRIBUTED = "UNATTRIBUTED"
 
-#: The kinds of usage the pipeline names (queries/00_macros.sql ``usage_kind``), in the order
-#: statements show them; lines that are not usage (tax, credit, fee...) have kind "".
-USAGE_KINDS: tuple[str, ...] = (
-    "input",
-    "output",
-    "cache_read",
-    "cache_write",
-    "batch_input",
-    "batch_output",
-    "provisioned_throughput",
-    "other",
-)
-
 #: Statement line columns, in output order (the lines CSV contract, then extras).
 LINE_FIELDS: tuple[str, ...] = (
     "cost_center",

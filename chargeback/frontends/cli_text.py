@@ -7,8 +7,8 @@ from decimal import Decimal
 from chargeback.report.safety import terminal_text
 from chargeback.settings.files import FileSettings
 from chargeback.settings.model import CostMeasure
-from chargeback.settings.rules import PolicyKind
 from chargeback.survey import CoverageReport, PeriodRow
+from chargeback.taxonomy import PolicyKind
 
 
 def periods_text(rows: list[PeriodRow]) -> list[str]:

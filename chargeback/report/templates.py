@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import chargeback.allocate.statements as statements
+import chargeback.taxonomy as taxonomy
 from chargeback.errors import ConfigError
 
 WORKBOOK_FILE = "workbook.toml"
@@ -99,7 +99,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 SHEETS = ("summary", "unattributed", "reconciliation", "coverage")
 TITLES = ("summary", "statement", "unattributed", "worklist", "reconciliation", "coverage")
 FORMATS = ("money", "quantity", "share", "coverage", "count")
-USAGE_KINDS = (*statements.USAGE_KINDS, "none")  # "none": lines that are not usage
+USAGE_KINDS = (*taxonomy.USAGE_KINDS, "none")  # "none": lines that are not usage
 REASONS = (
     "default_project",
     "untagged",

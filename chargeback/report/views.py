@@ -14,34 +14,14 @@ from decimal import Decimal
 from chargeback.allocate.allocation import Allocation
 from chargeback.allocate.statements import (
     UNATTRIBUTED,
-    USAGE_KINDS,
     Breakdown,
     CostCenterTotal,
     StatementLine,
 )
-
-#: Summary columns that split a cost center's charge by kind of line item, in order.
-CATEGORIES: tuple[str, ...] = ("gross_usage", "fees", "credits", "refunds", "discounts", "tax")
+from chargeback.taxonomy import CATEGORIES, USAGE_KINDS, category
 
 #: Order of usage kinds on a statement ('' = not usage: tax, credit, fee...).
 KIND_ORDER: tuple[str, ...] = (*USAGE_KINDS, "")
-
-USAGE_TYPES = frozenset({"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"})
-
-
-def category(line_item_type: str) -> str:
-    """Which summary column a line item type belongs to (unknown types: fees and other)."""
-    if line_item_type in USAGE_TYPES:
-        return "gross_usage"
-    if line_item_type == "Credit":
-        return "credits"
-    if line_item_type == "Refund":
-        return "refunds"
-    if line_item_type.endswith("Discount") or line_item_type == "SavingsPlanNegation":
-        return "discounts"
-    if line_item_type == "Tax":
-        return "tax"
-    return "fees"
 
 
 @dataclass(frozen=True)
@@ -66,7 +46,7 @@ def summary_rows(
     rows = []
     currency = centers[0].currency if centers else ""
     for cc in centers:
-        split = {c: Decimal("0.00") for c in CATEGORIES}
+        split: dict[str, Decimal] = {c: Decimal("0.00") for c in CATEGORIES}
         for line in cc.lines:
             split[category(line.line_item_type)] += line.amount
         last = None if previous is None else previous.get((cc.cost_center, cc.currency))

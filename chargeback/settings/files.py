@@ -22,7 +22,6 @@ from chargeback.settings.rules import (
     CostCenter,
     Method,
     Policy,
-    PolicyKind,
     Rule,
 )
 from chargeback.settings.tables import (
@@ -32,6 +31,7 @@ from chargeback.settings.tables import (
     load_master,
     resolve_code,
 )
+from chargeback.taxonomy import PolicyKind
 
 _E = TypeVar("_E", CostMeasure, Rule, Method)
 

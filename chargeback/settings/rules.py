@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from chargeback.taxonomy import PolicyKind
+
 
 class Rule(StrEnum):
     """Where a line's cost center may come from, tried in the configured order."""
@@ -22,34 +24,6 @@ class Rule(StrEnum):
 
 
 DEFAULT_ORDER: tuple[Rule, ...] = tuple(Rule)
-
-
-class PolicyKind(StrEnum):
-    """Kinds of line that stay unattributed after the rules, each with its own policy."""
-
-    DEFAULT_PROJECT = "default_project"
-    UNTAGGED = "untagged"
-    INVALID_COST_CENTER = "invalid_cost_center"
-    TAX = "tax"
-    CREDIT = "credit"
-    REFUND = "refund"
-    FEE = "fee"
-    PROVISIONED = "provisioned"
-    DISCOUNT = "discount"
-
-
-#: How the kinds are named on statements ("allocated share of default-project usage").
-KIND_LABELS: dict[PolicyKind, str] = {
-    PolicyKind.DEFAULT_PROJECT: "default-project usage",
-    PolicyKind.UNTAGGED: "untagged usage",
-    PolicyKind.INVALID_COST_CENTER: "usage with an invalid cost center",
-    PolicyKind.TAX: "tax",
-    PolicyKind.CREDIT: "credits",
-    PolicyKind.REFUND: "refunds",
-    PolicyKind.FEE: "fees",
-    PolicyKind.PROVISIONED: "provisioned throughput and reserved capacity",
-    PolicyKind.DISCOUNT: "discounts",
-}
 
 
 class Method(StrEnum):

@@ -23,7 +23,6 @@ from chargeback.report.previous import PreviousRun
 from chargeback.report.safety import sheet_title
 from chargeback.report.templates import WorkbookTemplate
 from chargeback.report.views import (
-    CATEGORIES,
     cost_centers,
     invoice_ids,
     statement_groups,
@@ -45,6 +44,7 @@ from chargeback.report.xlsx.kit import (
     write_record,
     write_text,
 )
+from chargeback.taxonomy import CATEGORIES
 
 __all__ = ["write_statement_workbook", "write_workbook"]
 
