@@ -30,9 +30,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # run as a script (python benchmarks/generate.py): import from the repo
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cur2_columns import CUR2_SCHEMA, MAP_STR  # noqa: E402
+from benchmarks.cur2_columns import CUR2_SCHEMA, MAP_STR  # noqa: E402
 
 EXPORT = "chargeback-bench"
 #: Bumped whenever the same seed would give other data; benchmarks/run.py regenerates then.
