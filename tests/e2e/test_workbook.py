@@ -1,5 +1,8 @@
 """The consolidated workbook read back with openpyxl, cell by cell: every total, formula,
-format and sheet name, against figures computed here from the rows the test wrote."""
+format and sheet name, against figures computed here from the rows the test wrote.
+
+Most tests read the accountant's month of tests/support/accounting.py; the last few a small
+export whose sub-cent amounts show the stored values are rounded sums, kept as numbers."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from tests.support.accounting import (
     range_rows,
     write_month,
 )
-from tests.support.builders import cur2_row, write
+from tests.support.builders import cur2_row, tagged, write
 from tests.support.runs import RunFn
 
 CENTERS = expected_by_center(month())
@@ -431,3 +434,45 @@ def test_cost_centers_named_like_the_fixed_sheets_get_their_own(
     ]
     for title, name in (("Summary (2)", "Summary"), ("history (2)", "history")):
         assert values[title]["B3"].value == name
+
+
+# -- a small export: sub-cent amounts summed before rounding, numbers stored as numbers -------
+
+
+@pytest.fixture
+def workbook_path(tmp_path: Path, run_on: RunFn) -> Path:
+    rows = [
+        tagged("p1", "CC-1001", 10.005),
+        tagged("p2", "CC-1001", 0.004),
+        tagged("p3", '=HYPERLINK("http://x","y")', 1.0),
+        tagged("default", None, 2.5),
+        cur2_row(cost=-0.5, line_item_line_item_type="Credit"),
+    ]
+    write(tmp_path / "e" / "a.parquet", rows)
+    return Path(run_on(tmp_path / "e").outputs["workbook"])
+
+
+def test_summary_amounts_are_numbers_with_a_currency_format(workbook_path: Path) -> None:
+    wb = openpyxl.load_workbook(workbook_path, data_only=True)
+    ws = wb["Summary"]
+    _, net = find(ws, "Net charge")
+    r, _ = find(ws, "CC-1001")
+    amount = ws.cell(r, net)
+    assert amount.value == pytest.approx(10.01)
+    assert isinstance(amount.value, float)
+    assert "0.00" in amount.number_format and "USD" in amount.number_format
+    r, _ = find(ws, "UNATTRIBUTED")
+    assert ws.cell(r, net).value == pytest.approx(2.0)
+    r, _ = find(ws, "Total USD")
+    assert ws.cell(r, net).value == pytest.approx(13.01)  # stored value of the formula
+
+
+def test_reconciliation_difference_is_zero(workbook_path: Path) -> None:
+    ws = openpyxl.load_workbook(workbook_path, data_only=True)["Reconciliation"]
+    r, c = find(ws, "Export Bedrock total")
+    total = Decimal(str(ws.cell(r, c + 2).value))
+    attributed = Decimal(str(ws.cell(r + 1, c + 2).value))
+    unattributed = Decimal(str(ws.cell(r + 2, c + 2).value))
+    assert (total, attributed, unattributed) == (Decimal("13.01"), Decimal("11.01"), Decimal("2.0"))
+    assert ws.cell(r + 3, c).value == "Difference"
+    assert ws.cell(r + 3, c + 2).value == 0
