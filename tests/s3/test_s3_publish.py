@@ -1,17 +1,24 @@
-"""Publishing to S3: one complete set per month, newer input wins, racing runs never mix."""
+"""Publishing to S3: one complete set per month, newer input wins, racing runs never mix, and
+last month's figures read back from its published run."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from chargeback.errors import TransientOutputError
 from chargeback.publish.s3 import S3Destination
+from tests.support.accounting import find, money, table_header
+from tests.support.builders import cur2_row, write
+from tests.support.runs import RunFn
 from tests.support.s3server import S3
 
 BUCKET = "finance-reports"
@@ -160,3 +167,33 @@ def test_pointer_not_written_is_retryable_and_leaves_nothing(s3: S3) -> None:
     with pytest.raises(TransientOutputError, match="current.json"):
         publish_with(FlakyPointer(s3.client, applied=False))
     assert s3.keys(BUCKET) == []
+
+
+# -- last month, from the run published on S3 ---------------------------------------------------
+
+
+def test_last_month_comes_from_the_published_s3_run(s3: S3, tmp_path: Path, run_on: RunFn) -> None:
+    """On S3 last month's charges come from its current.json; statements/ are uploaded."""
+    s3.client.create_bucket(Bucket="finance-reports")
+    write(
+        tmp_path / "e" / "a.parquet",
+        [
+            cur2_row("2026-09", 30.00, resource_tags={"user_cost_center": "CC-A"}),
+            cur2_row("2026-10", 36.60, resource_tags={"user_cost_center": "CC-A"}),
+            cur2_row("2026-10", 1.00),
+        ],
+    )
+    out = "s3://finance-reports/chargeback"
+    run_on(tmp_path / "e", period="2026-09", out=out)
+    result = run_on(tmp_path / "e", period="2026-10", out=out)
+    assert result.info["previous_run"] == "s3://finance-reports/chargeback/2026-09/current.json"
+    prefix = result.output_dir.removeprefix("s3://finance-reports/")
+    keys = s3.keys("finance-reports", prefix)
+    assert prefix + "statements/CC-A.xlsx" in keys and prefix + "journal-2026-10.csv" in keys
+    ws = openpyxl.load_workbook(
+        io.BytesIO(s3.body("finance-reports", prefix + "chargeback-2026-10.xlsx")), data_only=True
+    )["Summary"]
+    head, cols = table_header(ws, "Cost center")
+    r, _ = find(ws, "CC-A")
+    assert money(ws.cell(r, cols["Last month"]).value) == Decimal("30.00")
+    assert money(ws.cell(r, cols["Change"]).value) == Decimal("6.60")

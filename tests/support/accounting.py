@@ -109,6 +109,12 @@ def header_columns(ws: Any, row: int) -> dict[str, int]:
     return {c.value: c.column for c in ws[row] if isinstance(c.value, str)}
 
 
+def table_header(ws: Any, label: str) -> tuple[int, dict[str, int]]:
+    """The row of the table header holding ``label``, and its column label -> column number."""
+    head, _ = find(ws, label)
+    return head, header_columns(ws, head)
+
+
 def range_rows(formula: str) -> tuple[int, int, str]:
     """First and last row and the column letter of ``=SUM(N5:N9)`` / ``=SUBTOTAL(9,N5:N9)``."""
     inner = formula.split("(", 1)[1].rstrip(")").split(",")[-1]
