@@ -1,4 +1,6 @@
-"""Tests for the deterministic sample export generator (sample_data.generator.cur2)."""
+"""The deterministic sample export generator (sample_data.generator.cur2), and the shipped
+sample month it wrote run through the pipeline, CUR 2.0 and legacy CUR: per cost center
+amounts to the cent, against sums computed in plain Python from the Parquet rows."""
 
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ from sample_data.generator.cur2 import (
     write_cur2_export,
     write_legacy_cur,
 )
-from tests.support.paths import REPO
+from tests.support.paths import REPO, SAMPLE
+from tests.support.runs import RunFn, read_csv, summary_amounts
+from tests.support.sample_month import check, exact_by_bucket, sample_rows
 
 BEDROCK_CODES = set(sample.BEDROCK_PRODUCT_CODES)
 
@@ -476,3 +480,46 @@ def test_invariants_for_any_seed_and_month(seed: int, month: str) -> None:
     diff = pc.max(pc.abs(pc.subtract(net, table.column("line_item_net_unblended_cost"))))
     assert diff.as_py() < 1e-9
     assert table.schema == sample.cur2_schema()
+
+
+# -- the shipped month through the pipeline, CUR 2.0 and legacy CUR -----------------------------
+
+
+def test_sample_cur2(run_on: RunFn) -> None:
+    result = run_on(SAMPLE)
+    summary = summary_amounts(result)
+    check(summary, read_csv(Path(result.outputs["lines"])), exact_by_bucket(sample_rows()))
+    # the published figures of sample_data/README.md
+    assert summary == {
+        "CC-1001": "3195.45",
+        "CC-2002": "1248.77",
+        "CC-3003": "1619.89",
+        "UNATTRIBUTED": "533.72",
+    }
+    assert result.info["source"]["manifest"] is not None
+    assert result.info["rows"]["bedrock"] == 9377
+
+
+@pytest.fixture(scope="module")
+def legacy_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("legacy")
+    write_legacy_cur(root, bedrock_sample_rows("2026-10", 7))
+    # a legacy folder holds other billing periods too: select by date, never by folder
+    write_legacy_cur(root, bedrock_sample_rows("2026-09", 7), name="bedrock-legacy-sept")
+    return root
+
+
+def test_sample_legacy_cur(run_on: RunFn, legacy_export: Path) -> None:
+    rows: list[dict[str, Any]] = []
+    for path in sorted(legacy_export.rglob("*.parquet")):
+        rows.extend(pq.read_table(path).to_pylist())
+    result = run_on(legacy_export)
+    assert result.info["source"]["schema"] == "legacy_cur"
+    summary = summary_amounts(result)
+    check(summary, read_csv(Path(result.outputs["lines"])), exact_by_bucket(rows, legacy=True))
+    assert summary == {
+        "CC-1001": "3195.45",
+        "CC-2002": "1248.77",
+        "CC-3003": "1619.89",
+        "UNATTRIBUTED": "533.72",
+    }
