@@ -220,7 +220,7 @@ def test_files_whose_columns_drifted_read_together(s3: S3, tmp_path: Path) -> No
     s3.client.create_bucket(Bucket=BUCKET)
     old = [c for c in CUR2_TYPES if c not in ("tags", "line_item_iam_principal")]
     f1 = write(tmp_path / "f1.parquet", [tagged("a", "ML-101", 1.11)], columns=old)
-    newer = {**CUR2_TYPES, "bill_billing_period_start_date": pa.timestamp("us")}
+    newer = {**CUR2_TYPES, "bill_billing_period_start_date": pa.timestamp("us", tz="UTC")}
     f2 = write(
         tmp_path / "f2.parquet",
         [tagged("b", "FIN-7", 2.22), cur2_row(period="2026-09", cost=50.0)],

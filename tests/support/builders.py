@@ -10,32 +10,36 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-MAP = pa.map_(pa.string(), pa.string())
+from sample_data.generator.columns import CUR2_TYPES as ALL_CUR2_TYPES
+from sample_data.generator.columns import MAP_STR as MAP
 
-CUR2_TYPES: dict[str, pa.DataType] = {
-    "bill_billing_entity": pa.string(),
-    "bill_billing_period_start_date": pa.timestamp("ms"),
-    "bill_invoice_id": pa.string(),
-    "bill_payer_account_id": pa.string(),
-    "identity_line_item_id": pa.string(),
-    "line_item_line_item_type": pa.string(),
-    "line_item_product_code": pa.string(),
-    "line_item_usage_type": pa.string(),
-    "line_item_operation": pa.string(),
-    "line_item_resource_id": pa.string(),
-    "line_item_usage_account_id": pa.string(),
-    "line_item_usage_amount": pa.float64(),
-    "line_item_unblended_cost": pa.float64(),
-    "line_item_net_unblended_cost": pa.float64(),
-    "line_item_currency_code": pa.string(),
-    "line_item_iam_principal": pa.string(),
-    "pricing_unit": pa.string(),
-    "product_product_family": pa.string(),
-    "product_servicecode": pa.string(),
-    "product": MAP,
-    "resource_tags": MAP,
-    "tags": MAP,
-}
+#: The columns a small test export has, in this order; their types are CUR 2.0's
+#: (sample_data/generator/columns.py).
+COLUMNS = (
+    "bill_billing_entity",
+    "bill_billing_period_start_date",
+    "bill_invoice_id",
+    "bill_payer_account_id",
+    "identity_line_item_id",
+    "line_item_line_item_type",
+    "line_item_product_code",
+    "line_item_usage_type",
+    "line_item_operation",
+    "line_item_resource_id",
+    "line_item_usage_account_id",
+    "line_item_usage_amount",
+    "line_item_unblended_cost",
+    "line_item_net_unblended_cost",
+    "line_item_currency_code",
+    "line_item_iam_principal",
+    "pricing_unit",
+    "product_product_family",
+    "product_servicecode",
+    "product",
+    "resource_tags",
+    "tags",
+)
+CUR2_TYPES: dict[str, pa.DataType] = {name: ALL_CUR2_TYPES[name] for name in COLUMNS}
 
 DEFAULTS: dict[str, Any] = {
     "bill_billing_entity": "AWS",
