@@ -33,15 +33,19 @@ import pyarrow.parquet as pq
 if not __package__:  # run as a script (python benchmarks/generate.py): import from the repo
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.cur2_columns import CUR2_SCHEMA, MAP_STR  # noqa: E402
+from sample_data.generator.columns import MAP_STR, TIMESTAMP, cur2_schema  # noqa: E402
 
 EXPORT = "chargeback-bench"
 #: Bumped whenever the same seed would give other data; benchmarks/run.py regenerates then.
 #: 2: callers follow the project; identity_time_interval is the line's hour, as AWS writes it.
 #: 3: the same in every process (2 drew the random columns in a set's order, which differs
 #:    between processes as Python randomizes string hashes).
-GENERATOR_VERSION = 3
+#: 4: the CUR 2.0 column set of sample_data/generator/columns.py: timestamps in UTC, and the
+#:    capacity_reservation_* and line_item_user_identifier columns (all null).
+GENERATOR_VERSION = 4
 BATCH_ROWS = 200_000
+#: Every column of a CUR 2.0 export, in the order the shared list gives.
+CUR2_SCHEMA = cur2_schema()
 
 # --- pools: the values independent columns are drawn from ------------------------------------
 
@@ -782,11 +786,11 @@ class BatchBuilder:
         hour_no = (usage_start - self.first_hour).astype("timedelta64[h]").astype(np.int32)
         interval = pa.DictionaryArray.from_arrays(pa.array(hour_no), self.hours).cast(pa.string())
         return {
-            "bill_billing_period_start_date": pa.array(start, type=pa.timestamp("ms")),
-            "bill_billing_period_end_date": pa.array(end, type=pa.timestamp("ms")),
-            "line_item_usage_start_date": pa.array(usage_start, type=pa.timestamp("ms")),
+            "bill_billing_period_start_date": pa.array(start, type=TIMESTAMP),
+            "bill_billing_period_end_date": pa.array(end, type=TIMESTAMP),
+            "line_item_usage_start_date": pa.array(usage_start, type=TIMESTAMP),
             "line_item_usage_end_date": pa.array(
-                usage_start + np.timedelta64(1, "h"), type=pa.timestamp("ms")
+                usage_start + np.timedelta64(1, "h"), type=TIMESTAMP
             ),
             "identity_time_interval": interval,
         }

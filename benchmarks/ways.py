@@ -64,6 +64,7 @@ def floor(source: Path, period: str) -> dict[str, str]:
 
     start, end = period_bounds(period)
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")  # the export's timestamps are UTC
     sql = (HERE / "floor.sql").read_text(encoding="utf-8")
     params = {"files": parquet_files(source), "period_start": start, "period_end": end}
     rows = con.execute(sql, params).fetchall()
@@ -79,7 +80,7 @@ def pandas_way(source: Path, period: str) -> dict[str, str]:
     for path in parquet_files(source):  # file by file: a whole month would not fit in memory
         df = pd.read_parquet(path, columns=COLUMNS)
         when = df["bill_billing_period_start_date"]
-        in_period = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end))
+        in_period = (when >= pd.Timestamp(start, tz="UTC")) & (when < pd.Timestamp(end, tz="UTC"))
         product = df["product"].map(lambda m: dict(m) if m is not None else {})
         family = df["product_product_family"].fillna(product.map(lambda m: m.get("product_family")))
         name = product.map(lambda m: (m.get("product_name") or "").lower())

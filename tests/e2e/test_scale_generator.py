@@ -16,8 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.cur2_columns import CUR2_SCHEMA
-from benchmarks.generate import CALLERS_PER_PROJECT, Generated, generate
+from benchmarks.generate import CALLERS_PER_PROJECT, CUR2_SCHEMA, Generated, generate
 from chargeback.pipeline import run
 from chargeback.settings.model import Period, RunConfig
 from tests.support.paths import REPO
@@ -53,8 +52,15 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     return generate(root, 30_000, seed=7, files=3, other_period_share=0.1, batch_rows=4_000)
 
 
-def independent(files: tuple[Path, ...]) -> dict[tuple[str, str], tuple[Decimal, int]]:
+def utc_duckdb() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that reads the export's UTC timestamps in UTC, whatever TZ says."""
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def independent(files: tuple[Path, ...]) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    con = utc_duckdb()
     rows = con.execute(INDEPENDENT, {"files": [str(f) for f in files]}).fetchall()
     return {(cur, cc): (Decimal(amount), int(n)) for cur, cc, amount, n in rows}
 
@@ -81,7 +87,7 @@ def test_about_five_percent_of_rows_are_bedrock(export: Generated) -> None:
 def test_lines_look_like_an_hourly_export(export: Generated) -> None:
     """A project is called by a few roles (its application's), not by any principal; the
     line's identity_time_interval is its usage hour in AWS's ``start/end`` form."""
-    con = duckdb.connect()
+    con = utc_duckdb()
     files = [str(f) for f in export.files]
     callers = con.execute(
         "SELECT max(n), count(*) FROM (SELECT line_item_resource_id, "
