@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
@@ -348,10 +349,9 @@ def _others() -> list[Profile]:
             "product_location": "US East (N. Virginia)",
             "product_location_type": "AWS Region",
         }
-        extra = kw.pop("fixed", {})
-        fixed.update(extra)  # type: ignore[arg-type]
+        fixed.update(cast("dict[str, str]", kw.pop("fixed", {})))
         pooled = {"line_item_resource_id": pool} if pool else {}
-        pooled.update(kw.pop("pooled", {}))  # type: ignore[arg-type]
+        pooled.update(cast("dict[str, str]", kw.pop("pooled", {})))
         product = (
             ("product_name", code),
             ("region", "us-east-1"),
@@ -674,7 +674,7 @@ class BatchBuilder:
         )
 
     def bedrock_mask(self, prof: np.ndarray) -> np.ndarray:
-        return self.is_bedrock[prof]
+        return cast(np.ndarray, self.is_bedrock[prof])
 
     def build(self, rng: np.random.Generator, n: int) -> pa.RecordBatch:
         prof = np.searchsorted(self.cum, rng.random(n), side="right").clip(0, len(self.profs) - 1)
@@ -776,10 +776,12 @@ class BatchBuilder:
 
     def _dates(self, rng: np.random.Generator, n: int) -> dict[str, pa.Array]:
         other = rng.random(n) < self.other_period_share
-        start = np.where(other, self.period.previous().start, self.period.start)
-        end = np.where(other, self.period.start, self.period.end)
-        start = start.astype("datetime64[ms]")
-        end = end.astype("datetime64[ms]")
+        previous, this, following = (
+            np.datetime64(when, "ms")
+            for when in (self.period.previous().start, self.period.start, self.period.end)
+        )
+        start = np.where(other, previous, this)
+        end = np.where(other, this, following)
         hours = (end - start).astype("timedelta64[h]").astype(np.int64)
         usage_start = start + (rng.integers(0, 1 << 30, n) % hours).astype("timedelta64[h]")
         # identity_time_interval as AWS writes it for an hourly export: the line's hour

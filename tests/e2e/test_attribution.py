@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from chargeback.settings.rules import AllocationRules, CostCenter, Rule
 from tests.support.builders import PROJECT, cur2_row, tagged
@@ -22,7 +23,7 @@ MASTER = (
 )
 
 
-def principal_row(cost: float, principal: str, tag: str | None = None, **kw: object) -> dict:
+def principal_row(cost: float, principal: str, tag: str | None = None, **kw: Any) -> dict[str, Any]:
     tags = {"iamPrincipal/CostCenter": tag} if tag else {}
     return cur2_row(
         cost=cost,

@@ -17,7 +17,7 @@ from chargeback.read.tagkeys import cur_tag_key
 from tests.support.builders import CUR2_TYPES, PROJECT, cur2_row, tagged, write
 from tests.support.runs import RunFn, read_csv, summary_amounts
 
-MARKETPLACE = {
+MARKETPLACE: dict[str, Any] = {
     "bill_billing_entity": "AWS Marketplace",
     "line_item_product_code": "c2x9z8kq1w3e4r5t6y7u8i9o0",
     "product_product_family": None,
@@ -143,7 +143,7 @@ def check_to_the_cent(got: dict[str, str], exact: dict[str, Decimal]) -> None:
     assert set(got) == set(exact)
     for name, amount in exact.items():
         assert abs(Decimal(got[name]) - amount) < Decimal("0.01"), name
-    assert sum(Decimal(v) for v in got.values()) == round_money(sum(exact.values()))
+    assert sum(Decimal(v) for v in got.values()) == round_money(sum(exact.values(), Decimal(0)))
 
 
 @pytest.fixture

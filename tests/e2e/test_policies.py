@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ D = Decimal
 BASE = [tagged("proj_a", "CC-A", 30.00), tagged("proj_b", "CC-B", 10.00)]
 
 
-def tax(cost: float) -> dict:
+def tax(cost: float) -> dict[str, Any]:
     return cur2_row(cost=cost, line_item_line_item_type="Tax")
 
 

@@ -122,7 +122,7 @@ def test_summary_rows_and_total(books: tuple[Any, Any]) -> None:
 
 
 def _col(n: int) -> str:
-    return openpyxl.utils.get_column_letter(n)
+    return str(openpyxl.utils.get_column_letter(n))
 
 
 def test_every_statement_adds_up_and_all_add_up_to_the_reconciliation(

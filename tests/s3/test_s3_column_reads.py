@@ -121,7 +121,7 @@ def test_unused_wide_column_is_not_downloaded(s3: S3, tmp_path: Path) -> None:
         engine.close()
 
     (totals,) = allocation.totals
-    assert totals.total == sum(costs).quantize(Decimal("0.01"))
+    assert totals.total == sum(costs, Decimal(0)).quantize(Decimal("0.01"))
     for i in range(3):
         expected = sum(c for j, c in enumerate(costs) if j % 3 == i)
         (cc,) = [c for c in totals.cost_centers if c.cost_center == f"CC-{i}"]

@@ -47,6 +47,10 @@ class Faults:
 def faulty_proxy(upstream: str, faults: Faults) -> Iterator[str]:
     """Serve a proxy to ``upstream`` on 127.0.0.1; yields its endpoint URL."""
     target = urlsplit(upstream)
+    if target.hostname is None:
+        raise ValueError(f"no host in {upstream}")
+    host: str = target.hostname
+    port = target.port
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -70,7 +74,7 @@ def faulty_proxy(upstream: str, faults: Faults) -> Iterator[str]:
                 if self.command != "HEAD":
                     self.wfile.write(payload)
                 return
-            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+            conn = http.client.HTTPConnection(host, port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
             conn.request(self.command, self.path, body=body, headers=headers)
             reply = conn.getresponse()

@@ -137,7 +137,7 @@ def sample_expected() -> dict[str, Decimal]:
     for cc, w in usage.items():
         exact[cc] += tax_pool * w / weight
     # Round the cost centers so they add up to the rounded total (largest remainder).
-    total = sum(exact.values()).quantize(CENT, rounding=ROUND_HALF_UP)
+    total = sum(exact.values(), D(0)).quantize(CENT, rounding=ROUND_HALF_UP)
     floors = {cc: v.quantize(CENT, rounding=ROUND_FLOOR) for cc, v in exact.items()}
     missing = int((total - sum(floors.values())) / CENT)
     for cc in sorted(exact, key=lambda c: floors[c] - exact[c])[:missing]:

@@ -47,7 +47,7 @@ amounts = st.decimals(min_value=-10_000, max_value=10_000, places=10, allow_nan=
 @given(st.lists(amounts, min_size=1, max_size=40))
 def test_rounded_parts_sum_to_rounded_total_and_stay_within_a_cent(parts: list[Decimal]) -> None:
     rounded = largest_remainder(parts)
-    assert sum(rounded) == round_money(sum(parts))
+    assert sum(rounded) == round_money(sum(parts, Decimal(0)))
     for exact, r in zip(parts, rounded, strict=True):
         assert abs(exact - r) < CENT
         assert r == r.quantize(CENT)
