@@ -24,23 +24,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # run as a script (python benchmarks/generate.py): import from the repo
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cur2_columns import CUR2_SCHEMA, MAP_STR  # noqa: E402
+from sample_data.generator.columns import MAP_STR, TIMESTAMP, cur2_schema  # noqa: E402
 
 EXPORT = "chargeback-bench"
 #: Bumped whenever the same seed would give other data; benchmarks/run.py regenerates then.
 #: 2: callers follow the project; identity_time_interval is the line's hour, as AWS writes it.
 #: 3: the same in every process (2 drew the random columns in a set's order, which differs
 #:    between processes as Python randomizes string hashes).
-GENERATOR_VERSION = 3
+#: 4: the CUR 2.0 column set of sample_data/generator/columns.py: timestamps in UTC, and the
+#:    capacity_reservation_* and line_item_user_identifier columns (all null).
+GENERATOR_VERSION = 4
 BATCH_ROWS = 200_000
+#: Every column of a CUR 2.0 export, in the order the shared list gives.
+CUR2_SCHEMA = cur2_schema()
 
 # --- pools: the values independent columns are drawn from ------------------------------------
 
@@ -343,10 +349,9 @@ def _others() -> list[Profile]:
             "product_location": "US East (N. Virginia)",
             "product_location_type": "AWS Region",
         }
-        extra = kw.pop("fixed", {})
-        fixed.update(extra)  # type: ignore[arg-type]
+        fixed.update(cast("dict[str, str]", kw.pop("fixed", {})))
         pooled = {"line_item_resource_id": pool} if pool else {}
-        pooled.update(kw.pop("pooled", {}))  # type: ignore[arg-type]
+        pooled.update(cast("dict[str, str]", kw.pop("pooled", {})))
         product = (
             ("product_name", code),
             ("region", "us-east-1"),
@@ -669,7 +674,7 @@ class BatchBuilder:
         )
 
     def bedrock_mask(self, prof: np.ndarray) -> np.ndarray:
-        return self.is_bedrock[prof]
+        return cast(np.ndarray, self.is_bedrock[prof])
 
     def build(self, rng: np.random.Generator, n: int) -> pa.RecordBatch:
         prof = np.searchsorted(self.cum, rng.random(n), side="right").clip(0, len(self.profs) - 1)
@@ -771,21 +776,23 @@ class BatchBuilder:
 
     def _dates(self, rng: np.random.Generator, n: int) -> dict[str, pa.Array]:
         other = rng.random(n) < self.other_period_share
-        start = np.where(other, self.period.previous().start, self.period.start)
-        end = np.where(other, self.period.start, self.period.end)
-        start = start.astype("datetime64[ms]")
-        end = end.astype("datetime64[ms]")
+        previous, this, following = (
+            np.datetime64(when, "ms")
+            for when in (self.period.previous().start, self.period.start, self.period.end)
+        )
+        start = np.where(other, previous, this)
+        end = np.where(other, this, following)
         hours = (end - start).astype("timedelta64[h]").astype(np.int64)
         usage_start = start + (rng.integers(0, 1 << 30, n) % hours).astype("timedelta64[h]")
         # identity_time_interval as AWS writes it for an hourly export: the line's hour
         hour_no = (usage_start - self.first_hour).astype("timedelta64[h]").astype(np.int32)
         interval = pa.DictionaryArray.from_arrays(pa.array(hour_no), self.hours).cast(pa.string())
         return {
-            "bill_billing_period_start_date": pa.array(start, type=pa.timestamp("ms")),
-            "bill_billing_period_end_date": pa.array(end, type=pa.timestamp("ms")),
-            "line_item_usage_start_date": pa.array(usage_start, type=pa.timestamp("ms")),
+            "bill_billing_period_start_date": pa.array(start, type=TIMESTAMP),
+            "bill_billing_period_end_date": pa.array(end, type=TIMESTAMP),
+            "line_item_usage_start_date": pa.array(usage_start, type=TIMESTAMP),
             "line_item_usage_end_date": pa.array(
-                usage_start + np.timedelta64(1, "h"), type=pa.timestamp("ms")
+                usage_start + np.timedelta64(1, "h"), type=TIMESTAMP
             ),
             "identity_time_interval": interval,
         }

@@ -37,10 +37,11 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as a script (python benchmarks/run.py): import from the repo
+    sys.path.insert(0, str(HERE.parent))
 
-from generate import GENERATOR_VERSION, generate  # noqa: E402
-from ways import totals  # noqa: E402
+from benchmarks.generate import GENERATOR_VERSION, generate  # noqa: E402
+from benchmarks.ways import totals  # noqa: E402
 
 PERIOD = "2026-10"
 RESULTS_MD = HERE / "RESULTS.md"

@@ -64,6 +64,7 @@ def floor(source: Path, period: str) -> dict[str, str]:
 
     start, end = period_bounds(period)
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")  # the export's timestamps are UTC
     sql = (HERE / "floor.sql").read_text(encoding="utf-8")
     params = {"files": parquet_files(source), "period_start": start, "period_end": end}
     rows = con.execute(sql, params).fetchall()
@@ -79,7 +80,7 @@ def pandas_way(source: Path, period: str) -> dict[str, str]:
     for path in parquet_files(source):  # file by file: a whole month would not fit in memory
         df = pd.read_parquet(path, columns=COLUMNS)
         when = df["bill_billing_period_start_date"]
-        in_period = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end))
+        in_period = (when >= pd.Timestamp(start, tz="UTC")) & (when < pd.Timestamp(end, tz="UTC"))
         product = df["product"].map(lambda m: dict(m) if m is not None else {})
         family = df["product_product_family"].fillna(product.map(lambda m: m.get("product_family")))
         name = product.map(lambda m: (m.get("product_name") or "").lower())
@@ -108,7 +109,7 @@ def pandas_way(source: Path, period: str) -> dict[str, str]:
     lines["cost_center"] = lines.apply(cost_center, axis=1)
     lines["cost"] = lines["line_item_net_unblended_cost"].fillna(lines["line_item_unblended_cost"])
     sums = lines.groupby(["line_item_currency_code", "cost_center"])["cost"].sum()
-    return {f"{cur}/{cc}": repr(float(v)) for (cur, cc), v in sums.items()}
+    return {f"{key[0]}/{key[1]}": repr(float(v)) for key, v in sums.items()}  # type: ignore[index]
 
 
 def totals(result: dict[str, str]) -> dict[str, Decimal]:

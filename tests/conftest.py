@@ -1,31 +1,23 @@
-"""Shared fixtures: run the real pipeline over real Parquet files in tmp_path."""
+"""Shared fixtures: run the real pipeline over real Parquet files in tmp_path, and a real S3
+API on loopback (moto's server) with a small Data Exports delivery in it."""
 
 from __future__ import annotations
 
-import csv
-import sys
-from collections.abc import Callable
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from chargeback.pipeline import run  # noqa: E402
-from chargeback.results import RunResult  # noqa: E402
-from chargeback.settings.model import CostMeasure, Period, RunConfig  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "sample_data" / "bedrock-cur2"
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-RunFn = Callable[..., RunResult]
+from chargeback.pipeline import run
+from chargeback.results import RunResult
+from chargeback.settings.model import CostMeasure, Period, RunConfig
+from tests.support.delivery import BUCKET, OUT_BUCKET, build, upload
+from tests.support.runs import RunFn
+from tests.support.s3server import S3
 
 
 @pytest.fixture
@@ -46,9 +38,48 @@ def run_on(tmp_path: Path) -> RunFn:
     return _run
 
 
-def summary_amounts(result: RunResult) -> dict[str, str]:
-    rows = read_csv(Path(result.outputs["summary"]))
-    return {r["cost_center"]: r["amount"] for r in rows}
+# -- a loopback S3 for tests ------------------------------------------------------------------
 
 
-from s3server import s3, s3_env, s3_server  # noqa: E402, F401 - a loopback S3 API for tests
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_env(s3_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the AWS SDKs at the loopback server, with dummy credentials."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return s3_server
+
+
+@pytest.fixture
+def s3(s3_env: str) -> Iterator[S3]:
+    """A clean S3 for one test."""
+    handle = S3(s3_env, boto3.client("s3", endpoint_url=s3_env, region_name="us-east-1"))
+    handle.reset()
+    yield handle
+    handle.reset()
+
+
+@pytest.fixture
+def delivered(s3: S3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """The small delivery of tests.support.delivery in BUCKET; CHARGEBACK_OUT in OUT_BUCKET."""
+    s3.client.create_bucket(Bucket=BUCKET)
+    s3.client.create_bucket(Bucket=OUT_BUCKET)
+    files = build(tmp_path / "export", BUCKET, "cur")
+    upload(s3, files, BUCKET)
+    monkeypatch.setenv("CHARGEBACK_OUT", f"s3://{OUT_BUCKET}/chargeback")
+    return files

@@ -1,0 +1,1 @@
+"""Benchmarks of ``chargeback run`` at scale; the scripts run as ``python benchmarks/run.py``."""

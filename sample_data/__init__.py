@@ -1,0 +1,1 @@
+"""The sample month and the generator that writes it (not part of the installed package)."""
