@@ -406,3 +406,28 @@ def test_every_key_spelling_is_looked_up_in_order(tmp_path: Path, run_on: RunFn)
         "CC-7": "resource_tag",
         "CC-5": "principal_tag",
     }
+
+
+@pytest.mark.parametrize("tz", [None, "UTC"], ids=["naive", "utc"])
+def test_billing_period_timestamps_with_or_without_a_time_zone(
+    tmp_path: Path, run_on: RunFn, tz: str | None
+) -> None:
+    """Exports write the period start as a plain or a UTC timestamp; both select the month
+    (and the month before is left out, by date, in either)."""
+    import pyarrow as pa
+
+    types = dict(CUR2_TYPES, bill_billing_period_start_date=pa.timestamp("ms", tz=tz))
+    rows = [
+        tagged("proj_a", "CC-1", 1.25),
+        tagged("proj_b", "CC-2", 2.50),
+        tagged("proj_a", "CC-1", 9.99, period="2026-09"),
+    ]
+    if tz is None:
+        for row in rows:
+            row["bill_billing_period_start_date"] = row["bill_billing_period_start_date"].replace(
+                tzinfo=None
+            )
+    write(tmp_path / "export" / "x-00001.parquet", rows, types=types)
+    result = run_on(tmp_path / "export")
+    assert summary_amounts(result) == {"CC-1": "1.25", "CC-2": "2.50"}
+    assert result.rows.bedrock == 2
