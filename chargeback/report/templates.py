@@ -18,6 +18,7 @@ from typing import Any
 
 import chargeback.taxonomy as taxonomy
 from chargeback.errors import ConfigError
+from chargeback.taxonomy import CATEGORIES
 
 WORKBOOK_FILE = "workbook.toml"
 JOURNAL_FILE = "journal.toml"
@@ -31,12 +32,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "owner",
         "team",
         "currency",
-        "gross_usage",
-        "fees",
-        "credits",
-        "refunds",
-        "discounts",
-        "tax",
+        *CATEGORIES,
         "net",
         "share_pct",
         "last_month",

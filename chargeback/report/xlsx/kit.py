@@ -20,16 +20,12 @@ from xlsxwriter.worksheet import Worksheet
 from chargeback.report.header import RunHeader
 from chargeback.report.safety import clean_text
 from chargeback.report.templates import WorkbookTemplate
+from chargeback.taxonomy import CATEGORIES
 
 #: Column keys whose values are money (Decimal, in the row's currency).
 MONEY = frozenset(
     {
-        "gross_usage",
-        "fees",
-        "credits",
-        "refunds",
-        "discounts",
-        "tax",
+        *CATEGORIES,
         "net",
         "last_month",
         "change",
