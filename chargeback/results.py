@@ -18,7 +18,7 @@ from chargeback.allocate.attribution import CoverageRow
 from chargeback.allocate.statements import LINE_FIELDS
 from chargeback.settings.model import RunConfig
 
-if TYPE_CHECKING:  # pandas costs ~0.3 s to import: only notebooks that ask pay for it
+if TYPE_CHECKING:  # pandas is slow to import: only notebooks that ask for frames pay for it
     import pandas as pd
 
 TOOL = "bedrock-chargeback"

@@ -13,8 +13,8 @@
 -- for each statement tag (cc, application, environment, team, owner) its candidate keys in
 -- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
 -- where the calling IAM principal's cost-center tag sits in the tags map ($cc_p1 .. $cc_p3).
--- TODO(issue 6): this query is ~1.6x the benchmark floor's (38 map lookups and a 22-column
--- group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
+-- TODO(issue 19): this query costs more than the benchmark floor's (38 map lookups and a
+-- 22-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
 -- Keep each lookup's nullif(trim(...)) as it is: forms that avoid evaluating all 38 and keep
 -- the rule were slower there ("Tried and dropped").
 CREATE OR REPLACE TEMP TABLE bedrock_groups AS

@@ -31,7 +31,7 @@ def output_jobs(
     """Every file of the set but run.json, as jobs for ``run_jobs``, weighed by statement
     lines: each job's cost per line relative to the consolidated workbook's, plus a fixed
     cost per statement file (as measured: benchmarks/RESULTS.md, "Writer job weights")."""
-    # TODO(issue 6): the consolidated workbook is one file on one core, so it bounds the
+    # TODO(issue 19): the consolidated workbook is one file on one core, so it bounds the
     # write phase on many cores; benchmarks/RESULTS.md "Next steps".
     lines = max(len(allocation.lines), 1)
 
