@@ -1,10 +1,12 @@
 -- 10 rows by file: how many rows of the period, and how many Bedrock rows, each input file
--- contributed. Parameters: $period_start, $period_end.
+-- contributed, and how many rows have no billing period at all (undated_rows: 14 looks
+-- for Bedrock lines among them). Parameters: $period_start, $period_end.
 SELECT
     source_file,
     count(*) FILTER (WHERE billing_period_start >= $period_start
                        AND billing_period_start < $period_end) AS period_rows,
-    count(*) AS all_rows
+    count(*) AS all_rows,
+    count(*) FILTER (WHERE billing_period_start IS NULL) AS undated_rows
 FROM cur
 GROUP BY source_file
 ORDER BY source_file;

@@ -122,16 +122,25 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
     period = {"period_start": config.period.start, "period_end": config.period.end}
     per_file = engine.fetch("10_rows_by_file", period).dicts()
     period_rows = sum(int(r["period_rows"]) for r in per_file)
+    undated_rows = sum(int(r["undated_rows"]) for r in per_file)
     if period_rows == 0:
         present = engine.fetch("11_periods").rows
         listing = ", ".join(f"{p} ({n} rows)" for p, n in present) or "none"
+        undated = (
+            f"; {undated_rows:,} rows have no bill_billing_period_start_date"
+            if undated_rows
+            else ""
+        )
         raise InputError(
-            f"no rows for {config.period} in {config.source}; billing periods present: {listing}"
+            f"no rows for {config.period} in {config.source}; billing periods present: "
+            f"{listing}{undated}"
         )
     engine.execute("12_bedrock_period_lines")
     measure = {"measure": config.cost_measure.value}
     numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
     engine.execute("13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
+    if undated_rows:
+        _refuse_undated_bedrock_lines(engine)
     by_file = engine.fetch("20_bedrock_rows_by_file", numbered).dicts()
     bedrock = {r["source_file"]: r for r in by_file}
     if any(int(r["bad_lines"]) for r in bedrock.values()):
@@ -212,6 +221,20 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         splits=tuple(splits),
         master=rules.master,
     )
+
+
+def _refuse_undated_bedrock_lines(engine: Engine) -> None:
+    """A Bedrock line with no billing period belongs to no month: selecting by period would
+    drop it without a word, so the run stops naming it (14 reads the export again)."""
+    found = engine.fetch("14_undated_bedrock_lines").rows
+    if found:
+        source_file, line_id, count = found[0]
+        more = "" if int(count) == 1 else f" ({int(count):,} Bedrock line items have none)"
+        raise InputError(
+            f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has no "
+            f"bill_billing_period_start_date{more}; a chargeback cannot tell which month it "
+            "belongs to: fix or re-download the export"
+        )
 
 
 def to_tag(totals: CurrencyTotals) -> Decimal:

@@ -28,6 +28,7 @@ from typing import Any
 
 import chargeback.s3location as s3location
 from chargeback.errors import OutputError, TransientOutputError
+from chargeback.read.manifest import manifest_digest
 from chargeback.s3location import S3Uri
 
 POINTER = "current.json"
@@ -137,7 +138,7 @@ class S3Destination:
     ) -> str:
         """Make ``current.json`` name this run unless newer input is published; the winner."""
         pointer = self.pointer_uri(period)
-        version = str(record.get("source", {}).get("version") or "")
+        source = record.get("source", {})
         body = json.dumps(
             {
                 "billing_period": period,
@@ -153,10 +154,8 @@ class S3Destination:
         ).encode("utf-8")
         for _ in range(_ATTEMPTS):
             current, etag = self._read_pointer(pointer)
-            if current is not None:
-                published = str(current.get("source", {}).get("version") or "")
-                if published > version:
-                    return str(current.get("run_id"))
+            if current is not None and self._is_newer(current.get("source"), source):
+                return str(current.get("run_id"))
             condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
             try:
                 self.client.put_object(
@@ -175,6 +174,39 @@ class S3Destination:
             f"{pointer} kept changing while publishing {folder}: other runs for {period} are "
             "publishing at the same time; try again"
         )
+
+    def _is_newer(self, published: Any, own: Any) -> bool:
+        """Was the published run's input delivered after this run's?
+
+        ``source.version`` is the manifest's modification time (S3 keeps whole seconds) and
+        a digest of its bytes. Two deliveries of one manifest within one second share the
+        time: the export itself then says which is current (the digest of the manifest it
+        holds now), so the older delivery never replaces the newer, whichever run finishes
+        last. Otherwise the digests decide, the same way for every run."""
+        published = published if isinstance(published, dict) else {}
+        own = own if isinstance(own, dict) else {}
+        theirs, ours = str(published.get("version") or ""), str(own.get("version") or "")
+        if theirs == ours:
+            return False  # the same input: publish again
+        their_time, _, their_digest = theirs.partition("+")
+        our_time, _, our_digest = ours.partition("+")
+        if their_time != our_time:
+            return their_time > our_time
+        manifest = _manifest_uri(own)
+        if manifest and manifest == _manifest_uri(published) and their_digest and our_digest:
+            now = self._digest_of(manifest)
+            if now in (their_digest, our_digest):
+                return now == their_digest
+        return theirs > ours
+
+    def _digest_of(self, uri: str) -> str | None:
+        """The digest of the manifest at ``uri`` as it is now; None when it cannot be read."""
+        try:
+            where = S3Uri.parse(uri)
+            body = self.client.get_object(Bucket=where.bucket, Key=where.key)["Body"].read()
+        except Exception:
+            return None  # the order then falls back to the digests
+        return manifest_digest(body)
 
     @staticmethod
     def _names(record: dict[str, Any]) -> list[str]:
@@ -219,6 +251,11 @@ class S3Destination:
                 self.client.delete_object(Bucket=self.root.bucket, Key=key)
             except Exception:  # cleanup must not hide the real error
                 pass
+
+
+def _manifest_uri(source: dict[str, Any]) -> str:
+    manifest = source.get("manifest")
+    return str(manifest.get("uri") or "") if isinstance(manifest, dict) else ""
 
 
 def _run_record(stage: Path) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import os
+import pickle
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +27,9 @@ class InputFile:
     rows: int
     size: int
     columns: Mapping[str, pa.DataType]
+    #: A digest of the file's size and serialized footer (row groups, column statistics,
+    #: offsets): two files with the same one hold the same data. '' when unknown.
+    fingerprint: str = ""
 
 
 class Source(Protocol):
@@ -48,6 +54,14 @@ class Source(Protocol):
         ...
 
 
+def footer_fingerprint(size: int, meta: pq.FileMetaData) -> str:
+    """A digest of a file's size and its serialized footer (pickling a footer serializes its
+    Thrift bytes): equal for byte copies of a file, different for any other data."""
+    digest = hashlib.sha256(str(size).encode())
+    digest.update(pickle.dumps(meta))
+    return digest.hexdigest()
+
+
 def inspect_parquet(path: str, uri: str, filesystem: pafs.FileSystem | None = None) -> InputFile:
     """Read one file's footer; a file that is not Parquet is an error naming it."""
     try:
@@ -67,10 +81,63 @@ def inspect_parquet(path: str, uri: str, filesystem: pafs.FileSystem | None = No
     except InputError:
         raise
     except OSError as e:
-        raise InputError(f"cannot read {uri}: {e}") from e
+        raise unreadable(uri, e) from e
     except (pa.ArrowException, ValueError) as e:
         raise InputError(
             f"{uri} is not a readable Parquet file ({first_line(e)}): "
             "remove it from the export folder or download it again"
         ) from e
-    return InputFile(uri, meta.num_rows, size, {f.name: f.type for f in schema})
+    return InputFile(
+        uri, meta.num_rows, size, {f.name: f.type for f in schema}, footer_fingerprint(size, meta)
+    )
+
+
+def os_reason(error: OSError) -> str:
+    """``Permission denied`` rather than ``[Errno 13] Permission denied: '/the/path'``."""
+    return error.strerror or first_line(error)
+
+
+def unreadable(path: str, error: OSError) -> InputError:
+    """A file or folder of SOURCE that cannot be read: the month would be incomplete."""
+    fix = (
+        "give the user running the chargeback read access to it"
+        if isinstance(error, PermissionError)
+        else "fix it or download it again"
+    )
+    return InputError(
+        f"cannot read {path} ({os_reason(error)}): without it the month would be incomplete; {fix}"
+    )
+
+
+def check_no_copies(files: Sequence[InputFile]) -> None:
+    """Two input files holding the same data (a delivery copied twice, a file under two names)
+    would be summed twice: refuse, naming both. Files without rows are never a problem."""
+    seen: dict[str, InputFile] = {}
+    for f in files:
+        if not f.fingerprint or f.rows == 0:
+            continue
+        first = seen.setdefault(f.fingerprint, f)
+        if first is not f:
+            copies = sum(1 for g in files if g.fingerprint == f.fingerprint)
+            more = "" if copies == 2 else f"; {copies} files hold the same"
+            if _same_file(first.uri, f.uri):
+                raise InputError(
+                    f"{first.uri} and {f.uri} are one file under two names (a link, "
+                    f"{f.rows:,} rows{more}): reading both would count its lines twice; "
+                    "remove the link"
+                )
+            raise InputError(
+                f"{first.uri} and {f.uri} are copies of one file ({f.rows:,} rows each, "
+                f"identical content{more}): reading both would count their lines twice; keep "
+                "one copy, or point SOURCE at the export's root so that its manifest decides "
+                "which files are read"
+            )
+
+
+def _same_file(a: str, b: str) -> bool:
+    if "://" in a or "://" in b:
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -1,16 +1,39 @@
-"""An export on the local disk: its manifest for the period, else every Parquet file below."""
+"""An export on the local disk: its manifest for the period, else every Parquet file below.
+
+Nothing below SOURCE is skipped without a word: a folder that cannot be listed, a link that
+leads nowhere or a ``.parquet`` entry that is not a file stops the run, since reading the rest
+would give part of the month. Folders and files whose names start with ``.`` or ``_`` (an
+interrupted copy, tool state) are not data and are never opened.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 import duckdb
 
 from chargeback.errors import InputError, first_line
-from chargeback.read.files import InputFile, inspect_parquet
-from chargeback.read.manifest import Manifest, key_parts, parse_manifest
+from chargeback.read.files import (
+    InputFile,
+    check_no_copies,
+    inspect_parquet,
+    os_reason,
+    unreadable,
+)
+from chargeback.read.manifest import (
+    Manifest,
+    check_one_delivery,
+    listed_parts,
+    listed_twice,
+    may_be_for,
+    parse_manifest,
+    part_of_export,
+)
 from chargeback.settings.model import Period
 
 
@@ -24,23 +47,28 @@ class LocalSource:
 
     @classmethod
     def open(cls, root: Path, period: Period | None) -> LocalSource:
-        if not root.exists():
-            raise InputError(f"SOURCE {root} does not exist: give the export's root folder")
-        manifest = None if period is None else _local_manifest(root, period)
+        kind = _kind(root)
+        manifest = None if period is None or kind != "folder" else _local_manifest(root, period)
+        if period is not None:
+            _refuse_part_of_export(root, period)
         if manifest is not None:
-            paths = [_resolve_listed(root, manifest, ref) for ref in manifest.data_files]
-        elif root.is_file():
+            paths = _listed_paths(root, manifest)
+        elif kind == "file":
             paths = [root]
         else:
-            paths = sorted(
-                p for p in root.rglob("*.parquet") if p.is_file() and not _hidden(p, root)
-            )
+            paths, manifests = _walk(root)
+            if period is not None:
+                for_period = [m for m in manifests if may_be_for(str(m), str(period))]
+                check_one_delivery(
+                    str(root), str(period), ((str(m), _read_bytes(m)) for m in for_period)
+                )
         if not paths:
             raise InputError(
                 f"no Parquet files under {root}: point SOURCE at the export's root folder "
                 "(the one holding data/ and metadata/) or at a folder of .parquet files"
             )
         files = tuple(inspect_parquet(str(p), str(p)) for p in paths)
+        check_no_copies(files)
         return cls(str(root), files, manifest)
 
     @property
@@ -62,29 +90,165 @@ class LocalSource:
             ) from e
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    """Files of an interrupted copy or tool state (``.x``, ``_temporary``) are not data."""
-    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
+def _kind(root: Path) -> str:
+    """'folder' or 'file'; anything else (missing, unreadable, a FIFO) is an error."""
+    try:
+        mode = root.stat().st_mode
+    except FileNotFoundError as e:
+        if root.is_symlink():
+            raise _broken_link(root, e) from e
+        raise InputError(f"SOURCE {root} does not exist: give the export's root folder") from e
+    except OSError as e:
+        raise unreadable(str(root), e) from e
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISREG(mode):
+        return "file"
+    raise _not_a_file(root)
+
+
+def _walk(root: Path) -> tuple[list[Path], list[Path]]:
+    """Every Parquet file and every ``*Manifest.json`` below ``root``, following links to
+    folders (each folder read once), refusing what cannot be read."""
+    parquet: list[Path] = []
+    manifests: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            info = folder.stat()
+            if (info.st_dev, info.st_ino) in seen:
+                continue  # a link back to a folder already read: its files are listed once
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as e:
+            raise unreadable(str(folder), e) from e
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue  # an interrupted copy or tool state, not data
+            path = Path(entry.path)
+            try:
+                mode = os.stat(path).st_mode  # through links
+            except OSError as e:
+                if entry.is_symlink():
+                    raise _broken_link(path, e) from e
+                raise unreadable(str(path), e) from e
+            if stat.S_ISDIR(mode):
+                folders.append(path)  # a folder named x.parquet is a dataset: read inside
+            elif entry.name.lower().endswith(".parquet"):
+                if not stat.S_ISREG(mode):
+                    raise _not_a_file(path)
+                parquet.append(path)
+            elif entry.name.endswith("Manifest.json") and stat.S_ISREG(mode):
+                manifests.append(path)
+    return sorted(parquet), sorted(manifests)
+
+
+def _broken_link(path: Path, error: OSError) -> InputError:
+    return InputError(
+        f"{path} is a symbolic link that leads nowhere ({os_reason(error)}): what it pointed "
+        "at would be left out of the month; restore its target or remove the link"
+    )
+
+
+def _not_a_file(path: Path) -> InputError:
+    try:
+        mode = path.stat().st_mode
+        what = "a named pipe" if stat.S_ISFIFO(mode) else "a socket or device"
+    except OSError:
+        what = "a special file"
+    return InputError(
+        f"{path} is not a regular file ({what}): it cannot be read as "
+        "Parquet, and leaving it out would leave out part of the month; replace it with the "
+        "file it stands for, or remove it"
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise unreadable(str(path), e) from e
+
+
+def _is_dir(path: Path) -> bool:
+    """False for a missing path; an error for one that cannot be looked at."""
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as e:
+        raise unreadable(str(path), e) from e
 
 
 def _local_manifest(root: Path, period: Period) -> Manifest | None:
     folder = root / "metadata" / f"BILLING_PERIOD={period}"
-    if not folder.is_dir():
+    if not _is_dir(folder):
         return None
-    found = sorted(folder.rglob("*Manifest.json"), key=lambda p: (p.stat().st_mtime, str(p)))
+    _parquet, found = _walk(folder)
     if not found:
         return None
-    path = found[-1]  # with CREATE_NEW_REPORT, the newest delivery wins
-    return parse_manifest(str(path), path.read_bytes())
+    path = max(found, key=lambda p: (p.stat().st_mtime, str(p)))
+    return parse_manifest(str(path), _read_bytes(path))  # with CREATE_NEW_REPORT, newest wins
+
+
+def _refuse_part_of_export(source: Path, period: Period) -> None:
+    """SOURCE below an export's ``data/`` folder whose export has a manifest for the period:
+    SOURCE is a part of a delivery (one file, one folder), so reading it is part of a month."""
+    absolute = Path(os.path.abspath(source))
+    parts = absolute.parts
+    for i in range(len(parts) - 1, 0, -1):
+        if parts[i] != "data":
+            continue
+        export_root = Path(*parts[:i])
+        try:
+            manifest = _local_manifest(export_root, period)
+        except InputError:
+            continue  # above SOURCE and not readable: not the user's input
+        if manifest is None:
+            continue
+        under = []
+        for ref in manifest.data_files:
+            try:
+                path = Path(os.path.abspath(_resolve_listed(export_root, manifest, ref)))
+            except InputError:
+                continue
+            if path == absolute or absolute in path.parents:
+                under.append(ref)
+        raise part_of_export(str(source), str(export_root), manifest, str(period), under)
+
+
+def _listed_paths(root: Path, manifest: Manifest) -> list[Path]:
+    """The manifest's files; one object named by two entries is an error, never read twice."""
+    paths: list[Path] = []
+    named: dict[Path, str] = {}
+    for ref in manifest.data_files:
+        path = _resolve_listed(root, manifest, ref)
+        real = path.resolve()
+        if real in named:
+            raise listed_twice(manifest, named[real], ref, str(path))
+        named[real] = ref
+        paths.append(path)
+    return paths
 
 
 def _resolve_listed(root: Path, manifest: Manifest, ref: str) -> Path:
-    """The local file for a manifest entry: the longest tail of its key found under root."""
-    parts = key_parts(ref)
+    """The local file for a manifest entry: the longest tail of its key found under root
+    (as written, else URL-decoded: ``BILLING_PERIOD%3D2026-10``)."""
+    parts = listed_parts(manifest, ref, str(root))
     for start in range(len(parts)):
-        candidate = root.joinpath(*parts[start:])
-        if candidate.is_file():
-            return candidate
+        tail = parts[start:]
+        for spelling in dict.fromkeys([tuple(tail), tuple(unquote(p) for p in tail)]):
+            candidate = root.joinpath(*spelling)
+            try:
+                if stat.S_ISREG(candidate.stat().st_mode):
+                    return candidate
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as e:
+                raise unreadable(str(candidate), e) from e
     raise InputError(
         f"manifest {manifest.uri} lists {ref}, which is not under {root}: the delivery is "
         "incomplete or was replaced by a refresh; rerun once the export is complete"

@@ -26,8 +26,18 @@ import pyarrow.parquet as pq
 
 import chargeback.s3location as s3location
 from chargeback.errors import InputError, first_line
-from chargeback.read.files import InputFile
-from chargeback.read.manifest import Manifest, parse_manifest
+from chargeback.read.files import InputFile, check_no_copies, footer_fingerprint
+from chargeback.read.manifest import (
+    Manifest,
+    check_one_delivery,
+    listed_parts,
+    listed_twice,
+    manifest_digest,
+    may_be_for,
+    outside_source,
+    parse_manifest,
+    part_of_export,
+)
 from chargeback.s3location import S3Uri
 from chargeback.settings.model import Period
 
@@ -57,14 +67,29 @@ class S3Source:
         root = S3Uri.parse(uri)
         filesystem = fs if fs is not None else s3location.filesystem(root.bucket)
         found = None if period is None else _newest_manifest(filesystem, root, period)
+        if period is not None:
+            _refuse_part_of_export(filesystem, root, period)
         if found is not None:
-            manifest = parse_manifest(str(found.uri), _read(filesystem, found.uri))
+            data = _read(filesystem, found.uri)
+            manifest = parse_manifest(str(found.uri), data)
             objects = _listed_objects(filesystem, root, manifest)
-            newest = found.mtime
+            version = _stamp(found.mtime, manifest_digest(data))
         else:
             manifest = None
-            objects = _parquet_objects(filesystem, root)
+            objects, manifests = _parquet_objects(filesystem, root)
+            if period is not None:
+                check_one_delivery(
+                    str(root),
+                    str(period),
+                    (
+                        (str(m.uri), _read(filesystem, m.uri))
+                        for m in manifests
+                        if may_be_for(str(m.uri), str(period))
+                    ),
+                )
             newest = max((o.mtime for o in objects if o.mtime is not None), default=None)
+            listing = "\n".join(f"{o.uri} {o.size} {o.mtime}" for o in objects)
+            version = _stamp(newest, manifest_digest(listing.encode()))
         if not objects:
             _check_bucket(filesystem, root)  # only now: HeadBucket may not be allowed
             raise InputError(
@@ -73,7 +98,8 @@ class S3Source:
             )
         with ThreadPoolExecutor(max_workers=min(_FOOTER_WORKERS, len(objects))) as pool:
             files = tuple(pool.map(lambda o: _inspect(filesystem, o), objects))
-        return cls(str(root), files, manifest, _stamp(newest), filesystem)
+        check_no_copies(files)
+        return cls(str(root), files, manifest, version, filesystem)
 
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         # an S3 failure during DuckDB's scan comes back as a TransientQueryError (engine.py)
@@ -159,20 +185,62 @@ def _newest_manifest(fs: pafs.FileSystem, root: S3Uri, period: Period) -> _Objec
     return max(found, key=lambda o: (o.mtime or datetime.min.replace(tzinfo=UTC), o.uri.key))
 
 
-def _parquet_objects(fs: pafs.FileSystem, root: S3Uri) -> list[_Object]:
+def _parquet_objects(fs: pafs.FileSystem, root: S3Uri) -> tuple[list[_Object], list[_Object]]:
+    """Every Parquet object below ``root``, and every ``*Manifest.json`` (deliveries)."""
     if root.key.lower().endswith(".parquet"):
         try:
             info = fs.get_file_info(root.path)
         except OSError as e:
             raise s3location.input_error(str(root), "open", e) from e
-        return [_object(info)] if info.type == pafs.FileType.File else []
+        return ([_object(info)] if info.type == pafs.FileType.File else []), []
     found = []
+    manifests = []
     for info in _list(fs, root):
         rel = info.path[len(root.path) :].strip("/")
         hidden = any(part.startswith((".", "_")) for part in rel.split("/"))
-        if info.type == pafs.FileType.File and info.path.endswith(".parquet") and not hidden:
+        if info.type != pafs.FileType.File or hidden:
+            continue
+        if info.path.endswith(".parquet"):
             found.append(_object(info))
-    return sorted(found, key=lambda o: o.uri.key)
+        elif info.base_name.endswith("Manifest.json"):
+            manifests.append(_object(info))
+    return sorted(found, key=lambda o: o.uri.key), sorted(manifests, key=lambda o: o.uri.key)
+
+
+def _refuse_part_of_export(fs: pafs.FileSystem, root: S3Uri, period: Period) -> None:
+    """SOURCE below an export's ``data/`` prefix whose export has a manifest for the period:
+    SOURCE is a part of a delivery (one object, one folder), so reading it is part of a month."""
+    parts = root.key.split("/")
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] != "data":
+            continue
+        export_root = S3Uri(root.bucket, "/".join(parts[:i]))
+        try:
+            found = _newest_manifest(fs, export_root, period)
+        except InputError as e:
+            if e.retryable:
+                raise
+            continue  # above SOURCE, and this role may not list it: not the user's input
+        if found is None:
+            continue
+        manifest = parse_manifest(str(found.uri), _read(fs, found.uri))
+        under = [
+            ref
+            for ref in manifest.data_files
+            if _is_under(_unquoted(_listed_uri(export_root, manifest, ref)), _unquoted(root))
+        ]
+        raise part_of_export(str(root), str(export_root), manifest, str(period), under)
+
+
+def _unquoted(uri: S3Uri) -> S3Uri:
+    return S3Uri(uri.bucket, unquote(uri.key))
+
+
+def _is_under(uri: S3Uri, root: S3Uri) -> bool:
+    """Is ``uri`` ``root`` or below it (same bucket, key prefix by whole segments)?"""
+    return uri.bucket == root.bucket and (
+        not root.key or uri.key == root.key or uri.key.startswith(root.key + "/")
+    )
 
 
 def _listed_objects(fs: pafs.FileSystem, root: S3Uri, manifest: Manifest) -> list[_Object]:
@@ -181,7 +249,7 @@ def _listed_objects(fs: pafs.FileSystem, root: S3Uri, manifest: Manifest) -> lis
     Existence is read from a listing of each file's folder, not from one HEAD per file:
     a role allowed to list only the export's prefix gets 403, not 404, for a missing key.
     """
-    uris = [_listed_uri(root, ref) for ref in manifest.data_files]
+    uris = [_listed_uri(root, manifest, ref) for ref in manifest.data_files]
     # an entry may be URL-encoded (BILLING_PERIOD%3D...): look for both spellings
     candidates = [dict.fromkeys([u, S3Uri(u.bucket, unquote(u.key))]) for u in uris]
     present: dict[str, _Object] = {}
@@ -199,17 +267,29 @@ def _listed_objects(fs: pafs.FileSystem, root: S3Uri, manifest: Manifest) -> lis
                 "rerun once the export is complete (the next delivery's manifest triggers it)"
             )
         uris[i] = found[0]
+    named: dict[str, str] = {}
+    for ref, uri in zip(manifest.data_files, uris, strict=True):
+        if uri.path in named:  # s3://bucket/key and key, %3D and =: one object
+            raise listed_twice(manifest, named[uri.path], ref, str(uri))
+        named[uri.path] = ref
     return [present[u.path] for u in uris]
 
 
-def _listed_uri(root: S3Uri, ref: str) -> S3Uri:
-    """A manifest entry as an object: ``s3://`` URIs as they are, bare keys in root's bucket."""
+def _listed_uri(root: S3Uri, manifest: Manifest, ref: str) -> S3Uri:
+    """A manifest entry as an object: ``s3://`` URIs as they are, bare keys in root's bucket;
+    anything outside SOURCE (another bucket or prefix, a ``..`` segment) is refused."""
+    listed_parts(manifest, ref, str(root))  # no '.' or '..' segment
     if ref.startswith(s3location.SCHEME):
-        return S3Uri.parse(ref)
-    key = ref.split("?", 1)[0].lstrip("/")
-    if root.key and not key.startswith(root.key + "/"):
-        return root.child(key)
-    return S3Uri(root.bucket, key)
+        uri = S3Uri.parse(ref.split("?", 1)[0])
+    else:
+        key = ref.split("?", 1)[0].lstrip("/")
+        if root.key and not key.startswith(root.key + "/"):
+            uri = root.child(key)
+        else:
+            uri = S3Uri(root.bucket, key)
+    if not (_is_under(uri, root) or _is_under(_unquoted(uri), _unquoted(root))):
+        raise outside_source(manifest, ref, str(root))
+    return uri
 
 
 def _inspect(fs: pafs.FileSystem, obj: _Object) -> InputFile:
@@ -228,11 +308,20 @@ def _inspect(fs: pafs.FileSystem, obj: _Object) -> InputFile:
         ) from e
     except OSError as e:
         raise s3location.input_error(uri, "read", e) from e
-    return InputFile(uri, meta.num_rows, obj.size, {f.name: f.type for f in schema})
+    return InputFile(
+        uri,
+        meta.num_rows,
+        obj.size,
+        {f.name: f.type for f in schema},
+        footer_fingerprint(obj.size, meta),
+    )
 
 
-def _stamp(moment: datetime | None) -> str:
-    """An ordered version stamp: the newest input's modification time, UTC."""
+def _stamp(moment: datetime | None, digest: str) -> str:
+    """An ordered version stamp that two deliveries never share: the newest input's
+    modification time, UTC (S3 keeps whole seconds), then ``+`` and a digest of what was
+    read (the manifest's bytes). Within one second the digests decide, the same way for
+    every run; publish/s3.py asks the export which of two such deliveries is current."""
     if moment is None:
         return ""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}+{digest}"

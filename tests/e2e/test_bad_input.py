@@ -82,7 +82,11 @@ def duplicate_delivery(root: Path) -> None:
     ]
     types = {**CUR2_TYPES, "identity_time_interval": pa.string()}
     write(root / "delivery-1" / "a.parquet", rows, types=types)
-    write(root / "delivery-2" / "a.parquet", rows, types=types)
+    # a refresh: the same Bedrock lines and one more row, so the files are not byte copies
+    # (copies are refused before any line is read: tests/e2e/test_partial_month.py)
+    ec2 = cur2_row(cost=2.0, line_item_product_code="AmazonEC2", product_product_family="VM")
+    refreshed = [*rows, ec2]
+    write(root / "delivery-2" / "a.parquet", refreshed, types=types)
 
 
 def wrong_period(root: Path) -> None:
