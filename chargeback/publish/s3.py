@@ -179,10 +179,12 @@ class S3Destination:
         """Was the published run's input delivered after this run's?
 
         ``source.version`` is the manifest's modification time (S3 keeps whole seconds) and
-        a digest of its bytes. Two deliveries of one manifest within one second share the
-        time: the export itself then says which is current (the digest of the manifest it
-        holds now), so the older delivery never replaces the newer, whichever run finishes
-        last. Otherwise the digests decide, the same way for every run."""
+        a digest of its bytes. Two deliveries within one second share the time: two
+        manifests are ordered by key, as a run picks the newest manifest; two versions of
+        one manifest key (an export that overwrites) are ordered by the export itself: the
+        one whose digest the manifest has now is current, so the older delivery never
+        replaces the newer, whichever run finishes last. Otherwise the digests decide, the
+        same way for every run."""
         published = published if isinstance(published, dict) else {}
         own = own if isinstance(own, dict) else {}
         theirs, ours = str(published.get("version") or ""), str(own.get("version") or "")
@@ -192,9 +194,11 @@ class S3Destination:
         our_time, _, our_digest = ours.partition("+")
         if their_time != our_time:
             return their_time > our_time
-        manifest = _manifest_uri(own)
-        if manifest and manifest == _manifest_uri(published) and their_digest and our_digest:
-            now = self._digest_of(manifest)
+        their_manifest, our_manifest = _manifest_uri(published), _manifest_uri(own)
+        if their_manifest and our_manifest and their_manifest != our_manifest:
+            return their_manifest > our_manifest  # as read/s3.py picks the newest manifest
+        if our_manifest and their_digest and our_digest:
+            now = self._digest_of(our_manifest)
             if now in (their_digest, our_digest):
                 return now == their_digest
         return theirs > ours
@@ -206,7 +210,7 @@ class S3Destination:
             body = self.client.get_object(Bucket=where.bucket, Key=where.key)["Body"].read()
         except Exception:
             return None  # the order then falls back to the digests
-        return manifest_digest(body)
+        return manifest_digest(uri, body)
 
     @staticmethod
     def _names(record: dict[str, Any]) -> list[str]:

@@ -93,7 +93,10 @@ def inspect_parquet(path: str, uri: str, filesystem: pafs.FileSystem | None = No
 
 
 def os_reason(error: OSError) -> str:
-    """``Permission denied`` rather than ``[Errno 13] Permission denied: '/the/path'``."""
+    """``Permission denied`` rather than ``[Errno 13] Permission denied: '/the/path'`` (or
+    pyarrow's ``Failed to open local file '/the/path'. Detail: [errno 13] ...``)."""
+    if error.errno:
+        return os.strerror(error.errno)
     return error.strerror or first_line(error)
 
 

@@ -114,9 +114,9 @@ def listed_twice(manifest: Manifest, first: str, second: str, target: str) -> In
     )
 
 
-def manifest_digest(data: bytes) -> str:
-    """A short digest of a manifest's bytes: two deliveries' manifests never share one."""
-    return hashlib.sha256(data).hexdigest()[:16]
+def manifest_digest(uri: str, data: bytes) -> str:
+    """A short digest of a manifest's location and bytes: two deliveries never share one."""
+    return hashlib.sha256(uri.encode("utf-8") + b"\n" + data).hexdigest()[:16]
 
 
 # -- several deliveries under one SOURCE ----------------------------------------------------

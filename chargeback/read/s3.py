@@ -73,7 +73,7 @@ class S3Source:
             data = _read(filesystem, found.uri)
             manifest = parse_manifest(str(found.uri), data)
             objects = _listed_objects(filesystem, root, manifest)
-            version = _stamp(found.mtime, manifest_digest(data))
+            version = _stamp(found.mtime, manifest_digest(str(found.uri), data))
         else:
             manifest = None
             objects, manifests = _parquet_objects(filesystem, root)
@@ -89,7 +89,7 @@ class S3Source:
                 )
             newest = max((o.mtime for o in objects if o.mtime is not None), default=None)
             listing = "\n".join(f"{o.uri} {o.size} {o.mtime}" for o in objects)
-            version = _stamp(newest, manifest_digest(listing.encode()))
+            version = _stamp(newest, manifest_digest(str(root), listing.encode()))
         if not objects:
             _check_bucket(filesystem, root)  # only now: HeadBucket may not be allowed
             raise InputError(
