@@ -320,8 +320,8 @@ def _inspect(fs: pafs.FileSystem, obj: _Object) -> InputFile:
 def _stamp(moment: datetime | None, digest: str) -> str:
     """An ordered version stamp that two deliveries never share: the newest input's
     modification time, UTC (S3 keeps whole seconds), then ``+`` and a digest of what was
-    read (the manifest's bytes). Within one second the digests decide, the same way for
-    every run; publish/s3.py asks the export which of two such deliveries is current."""
+    read (the manifest's key and bytes; without a manifest, the listing). Two deliveries
+    within one second share the time: publish/s3.py orders them (``_is_newer``)."""
     if moment is None:
         return ""
     return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}+{digest}"
