@@ -18,6 +18,7 @@ from typing import Any
 
 import chargeback.taxonomy as taxonomy
 from chargeback.errors import ConfigError
+from chargeback.settings.textfile import NESTED_TOO_DEEP, TOML_LIMIT, read_text
 from chargeback.taxonomy import CATEGORIES
 
 WORKBOOK_FILE = "workbook.toml"
@@ -174,7 +175,7 @@ class WorkbookTemplate:
         return self.widths.get(column, 14)
 
     def title(self, name: str, **values: str) -> str:
-        return self.titles[name].format(company=self.company, **values)
+        return fill(self.titles[name], company=self.company, **values)
 
     def money_format(self, currency: str) -> str:
         return self.formats["money"].replace("{currency}", currency)
@@ -217,11 +218,8 @@ def load_templates(folder: str | None = None) -> Templates:
 def _read(name: str, folder: str | None) -> tuple[str, str]:
     if folder is not None:
         path = Path(folder) / name
-        if path.is_file():
-            try:
-                return path.read_text(encoding="utf-8"), str(path)
-            except (OSError, UnicodeDecodeError) as e:
-                raise ConfigError(f"cannot read the template {path}: {e}") from e
+        if path.exists():
+            return read_text(path, "template", TOML_LIMIT), str(path)
         if not Path(folder).is_dir():
             raise ConfigError(
                 f"--templates {folder} is not a folder: give the folder holding {name}"
@@ -234,6 +232,8 @@ def _toml(text: str, origin: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{origin} is not valid TOML: {e}; fix the file") from e
+    except RecursionError as e:
+        raise ConfigError(f"{origin} {NESTED_TOO_DEEP}") from e
 
 
 def parse_workbook(text: str, origin: str) -> WorkbookTemplate:
@@ -359,16 +359,30 @@ def _columns(data: Mapping[str, Any], table: str, origin: str) -> tuple[str, ...
 
 
 def _placeholders(text: str, allowed: frozenset[str], origin: str, where: str) -> None:
+    """Only plain ``{name}`` fields of ``allowed``: a format spec or conversion would run on
+    the values (a tag value is a cost center), so none is accepted, not even a harmless one."""
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        parsed = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
     except ValueError as e:
         raise ConfigError(f"{origin}: {where} = {text!r}: {e}; write braces as {{{{ }}}}") from e
+    fields = {name for name, _, _ in parsed}
     unknown = sorted(fields - allowed)
     if unknown:
         raise ConfigError(
             f"{origin}: {where} uses unknown placeholder {{{unknown[0]}}}; "
             f"known: {', '.join('{' + f + '}' for f in sorted(allowed))}"
         )
+    for name, spec, conversion in parsed:
+        if spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + f":{spec}" * bool(spec)
+            raise ConfigError(
+                f"{origin}: {where} uses the field {shown}}}: write fields as a plain "
+                f"{{{name}}}, without a format spec or conversion"
+            )
 
 
 def _distinct_sheets(sheets: Mapping[str, str], origin: str) -> None:
@@ -389,6 +403,18 @@ def _distinct_sheets(sheets: Mapping[str, str], origin: str) -> None:
         if name.lower() in seen:
             raise ConfigError(f"{origin}: sheets.{key} and sheets.{seen[name.lower()]} are equal")
         seen[name.lower()] = key
+
+
+def fill(text: str, **values: object) -> str:
+    """``text`` with each ``{name}`` field replaced by ``str(values[name])``. Never
+    ``str.format``: a format spec in a template would then run on data (a tag value as a
+    width); templates are checked to have none (``_placeholders``), and none is applied."""
+    parts: list[str] = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(text):
+        parts.append(literal)
+        if name is not None:
+            parts.append(str(values[name]))
+    return "".join(parts)
 
 
 def template_text(name: str) -> str:

@@ -31,6 +31,7 @@ from chargeback.settings.tables import (
     load_master,
     resolve_code,
 )
+from chargeback.settings.textfile import NESTED_TOO_DEEP, TOML_LIMIT, read_text
 from chargeback.taxonomy import PolicyKind
 
 _E = TypeVar("_E", CostMeasure, Rule, Method)
@@ -58,9 +59,14 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
     ``./chargeback.toml`` when it exists."""
     if explicit:
         path = Path(explicit)
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(
                 f"config file {path} does not exist: fix --config (CHARGEBACK_CONFIG) or create it"
+            )
+        if not path.is_file():
+            raise ConfigError(
+                f"config file {path} is not a regular file (a folder, device or pipe): give "
+                "--config (CHARGEBACK_CONFIG) the path of a chargeback.toml"
             )
         return path
     default = (cwd or Path.cwd()) / CONFIG_FILE
@@ -71,12 +77,13 @@ def load_settings(path: Path | None) -> FileSettings:
     """Read and validate a config file (and the tables it names)."""
     if path is None:
         return FileSettings()
+    text = read_text(path, "config file", TOML_LIMIT)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path} is not valid TOML ({e}); fix the line named") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read config {path}: {e}") from e
+    except RecursionError as e:
+        raise ConfigError(f"{path} {NESTED_TOO_DEEP}") from e
     where = str(path)
     _known(data, (*_TOP, *_SECTIONS), where, "")
     run: dict[str, Any] = {}
