@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from chargeback.errors import InputError, first_line
-from chargeback.read.files import InputFile, inspect_parquet
+from chargeback.read.files import FILE_COLUMN, InputFile, inspect_parquet
 from chargeback.read.manifest import Manifest, key_parts, parse_manifest
 from chargeback.settings.model import Period
 
@@ -50,16 +50,19 @@ class LocalSource:
 
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         try:
-            return con.read_parquet(
-                [f.uri for f in self.files],
-                union_by_name=True,
-                hive_partitioning=False,
-                filename=True,
-            )
+            return con.sql(_READ, params={"files": [f.uri for f in self.files]})
         except duckdb.Error as e:
             raise InputError(
                 f"cannot read the Parquet files under {self.root}: {first_line(e)}"
             ) from e
+
+
+#: Every file's rows, columns unioned by name, and each row's file as ``FILE_COLUMN`` (a name
+#: the Python ``read_parquet`` cannot give; the files are a bound parameter).
+_READ = (
+    "SELECT * FROM read_parquet($files, union_by_name = true, hive_partitioning = false, "
+    f"filename = '{FILE_COLUMN}')"
+)
 
 
 def _hidden(path: Path, root: Path) -> bool:

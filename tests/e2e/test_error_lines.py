@@ -5,21 +5,32 @@ already published stays as it was."""
 from __future__ import annotations
 
 import json
+import math
 import os
+import pty
+import signal
 import subprocess
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from chargeback.errors import ExitCode
 from chargeback.frontends.cli import app
+from chargeback.pipeline import run
 from chargeback.report.templates import template_text
+from chargeback.settings.model import Period, RunConfig
 from chargeback.settings.textfile import TABLE_LIMIT
-from tests.support.builders import tagged, write
+from tests.support.builders import CUR2_TYPES, cur2_row, table, tagged, write
+from tests.support.runs import RunFn, read_csv
+from tests.support.s3server import S3
 
 runner = CliRunner()
+CENT = Decimal("0.01")
 DEEP = 5000  # levels of nesting: past Python's recursion limit
 
 
@@ -320,3 +331,334 @@ def test_a_manifest_nested_thousands_deep_is_an_input_error(month: Month, tmp_pa
         f"manifest {manifest} nests arrays or objects too deeply to read (thousands of levels): "
         "it is not a Data Exports manifest; remove it or let the export rewrite it",
     )
+
+
+# -- column types DuckDB cannot read as the view does: named before the scan -------------------
+
+
+def rewritten(root: Path, column: str, kind: pa.DataType, value: object) -> Path:
+    """One tagged Bedrock line whose ``column`` another tool wrote as ``kind``."""
+    row = tagged("p", "CC-1", 1.0, identity_line_item_id="li-1")
+    row[column] = value
+    return write(root / "a.parquet", [row], types={**CUR2_TYPES, column: kind})
+
+
+MAP_INT_KEYS = pa.map_(pa.int64(), pa.string())
+
+COLUMN_CASES: dict[str, tuple[str, pa.DataType, object, str]] = {
+    "unparseable date text": (
+        "bill_billing_period_start_date",
+        pa.string(),
+        "01/10/2026 \x1b[31m",
+        "{file}: column bill_billing_period_start_date holds '01/10/2026 \\x1b[31m', which is "
+        "not a date and time: write billing periods as TIMESTAMP (or text such as "
+        "2026-10-01T00:00:00Z); was the file rewritten by another tool?",
+    ),
+    "integer date": (
+        "bill_billing_period_start_date",
+        pa.int64(),
+        20261001,
+        "{file}: column bill_billing_period_start_date is int64, not a timestamp: billing "
+        "periods in cost exports are TIMESTAMP; was the file rewritten by another tool?",
+    ),
+    "usage amount as text": (
+        "line_item_usage_amount",
+        pa.string(),
+        "12 tokens",
+        "{file}: column line_item_usage_amount is string, not a number: usage amounts in cost "
+        "exports are DOUBLE; was the file rewritten by another tool?",
+    ),
+    "tag map keyed by integers": (
+        "resource_tags",
+        MAP_INT_KEYS,
+        [(1, "CC-1")],
+        "{file}: column resource_tags is map<int64, string>: its keys must be text (tag keys, "
+        "product fields) to be looked up; was the file rewritten by another tool?",
+    ),
+    "product map keyed by integers": (
+        "product",
+        MAP_INT_KEYS,
+        [(7, "Claude")],
+        "{file}: column product is map<int64, string>: its keys must be text (tag keys, "
+        "product fields) to be looked up; was the file rewritten by another tool?",
+    ),
+    "the tool's own file column": (
+        "chargeback_source_file",
+        pa.string(),
+        "x.parquet",
+        "{file} has a column named chargeback_source_file, the name the tool gives the column "
+        "of file names it adds: rename or remove that column",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(COLUMN_CASES))
+def test_a_column_the_view_cannot_read_is_named_with_its_file(
+    month: Month, tmp_path: Path, case: str
+) -> None:
+    column, kind, value, message = COLUMN_CASES[case]
+    good = write(tmp_path / "export" / "0-good.parquet", [tagged("q", "CC-2", 5.0)])
+    bad = rewritten(tmp_path / "export", column, kind, value)
+    assert good.parent == bad.parent
+    month.fails(month.args(source=bad.parent), ExitCode.INPUT, message.format(file=bad))
+
+
+def test_dates_written_as_text_that_read_as_dates_are_charged(tmp_path: Path) -> None:
+    root = tmp_path / "export"
+    costs = {"a": 1.25, "b": 2.5, "c": 0.07}
+    write(root / "a.parquet", [tagged("pa", "CC-A", costs["a"])])
+    for name in ("b", "c"):
+        row = tagged(f"p{name}", f"CC-{name.upper()}", costs[name])
+        row["bill_billing_period_start_date"] = "2026-10-01T00:00:00Z"
+        other = cur2_row(period="2026-09", cost=100.0)
+        other["bill_billing_period_start_date"] = "2026-09-01 00:00:00"
+        types = {**CUR2_TYPES, "bill_billing_period_start_date": pa.string()}
+        write(root / name / "a.parquet", [row, other], types=types)
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["run", str(root), "--period", "2026-10", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    summary = summary_amounts(out)
+    expected = {f"CC-{k.upper()}": Decimal(repr(v)).quantize(CENT) for k, v in costs.items()}
+    assert summary == {**expected, "TOTAL": sum(expected.values(), Decimal(0))}
+
+
+def summary_amounts(out: Path) -> dict[str, Decimal]:
+    rows = read_csv(out / "2026-10" / "chargeback-2026-10-summary.csv")
+    amounts = {r["cost_center"]: Decimal(r["amount"]) for r in rows if Decimal(r["amount"])}
+    return {**amounts, "TOTAL": sum((Decimal(r["amount"]) for r in rows), Decimal(0))}
+
+
+def test_map_keys_written_as_bytes_are_looked_up(tmp_path: Path) -> None:
+    root = tmp_path / "export"
+    row = tagged("p", None, 4.56)
+    row["resource_tags"] = [(b"user_cost_center", "CC-BYTES")]
+    write(root / "a.parquet", [row], types={**CUR2_TYPES, "resource_tags": MAP_BINARY_KEYS})
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["run", str(root), "--period", "2026-10", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert summary_amounts(out) == {"CC-BYTES": Decimal("4.56"), "TOTAL": Decimal("4.56")}
+
+
+MAP_BINARY_KEYS = pa.map_(pa.binary(), pa.string())
+
+
+def test_a_column_named_filename_is_read_like_any_other(tmp_path: Path) -> None:
+    """DuckDB's ``filename=True`` column clashed with a file's own ``filename`` column; the
+    tool names its column of file names otherwise, and each line keeps its real file."""
+    root = tmp_path / "export"
+    first = write(root / "a.parquet", [tagged("p", "CC-1", 1.5), tagged("q", "CC-2", 2.25)])
+    second = root / "b.parquet"
+    pq.write_table(
+        table([tagged("r", "CC-1", 3.0)]).append_column("filename", pa.array(["a.parquet"])),
+        second,
+    )
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["run", str(root), "--period", "2026-10", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert summary_amounts(out) == {
+        "CC-1": Decimal("4.50"),
+        "CC-2": Decimal("2.25"),
+        "TOTAL": Decimal("6.75"),
+    }
+    run_json = json.loads((out / "2026-10" / "run.json").read_text(encoding="utf-8"))
+    files = {f["uri"]: f["bedrock_rows"] for f in run_json["files"]}
+    assert files == {str(first): 2, str(second): 1}
+
+
+def test_a_column_named_filename_is_read_like_any_other_on_s3(
+    s3: S3, tmp_path: Path, run_on: RunFn
+) -> None:
+    s3.client.create_bucket(Bucket="named-files")
+    local = tmp_path / "a.parquet"
+    pq.write_table(
+        table([tagged("r", "CC-1", 3.0), tagged("s", "CC-2", 0.5)]).append_column(
+            "filename", pa.array(["elsewhere.parquet", None])
+        ),
+        local,
+    )
+    s3.client.upload_file(str(local), "named-files", "cur/x/data/a.parquet")
+    result = run_on("s3://named-files/cur/x", out=tmp_path / "out")
+    assert [(f.uri, f.bedrock_rows) for f in result.allocation.files] == [
+        ("s3://named-files/cur/x/data/a.parquet", 2)
+    ]
+    assert result.totals[0].cost_centers == {"CC-1": Decimal("3.00"), "CC-2": Decimal("0.50")}
+
+
+# -- costs: exact from the double's shortest form, refused past DECIMAL(38, 12) ---------------
+
+LARGEST = math.nextafter(1e26, 0)  # the largest double DECIMAL(38, 12) holds
+
+
+@pytest.mark.parametrize(
+    "costs",
+    [
+        [1e15],
+        [1e14 + 0.01, 2e14 + 0.02],
+        [1e-12, 1.0, 1e-12],
+        [123456789.123456789],
+        [-1e15, -0.005, 0.004],
+        [LARGEST],
+        [-LARGEST],
+        [LARGEST, -LARGEST, 0.01],
+        [1e16, 0.004, 0.004, 0.004],
+    ],
+)
+def test_costs_are_summed_exactly_as_the_export_wrote_them(
+    tmp_path: Path, run_on: RunFn, costs: list[float]
+) -> None:
+    """Each cost is the decimal its double prints as (Python's repr, the shortest form that
+    reads back as the same double): a 1e15 line is 1000000000000000.00, not .01."""
+    rows = [
+        tagged(f"p{i}", f"CC-{i}", c, identity_line_item_id=f"li-{i}") for i, c in enumerate(costs)
+    ]
+    write(tmp_path / "export" / "a.parquet", rows)
+    result = run_on(tmp_path / "export")
+    written = [Decimal(repr(c)) for c in costs]
+    exact = sum(written, Decimal(0))
+    (total,) = result.totals
+    assert total.export_bedrock_total_exact == exact
+    assert total.export_bedrock_total == exact.quantize(CENT, rounding=ROUND_HALF_UP)
+    assert sum(total.cost_centers.values(), Decimal(0)) == total.export_bedrock_total
+    for i, amount in enumerate(written):
+        assert abs(total.cost_centers[f"CC-{i}"] - amount) < CENT
+
+
+def test_a_cost_past_what_an_exact_sum_holds_is_named(month: Month, tmp_path: Path) -> None:
+    root = tmp_path / "export"
+    write(root / "a.parquet", [tagged("p", "CC-1", 1e26, identity_line_item_id="li-big")])
+    month.fails(
+        month.args(source=root),
+        ExitCode.INPUT,
+        f"{root / 'a.parquet'}: Bedrock line item li-big has cost 1e+26, beyond what an exact "
+        "sum holds (DECIMAL(38, 12): 26 digits before the point); a chargeback cannot sum it: "
+        "fix or re-download the export",
+    )
+
+
+@pytest.mark.parametrize("same_group", [True, False])
+def test_costs_adding_up_past_what_an_exact_sum_holds_are_an_input_error(
+    month: Month, tmp_path: Path, same_group: bool
+) -> None:
+    root = tmp_path / "export"
+    rows = [
+        tagged("p" if same_group else f"p{i}", "CC-1", LARGEST, identity_line_item_id=f"li-{i}")
+        for i in range(2)
+    ]
+    write(root / "a.parquet", rows)
+    query = "13_bedrock_groups" if same_group else "41_totals_by_type"
+    month.fails(
+        month.args(source=root),
+        ExitCode.INPUT,
+        "the Bedrock amounts add up beyond what an exact sum holds (DECIMAL(38, 12): 26 digits "
+        f"before the point) in queries/{query}.sql: a cost in the export is far too large; fix "
+        "or re-download the export",
+    )
+
+
+@pytest.mark.parametrize("usage", [float("nan"), float("inf"), 1e28])
+def test_a_usage_amount_no_sum_can_hold_is_named(
+    month: Month, tmp_path: Path, usage: float
+) -> None:
+    root = tmp_path / "export"
+    write(
+        root / "a.parquet",
+        [tagged("p", "CC-1", 1.0, identity_line_item_id="li-u", line_item_usage_amount=usage)],
+    )
+    month.fails(
+        month.args(source=root),
+        ExitCode.INPUT,
+        f"{root / 'a.parquet'}: Bedrock line item li-u has usage amount {usage!r}; a chargeback "
+        "cannot count it: fix or re-download the export",
+    )
+
+
+# -- options DuckDB refuses ----------------------------------------------------------------
+
+
+def test_a_memory_limit_duckdb_refuses_names_only_what_was_given(month: Month) -> None:
+    month.fails(
+        [*month.args(), "--memory-limit", "lots"],
+        ExitCode.CONFIG,
+        "--memory-limit 'lots' is not a size DuckDB accepts: give a number and a unit, e.g. 2GB "
+        "or 1536MB",
+    )
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def long_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An export whose Bedrock scan takes a while on one thread: 1M rows, half Bedrock."""
+    from benchmarks.generate import generate
+
+    root = tmp_path_factory.mktemp("long-scan")
+    generate(root, 1_000_000, bedrock_share=0.5, files=4)
+    return root
+
+
+def test_ctrl_c_during_the_scan_is_one_line_and_130(month: Month, long_scan: Path) -> None:
+    """SIGINT to a real ``chargeback run`` once it reports the Bedrock scan under way: exit
+    130, one error line after the progress lines, nothing published. Progress shows only on
+    a terminal, so stderr is a pseudo-terminal read until that line appears."""
+    primary, secondary = pty.openpty()
+    exe = Path(sys.executable).with_name("chargeback")
+    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+    process = subprocess.Popen(
+        [str(exe), *month.args(source=long_scan), "--threads", "1"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env=env,
+    )
+    os.close(secondary)
+    seen = read_until(primary, b"selecting Bedrock rows")
+    assert b"selecting Bedrock rows" in seen, seen.decode(errors="replace")
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate()
+    lines = (seen + read_until(primary, None)).decode().replace("\r\n", "\n").splitlines()
+    os.close(primary)
+    assert process.returncode == ExitCode.INTERRUPTED, lines
+    assert stdout == b""
+    assert [line for line in lines if not line.startswith("... ")] == [
+        "error: interrupted (SIGINT) before the command completed; run it again"
+    ]
+    assert lines[-1].startswith("error: ")
+    assert month.files() == month.before
+    assert sorted(p.name for p in month.out.iterdir()) == ["2026-10"]
+
+
+def read_until(fd: int, marker: bytes | None) -> bytes:
+    """What the pseudo-terminal ``fd`` gives until ``marker`` appears (None: until it closes)."""
+    seen = b""
+    while marker is None or marker not in seen:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the other side closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+def test_the_library_raises_keyboard_interrupt_when_the_scan_is_interrupted(
+    tmp_path: Path, long_scan: Path
+) -> None:
+    """Ctrl-C in a notebook stops ``run`` with KeyboardInterrupt, as any Python code, not
+    DuckDB's RuntimeError('Query interrupted'); nothing is written."""
+    sent: list[str] = []
+
+    def progress(phase: str) -> None:  # called from the thread that watches the scan
+        if phase.startswith("selecting Bedrock rows") and not sent:
+            sent.append(phase)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    config = RunConfig(
+        source=str(long_scan), period=Period.parse("2026-10"), out=str(tmp_path / "out"), threads=1
+    )
+    with pytest.raises(KeyboardInterrupt) as info:
+        run(config, progress=progress)
+    assert sent
+    assert isinstance(info.value.__cause__, RuntimeError)
+    assert not (tmp_path / "out").exists()
