@@ -18,7 +18,7 @@ from typing import Any
 
 import chargeback.taxonomy as taxonomy
 from chargeback.errors import ConfigError
-from chargeback.settings.textfile import NESTED_TOO_DEEP, TOML_LIMIT, read_text
+from chargeback.settings.textfile import NESTED_TOO_DEEP, TOML_LIMIT, read_text, shown
 from chargeback.taxonomy import CATEGORIES
 
 WORKBOOK_FILE = "workbook.toml"
@@ -254,7 +254,7 @@ def parse_workbook(text: str, origin: str) -> WorkbookTemplate:
     for key, value in widths.items():
         _known(key, known_labels, origin, "widths")
         if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 255:
-            raise ConfigError(f"{origin}: widths.{key} = {value!r} must be a number 1..255")
+            raise ConfigError(f"{origin}: widths.{key} = {shown(value)} must be a number 1..255")
     labels = _strings(data, "labels", tuple(sorted(known_labels)), origin)
     company = data.get("company", "")
     if not isinstance(company, str):
@@ -300,7 +300,9 @@ def parse_journal(text: str, origin: str) -> JournalTemplate:
 def _only(data: Mapping[str, Any], allowed: tuple[str, ...], origin: str) -> None:
     for key in data:
         if key not in allowed:
-            raise ConfigError(f"{origin}: unknown setting {key!r}; known: {', '.join(allowed)}")
+            raise ConfigError(
+                f"{origin}: unknown setting {shown(key)}; known: {', '.join(allowed)}"
+            )
 
 
 def _table(data: Mapping[str, Any], name: str, origin: str) -> dict[str, Any]:
@@ -321,7 +323,7 @@ def _strings(
     for key, value in table.items():
         _known(key, known, origin, name)
         if not isinstance(value, str):
-            raise ConfigError(f"{origin}: {name}.{key} = {value!r} must be text")
+            raise ConfigError(f"{origin}: {name}.{key} = {shown(value)} must be text")
     if required:
         for key in known:
             if key not in table:
@@ -332,7 +334,7 @@ def _strings(
 def _known(key: str, known: tuple[str, ...] | set[str], origin: str, where: str) -> None:
     if key not in known:
         raise ConfigError(
-            f"{origin}: [{where}] names unknown key {key!r}; known: {', '.join(sorted(known))}"
+            f"{origin}: [{where}] names unknown key {shown(key)}; known: {', '.join(sorted(known))}"
         )
 
 
@@ -346,15 +348,15 @@ def _columns(data: Mapping[str, Any], table: str, origin: str) -> tuple[str, ...
     for column in columns:
         if column not in known:
             raise ConfigError(
-                f"{origin}: [{table}] columns names unknown column {column!r}; "
+                f"{origin}: [{table}] columns names unknown column {shown(column)}; "
                 f"known columns: {', '.join(known)}"
             )
     if len(set(columns)) != len(columns):
         twice = next(c for c in columns if columns.count(c) > 1)
-        raise ConfigError(f"{origin}: [{table}] columns lists {twice!r} twice")
+        raise ConfigError(f"{origin}: [{table}] columns lists {shown(twice)} twice")
     for column in REQUIRED_COLUMNS[table]:
         if column not in columns:
-            raise ConfigError(f"{origin}: [{table}] columns must include {column!r}")
+            raise ConfigError(f"{origin}: [{table}] columns must include {shown(column)}")
     return tuple(columns)
 
 
@@ -368,7 +370,9 @@ def _placeholders(text: str, allowed: frozenset[str], origin: str, where: str) -
             if name is not None
         ]
     except ValueError as e:
-        raise ConfigError(f"{origin}: {where} = {text!r}: {e}; write braces as {{{{ }}}}") from e
+        raise ConfigError(
+            f"{origin}: {where} = {shown(text)}: {e}; write braces as {{{{ }}}}"
+        ) from e
     fields = {name for name, _, _ in parsed}
     unknown = sorted(fields - allowed)
     if unknown:
@@ -378,9 +382,9 @@ def _placeholders(text: str, allowed: frozenset[str], origin: str, where: str) -
         )
     for name, spec, conversion in parsed:
         if spec or conversion:
-            shown = "{" + name + (f"!{conversion}" if conversion else "") + f":{spec}" * bool(spec)
+            field = "{" + name + (f"!{conversion}" if conversion else "") + f":{spec}" * bool(spec)
             raise ConfigError(
-                f"{origin}: {where} uses the field {shown}}}: write fields as a plain "
+                f"{origin}: {where} uses the field {field}}}: write fields as a plain "
                 f"{{{name}}}, without a format spec or conversion"
             )
 
@@ -397,7 +401,7 @@ def _distinct_sheets(sheets: Mapping[str, str], origin: str) -> None:
             or name.lower() == "history"
         ):
             raise ConfigError(
-                f"{origin}: sheets.{key} = {name!r} is not a valid Excel sheet name "
+                f"{origin}: sheets.{key} = {shown(name)} is not a valid Excel sheet name "
                 "(1-31 characters, none of []:*?/\\, no ' at either end, not History)"
             )
         if name.lower() in seen:

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from chargeback.errors import ConfigError
 from chargeback.settings.rules import AllocationRules
+from chargeback.settings.textfile import shown
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 #: The years a billing period may fall in: AWS bills from long after the first and the
@@ -41,7 +42,9 @@ class Period:
     def parse(cls, text: str) -> Period:
         match = _PERIOD.match(text.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ConfigError(f"period {text!r} is not a month: write it as YYYY-MM, e.g. 2026-10")
+            raise ConfigError(
+                f"period {shown(text)} is not a month: write it as YYYY-MM, e.g. 2026-10"
+            )
         year = int(match.group(1))
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise ConfigError(

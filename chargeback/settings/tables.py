@@ -13,7 +13,7 @@ from pathlib import Path
 
 from chargeback.errors import ConfigError
 from chargeback.settings.rules import CostCenter, code_key
-from chargeback.settings.textfile import TABLE_LIMIT, read_text
+from chargeback.settings.textfile import TABLE_LIMIT, read_text, shown
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _TRUE = {"", "true", "yes", "y", "1", "active"}
@@ -27,12 +27,6 @@ MAP_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "principal_map": ("principal", "principal_arn", "iam_principal"),
     "account_map": ("account_id", "usage_account_id", "account"),
 }
-
-
-def _shown(value: str | None) -> str:
-    """A value from a table, for a message: quoted, control characters escaped, short."""
-    text = value or ""
-    return repr(text if len(text) <= 60 else text[:60] + "...")
 
 
 def _rows(path: Path, required: Sequence[str], what: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -77,14 +71,14 @@ def load_master(path: Path) -> tuple[CostCenter, ...]:
         key = code_key(code)
         if key in seen:
             raise ConfigError(
-                f"{path} line {n}: code {_shown(code)} is already on line {seen[key]} "
+                f"{path} line {n}: code {shown(code)} is already on line {seen[key]} "
                 "(codes match without regard to case and spaces); keep one"
             )
         seen[key] = n
         active_text = row.get("active", "").lower()
         if active_text not in _TRUE | _FALSE:
             raise ConfigError(
-                f"{path} line {n}: active {_shown(row.get('active'))} for {_shown(code)} is not "
+                f"{path} line {n}: active {shown(row.get('active'))} for {shown(code)} is not "
                 "true/false; write true or false"
             )
         result.append(
@@ -114,7 +108,7 @@ def resolve_code(
     if not master:
         return value.strip()
     raise ConfigError(
-        f"{where}: cost center {_shown(value)} is not in the cost-center master list; "
+        f"{where}: cost center {shown(value)} is not in the cost-center master list; "
         "add it to the master list or an alias, or fix the typo"
     )
 
@@ -135,7 +129,7 @@ def check_alias(alias: str, code: str, master: Sequence[CostCenter], where: str)
     clash = next((c.code for c in master if code_key(c.code) == key), None)
     if clash is not None and clash != target:
         raise ConfigError(
-            f"{where}: alias {_shown(alias)} is itself the master code {_shown(clash)}; "
+            f"{where}: alias {shown(alias)} is itself the master code {shown(clash)}; "
             "remove the alias"
         )
     return {key: target}
@@ -161,15 +155,15 @@ def load_mapping(
             raise ConfigError(f"{path} line {n}: {key_column} and cost_center must both be given")
         if table == "account_map" and not _ACCOUNT.match(raw_key):
             raise ConfigError(
-                f"{path} line {n}: account id {_shown(raw_key)} is not 12 digits; write it as text "
+                f"{path} line {n}: account id {shown(raw_key)} is not 12 digits; write it as text "
                 "with its leading zeros (spreadsheets drop them)"
             )
         key = code_key(raw_key)
         code = resolve_code(value, master, aliases, f"{path} line {n}")
         if key in result and result[key] != code:
             raise ConfigError(
-                f"{path} line {n}: {_shown(raw_key)} is already mapped to "
-                f"{_shown(result[key])} on line {lines[key]}; keep one"
+                f"{path} line {n}: {shown(raw_key)} is already mapped to "
+                f"{shown(result[key])} on line {lines[key]}; keep one"
             )
         result[key], lines[key] = code, n
     return result

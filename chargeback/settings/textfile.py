@@ -25,6 +25,13 @@ NESTED_TOO_DEEP = (
 )
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A value from a file or an option, for a message: quoted as Python writes it (control
+    characters escaped) and cut to ``limit`` characters, however long the value."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def read_text(path: Path, what: str, limit: int) -> str:
     """The UTF-8 text of the regular file ``path`` (``what`` it is, for messages)."""
     try:

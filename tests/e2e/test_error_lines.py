@@ -662,3 +662,13 @@ def test_the_library_raises_keyboard_interrupt_when_the_scan_is_interrupted(
     assert sent
     assert isinstance(info.value.__cause__, RuntimeError)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_long_value_in_a_config_is_quoted_short_and_escaped(month: Month) -> None:
+    value = "\x1b[2J" + "x" * 100_000
+    cfg = config(month.out.parent / "cfg", f"threads = {json.dumps(value)}\n")
+    month.fails(
+        [*month.args(), "--config", str(cfg)],
+        ExitCode.CONFIG,
+        f"{cfg}: threads = {repr(value)[:60]}... must be a whole number, 1 or more",
+    )
