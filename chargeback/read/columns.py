@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from chargeback.errors import InputError, first_line, is_interrupt
 from chargeback.read.files import FILE_COLUMN, InputFile
+from chargeback.settings.textfile import shown
 
 #: Billing-period columns (CUR, FOCUS): read as TIMESTAMP.
 DATE_COLUMNS: tuple[str, ...] = ("bill_billing_period_start_date", "BillingPeriodStart")
@@ -102,9 +103,8 @@ def text_date_error(
             return InputError(f"cannot read column {column} of {', '.join(uris)}: {first_line(e)}")
         if found:
             uri, text = found[0]
-            shown = repr(text if len(text) <= 40 else text[:40] + "...")
             return InputError(
-                f"{uri}: column {column} holds {shown}, which is not a date and time: write "
+                f"{uri}: column {column} holds {shown(text)}, which is not a date and time: write "
                 "billing periods as TIMESTAMP (or text such as 2026-10-01T00:00:00Z); was the "
                 "file rewritten by another tool?"
             )

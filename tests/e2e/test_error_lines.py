@@ -672,3 +672,39 @@ def test_a_long_value_in_a_config_is_quoted_short_and_escaped(month: Month) -> N
         ExitCode.CONFIG,
         f"{cfg}: threads = {repr(value)[:60]}... must be a whole number, 1 or more",
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "problem"),
+    [
+        (
+            pa.int64(),
+            20261001,
+            "is int64, not a timestamp: billing periods in cost exports are TIMESTAMP",
+        ),
+        (
+            pa.string(),
+            "October 2026",
+            "holds 'October 2026', which is not a date and time: write "
+            "billing periods as TIMESTAMP (or text such as 2026-10-01T00:00:00Z)",
+        ),
+    ],
+)
+def test_a_focus_billing_period_the_view_cannot_read_is_named(
+    month: Month, tmp_path: Path, kind: pa.DataType, value: object, problem: str
+) -> None:
+    path = tmp_path / "focus" / "part-0.parquet"
+    path.parent.mkdir()
+    columns = {
+        "BillingPeriodStart": pa.array([value], kind),
+        "ChargeCategory": pa.array(["Usage"]),
+        "BilledCost": pa.array([1.0]),
+        "BillingCurrency": pa.array(["USD"]),
+        "x_ServiceCode": pa.array(["AmazonBedrock"]),
+    }
+    pq.write_table(pa.table(columns), path)
+    month.fails(
+        month.args(source=path.parent),
+        ExitCode.INPUT,
+        f"{path}: column BillingPeriodStart {problem}; was the file rewritten by another tool?",
+    )
