@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     INPUT = 4
     QUERY = 5
     OUTPUT = 6
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
 class ChargebackError(Exception):
@@ -68,6 +69,16 @@ class TransientOutputError(OutputError):
     """Writing the statements failed for a reason a retry may fix (network, throttling)."""
 
     retryable = True
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """Whether a driver's error says Ctrl-C (SIGINT) stopped it. DuckDB's Python client turns
+    the KeyboardInterrupt it catches during a query into ``RuntimeError('Query interrupted')``
+    (or an ``InterruptException``); whoever runs the query raises ``KeyboardInterrupt`` again,
+    so the library stops on Ctrl-C as Python code does."""
+    if type(error).__name__ == "InterruptException":
+        return True
+    return isinstance(error, RuntimeError) and str(error).strip().lower() == "query interrupted"
 
 
 def first_line(error: BaseException) -> str:

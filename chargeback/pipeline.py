@@ -17,6 +17,7 @@ from chargeback import __version__
 from chargeback.allocate.allocation import Allocation, allocate
 from chargeback.allocate.attribution import attribution_info, coverage
 from chargeback.allocate.engine import Engine
+from chargeback.allocate.money import exact_arithmetic
 from chargeback.errors import OutputError
 from chargeback.publish.destination import open_destination
 from chargeback.read.files import Source
@@ -60,6 +61,7 @@ def output_names(period: str) -> dict[str, str]:
     }
 
 
+@exact_arithmetic
 def run(
     config: RunConfig, progress: Progress | None = None, now: datetime | None = None
 ) -> RunResult:
@@ -159,6 +161,7 @@ def run(
     )
 
 
+@exact_arithmetic
 def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportSchema, Allocation]:
     """Find the input files, read them, and allocate the period's Bedrock lines."""
     source, schema, allocation, _settings = _read_and_allocate(config, say, show_scan=False)

@@ -18,7 +18,7 @@ from chargeback.allocate.attribution import (
     unattributed_kinds,
 )
 from chargeback.allocate.engine import Engine
-from chargeback.allocate.money import round_money
+from chargeback.allocate.money import exact_arithmetic, round_money
 from chargeback.pipeline import Progress, read_and_allocate
 from chargeback.read.schema import canonical_relation, detect_schema
 from chargeback.read.sources import open_source
@@ -38,6 +38,7 @@ class PeriodRow:
     bedrock_unblended: Decimal
 
 
+@exact_arithmetic
 def periods(uri: str, threads: int | None = None) -> list[PeriodRow]:
     """Billing periods found in every Parquet file under ``uri`` (no manifest is applied)."""
     source = open_source(uri, None)
@@ -70,6 +71,7 @@ class CoverageReport:
     kinds: tuple[tuple[str, str, Decimal, str], ...]
 
 
+@exact_arithmetic
 def coverage_report(config: RunConfig, progress: Progress | None = None) -> CoverageReport:
     """Allocate ``config.period`` as a run would, and summarize it; nothing is written."""
     _source, _schema, allocation = read_and_allocate(config, progress or (lambda _p: None))

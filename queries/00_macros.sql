@@ -62,6 +62,16 @@ CREATE OR REPLACE TEMP MACRO usage_kind(line_item_type, usage_type, inference_ty
         ELSE 'other'
     END;
 
+-- An amount as an exact DECIMAL from the double's shortest decimal form (its VARCHAR:
+-- 1e15 -> '1000000000000000.0'), so no digits are invented: a straight CAST of the double
+-- gives 1000000000000000.013287555072. NULL for NULL, NaN, infinite, and a magnitude beyond
+-- what the DECIMAL holds (26 digits before the point for costs, 28 for usage amounts): 13
+-- counts such a line as bad and the run stops on it (21 names it), it is never summed.
+CREATE OR REPLACE TEMP MACRO exact_cost(x) AS
+    CASE WHEN isfinite(x) AND abs(x) < 1e26 THEN CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 12)) END;
+CREATE OR REPLACE TEMP MACRO exact_quantity(x) AS
+    CASE WHEN isfinite(x) AND abs(x) < 1e28 THEN CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 10)) END;
+
 -- The project (or application inference profile) id in a resource ARN, else NULL.
 CREATE OR REPLACE TEMP MACRO project_id_of(resource_id) AS
     nullif(regexp_extract(resource_id, '(?:project|application-inference-profile)/([^/]+)$', 1), '');

@@ -7,8 +7,10 @@
 -- file as its position in $source_files, the tags as their values (tag_value: direct map
 -- lookups, trimmed, '' as missing), never the maps.
 -- The lines are 12's selection (bill_billing_period_start_date, never the folder).
--- Cost is the measure ($measure: 'net_unblended' | 'unblended') summed as exact DECIMAL;
--- a NULL, NaN or infinite cost is not summed but counted in bad_lines, which stops the run.
+-- Cost is the measure ($measure: 'net_unblended' | 'unblended') summed as exact DECIMAL
+-- (exact_cost: from the double's shortest form, so no digits are invented); a NULL, NaN,
+-- infinite or out-of-range cost, or a usage amount that is NaN, infinite or out of range,
+-- is not summed but counted in bad_lines, which stops the run.
 -- Parameters: $period_start, $period_end, $measure, $source_files (every input file), and
 -- for each statement tag (cc, application, environment, team, owner) its candidate keys in
 -- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
@@ -46,10 +48,16 @@ SELECT
     product['feature'] AS feature,
     product['product_name'] AS product_name,
     ($measure <> 'unblended' AND net_unblended_cost IS NULL) AS measure_fallback,
-    sum(CAST(CASE WHEN isfinite(cost) THEN cost END AS DECIMAL(38, 12))) AS amount,
-    sum(CAST(coalesce(usage_amount, 0) AS DECIMAL(38, 10))) AS usage_amount,
+    sum(exact_amount) AS amount,
+    sum(exact_usage) AS usage_amount,
     count(*) AS line_items,
-    count(*) FILTER (WHERE cost IS NULL OR NOT isfinite(cost)) AS bad_lines,
+    count(*) FILTER (WHERE exact_amount IS NULL OR exact_usage IS NULL) AS bad_lines,
     list(hash(line_item_id, time_interval)) FILTER (WHERE line_item_id <> '') AS line_keys
-FROM bedrock_period_lines($period_start, $period_end, $measure)
+FROM (
+    SELECT
+        * EXCLUDE (usage_amount),
+        exact_cost(cost) AS exact_amount,
+        exact_quantity(coalesce(usage_amount, 0)) AS exact_usage
+    FROM bedrock_period_lines($period_start, $period_end, $measure)
+)
 GROUP BY ALL;

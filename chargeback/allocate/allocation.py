@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -60,6 +61,9 @@ class Allocation:
     def lines(self) -> list[StatementLine]:
         return [ln for t in self.totals for c in t.cost_centers for ln in c.lines]
 
+
+#: The magnitude from which a cost no longer fits DECIMAL(38, 12) (exact_cost, 00_macros.sql).
+COST_LIMIT = 1e26
 
 #: Key slots 13 has per tag: in resource_tags, in the tags map, and for the principal's tag.
 RESOURCE_SLOTS, TAGS_SLOTS, PRINCIPAL_SLOTS = 2, 5, 3
@@ -144,11 +148,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
     by_file = engine.fetch("20_bedrock_rows_by_file", numbered).dicts()
     bedrock = {r["source_file"]: r for r in by_file}
     if any(int(r["bad_lines"]) for r in bedrock.values()):
-        source_file, line_id, cost = engine.fetch("21_bad_amounts", {**period, **measure}).rows[0]
-        raise InputError(
-            f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
-            f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
-        )
+        raise bad_amount(*engine.fetch("21_bad_amounts", {**period, **measure}).rows[0])
     candidates = engine.fetch("22_duplicate_keys").rows
     keys = [key for key, _count in candidates]
     duplicate = engine.fetch("23_duplicate_lines", {**period, "keys": keys}).rows if keys else []
@@ -235,6 +235,22 @@ def _refuse_undated_bedrock_lines(engine: Engine) -> None:
             f"bill_billing_period_start_date{more}; a chargeback cannot tell which month it "
             "belongs to: fix or re-download the export"
         )
+
+
+def bad_amount(
+    source_file: str, line_id: str | None, cost: str | None, usage: str | None
+) -> InputError:
+    """The error for the first line 21 found: a cost or usage amount no exact sum can take."""
+    where = f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'}"
+    fix = "fix or re-download the export"
+    if cost is None or not math.isfinite(float(cost)):
+        return InputError(f"{where} has cost {cost or 'NULL'}; a chargeback cannot guess it: {fix}")
+    if abs(float(cost)) >= COST_LIMIT:
+        return InputError(
+            f"{where} has cost {cost}, beyond what an exact sum holds (DECIMAL(38, 12): 26 "
+            f"digits before the point); a chargeback cannot sum it: {fix}"
+        )
+    return InputError(f"{where} has usage amount {usage}; a chargeback cannot count it: {fix}")
 
 
 def to_tag(totals: CurrencyTotals) -> Decimal:

@@ -19,7 +19,14 @@ from typing import Any
 import duckdb
 
 from chargeback.allocate.queries import query_text
-from chargeback.errors import ConfigError, QueryError, TransientQueryError, first_line
+from chargeback.errors import (
+    ConfigError,
+    InputError,
+    QueryError,
+    TransientQueryError,
+    first_line,
+    is_interrupt,
+)
 from chargeback.s3location import is_transient_text
 from chargeback.taxonomy import line_item_type_rows
 
@@ -72,15 +79,17 @@ class Engine:
             self.con = duckdb.connect(":memory:", config=config)
         except duckdb.Error as e:
             shutil.rmtree(self.spill_dir, ignore_errors=True)
-            raise ConfigError(
-                f"DuckDB refused --threads {threads} / --memory-limit {memory_limit}: "
-                f"{first_line(e)}; give a thread count and a size such as 2GB"
-            ) from e
+            refused = _refused(threads, memory_limit)
+            if refused:
+                raise ConfigError("; ".join(refused)) from e
+            raise QueryError(f"cannot start DuckDB: {first_line(e)}") from e
         self.on_progress = on_progress
         try:
-            if on_progress is not None:  # only to make query_progress() count; never printed
+            # DuckDB's own bar is never printed (it went to stdout, which holds results);
+            # with on_progress it runs only to make query_progress() count
+            self.con.execute("SET enable_progress_bar_print = false")
+            if on_progress is not None:
                 self.con.execute("SET enable_progress_bar = true")
-                self.con.execute("SET enable_progress_bar_print = false")
             names, categories, usage = line_item_type_rows()
             self.con.execute(
                 query_text("00_line_item_types"),
@@ -126,6 +135,16 @@ class Engine:
         try:
             with self._watching(name):
                 return self.con.execute(sql, bound or None)
+        except (duckdb.InterruptException, RuntimeError) as e:
+            if is_interrupt(e):
+                raise KeyboardInterrupt from e
+            raise
+        except duckdb.OutOfRangeException as e:  # a DECIMAL sum past 38 digits
+            raise InputError(
+                f"the Bedrock amounts add up beyond what an exact sum holds (DECIMAL(38, 12): "
+                f"26 digits before the point) in queries/{name}.sql: a cost in the export is "
+                "far too large; fix or re-download the export"
+            ) from e
         except duckdb.Error as e:
             if is_transient_text(str(e)):  # S3 failed under the scan: a retry may succeed
                 raise TransientQueryError(
@@ -164,6 +183,30 @@ class Engine:
     def close(self) -> None:
         self.con.close()
         shutil.rmtree(self.spill_dir, ignore_errors=True)
+
+
+def _refused(threads: int | None, memory_limit: str | None) -> list[str]:
+    """Which of the settings given DuckDB refuses, each tried on its own, and what it takes."""
+    refused = []
+    if memory_limit is not None and not _accepts({"memory_limit": memory_limit}):
+        refused.append(
+            f"--memory-limit {memory_limit!r} is not a size DuckDB accepts: give a number "
+            "and a unit, e.g. 2GB or 1536MB"
+        )
+    if threads is not None and not _accepts({"threads": threads}):
+        refused.append(
+            f"--threads {threads} is not a thread count DuckDB accepts: give a whole number "
+            "from 1 to the number of cores"
+        )
+    return refused
+
+
+def _accepts(config: dict[str, Any]) -> bool:
+    try:
+        duckdb.connect(":memory:", config=config).close()
+    except duckdb.Error:
+        return False
+    return True
 
 
 class ProgressSteps:

@@ -7,10 +7,31 @@ accountant who sums a statement's lines gets the statement total, to the cent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+import functools
+from collections.abc import Callable, Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from typing import ParamSpec, TypeVar
 
 CENT = Decimal("0.01")
+#: Significant digits of Decimal arithmetic in a run. Exact amounts are DECIMAL(38, 12) (26
+#: digits before the point, 12 after); Python's default of 28 digits would round a sum of
+#: them from 1e16 on, and fail to round one past 1e26 to the cent at all.
+PRECISION = 60
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def exact_arithmetic(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``function`` with Decimal arithmetic of ``PRECISION`` digits (in this thread, and
+    in the writer processes it forks)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with localcontext(prec=PRECISION):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def round_money(amount: Decimal, quantum: Decimal = CENT) -> Decimal:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -134,6 +134,8 @@ def run_command(
         result = run(config, progress=_progress if _show_progress(quiet) else None)
     except ChargebackError as e:
         _fail(e)
+    except KeyboardInterrupt:
+        _interrupted()
     _report(result)
 
 
@@ -152,6 +154,8 @@ def periods_command(
         rows = periods(source)
     except ChargebackError as e:
         _fail(e)
+    except KeyboardInterrupt:
+        _interrupted()
     for line in periods_text(rows):
         typer.echo(line)
 
@@ -191,6 +195,8 @@ def coverage_command(
         report = coverage_report(config)
     except ChargebackError as e:
         _fail(e)
+    except KeyboardInterrupt:
+        _interrupted()
     for line in coverage_text(report, str(config.period)):
         typer.echo(line)
 
@@ -208,6 +214,8 @@ def config_check_command(config_file: ConfigOption = None) -> None:
         templates = load_templates(settings.run.get("templates"))
     except ChargebackError as e:
         _fail(e)
+    except KeyboardInterrupt:
+        _interrupted()
     for line in config_text(settings):
         typer.echo(line)
     typer.echo(f"report templates: {templates.workbook.origin}, {templates.journal.origin}")
@@ -259,6 +267,16 @@ def _fail(error: ChargebackError) -> None:
     raise typer.Exit(int(error.exit_code))
 
 
+def _interrupted() -> NoReturn:
+    """Ctrl-C (SIGINT): one line and 130, wherever it came (a month is published only by a
+    run that completes, so an interrupted run leaves the published set as it was)."""
+    typer.echo(INTERRUPTED, err=True)
+    raise typer.Exit(int(ExitCode.INTERRUPTED))
+
+
+INTERRUPTED = "error: interrupted (SIGINT) before the command completed; run it again"
+
+
 def main() -> None:
     """Console entry point."""
     try:
@@ -267,4 +285,5 @@ def main() -> None:
         typer.echo(f"error: {e}", err=True)
         sys.exit(int(e.exit_code))
     except KeyboardInterrupt:
-        sys.exit(int(ExitCode.UNEXPECTED))
+        typer.echo(INTERRUPTED, err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))

@@ -18,6 +18,10 @@ import pyarrow.parquet as pq
 from chargeback.errors import InputError, first_line
 from chargeback.read.manifest import Manifest
 
+#: The column each source adds to every row: the URI of the file it came from. Not
+#: ``filename``, DuckDB's default, which some tools write into the files themselves.
+FILE_COLUMN = "chargeback_source_file"
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -50,7 +54,7 @@ class Source(Protocol):
         ...
 
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
-        """All rows of all files, columns unioned by name, plus ``filename``."""
+        """All rows of all files, columns unioned by name, plus ``FILE_COLUMN``."""
         ...
 
 

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from chargeback.errors import InputError
+from chargeback.read.files import FILE_COLUMN
 
 #: Columns whose presence makes a file FOCUS.
 MARKERS: tuple[str, ...] = ("BilledCost", "ChargeCategory")
@@ -102,8 +103,8 @@ def focus_relation(
     columns: Mapping[str, pa.DataType],
     canonical: Sequence[tuple[str, str, str]],
 ) -> duckdb.DuckDBPyRelation:
-    """``raw`` (FOCUS columns plus ``filename``) as the canonical view, column for column."""
-    exprs: list[duckdb.Expression] = [duckdb.ColumnExpression("filename").alias("source_file")]
+    """``raw`` (FOCUS columns plus ``FILE_COLUMN``) as the canonical view, column for column."""
+    exprs: list[duckdb.Expression] = [duckdb.ColumnExpression(FILE_COLUMN).alias("source_file")]
     for name, _cur_column, sql_type in canonical:
         if name == "line_item_type":
             exprs.append(_line_item_type().alias(name))

@@ -19,6 +19,7 @@ import duckdb
 
 from chargeback.errors import InputError, first_line
 from chargeback.read.files import (
+    FILE_COLUMN,
     InputFile,
     check_no_copies,
     inspect_parquet,
@@ -78,12 +79,7 @@ class LocalSource:
 
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         try:
-            return con.read_parquet(
-                [f.uri for f in self.files],
-                union_by_name=True,
-                hive_partitioning=False,
-                filename=True,
-            )
+            return con.sql(_READ, params={"files": [f.uri for f in self.files]})
         except duckdb.Error as e:
             raise InputError(
                 f"cannot read the Parquet files under {self.root}: {first_line(e)}"
@@ -181,6 +177,14 @@ def _is_dir(path: Path) -> bool:
         return False
     except OSError as e:
         raise unreadable(str(path), e) from e
+
+
+#: Every file's rows, columns unioned by name, and each row's file as ``FILE_COLUMN`` (a name
+#: the Python ``read_parquet`` cannot give; the files are a bound parameter).
+_READ = (
+    "SELECT * FROM read_parquet($files, union_by_name = true, hive_partitioning = false, "
+    f"filename = '{FILE_COLUMN}')"
+)
 
 
 def _local_manifest(root: Path, period: Period) -> Manifest | None:

@@ -34,6 +34,12 @@ def parse_manifest(uri: str, text: str | bytes) -> Manifest:
     """Parse a manifest's JSON; ``uri`` is only used in messages and the result."""
     try:
         doc = json.loads(text)
+        files = tuple(dict.fromkeys(_parquet_strings(doc)))
+    except RecursionError as e:
+        raise InputError(
+            f"manifest {uri} nests arrays or objects too deeply to read (thousands of levels): "
+            "it is not a Data Exports manifest; remove it or let the export rewrite it"
+        ) from e
     except (ValueError, UnicodeDecodeError) as e:
         raise InputError(
             f"manifest {uri} is not valid JSON ({e}): the delivery may still be in progress; "
@@ -43,7 +49,6 @@ def parse_manifest(uri: str, text: str | bytes) -> Manifest:
         raise InputError(
             f"manifest {uri} is not a JSON object: is it really a Data Exports manifest?"
         )
-    files = tuple(dict.fromkeys(_parquet_strings(doc)))
     if not files:
         raise InputError(
             f"manifest {uri} lists no .parquet data files (fields: {', '.join(sorted(doc))}): "

@@ -7,7 +7,7 @@ and every listed file must exist; without one, every Parquet object below SOURCE
 
 Only the footers are fetched up front. DuckDB then scans one pyarrow dataset over all files,
 asking it for the columns the queries use, so an export's other columns (often most of its
-bytes) never leave S3. Each file's URI is a constant ``filename`` column of its fragment.
+bytes) never leave S3. Each file's URI is a constant ``FILE_COLUMN`` of its fragment.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 import chargeback.s3location as s3location
 from chargeback.errors import InputError, first_line
-from chargeback.read.files import InputFile, check_no_copies, footer_fingerprint
+from chargeback.read.files import FILE_COLUMN, InputFile, check_no_copies, footer_fingerprint
 from chargeback.read.manifest import (
     Manifest,
     check_one_delivery,
@@ -110,7 +110,7 @@ class S3Source:
             raise InputError(f"cannot read the Parquet files under {self.root}: {e}") from e
 
     def dataset(self) -> ds.Dataset:
-        """One dataset over every file, columns unioned by name, plus ``filename``."""
+        """One dataset over every file, columns unioned by name, plus ``FILE_COLUMN``."""
         try:
             schema = pa.unify_schemas(
                 [pa.schema(list(f.columns.items())) for f in self.files],
@@ -121,15 +121,13 @@ class S3Source:
                 f"the Parquet files under {self.root} disagree on a column's type ({e}): "
                 "were some files rewritten by another tool?"
             ) from e
-        if "filename" in schema.names:
-            schema = schema.remove(schema.get_field_index("filename"))
-        schema = schema.append(pa.field("filename", pa.string()))
+        schema = schema.append(pa.field(FILE_COLUMN, pa.string()))  # no file has it (columns.py)
         return ds.FileSystemDataset.from_paths(
             [S3Uri.parse(f.uri).path for f in self.files],
             schema=schema,
             format=ds.ParquetFileFormat(),
             filesystem=self.filesystem,
-            partitions=[pc.field("filename") == pc.scalar(f.uri) for f in self.files],
+            partitions=[pc.field(FILE_COLUMN) == pc.scalar(f.uri) for f in self.files],
         )
 
 

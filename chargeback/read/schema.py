@@ -10,14 +10,15 @@ column names, never by pasting names into SQL text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import duckdb
 import pyarrow as pa
 
 from chargeback.errors import InputError
-from chargeback.read.files import InputFile
+from chargeback.read.columns import check_columns, text_date_error
+from chargeback.read.files import FILE_COLUMN, InputFile
 from chargeback.read.focus import check_focus, focus_relation, is_focus
 from chargeback.read.tagkeys import tag_lookup
 
@@ -87,6 +88,8 @@ class ExportSchema:
     kind: SchemaKind
     columns: Mapping[str, pa.DataType]
     tag_columns: Mapping[str, str]  # legacy only: resource_tags map key -> column name
+    #: Date columns some files hold as text -> those files (read/columns.py).
+    text_dates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def has_net_unblended(self) -> bool:
@@ -95,7 +98,9 @@ class ExportSchema:
 
 def detect_schema(files: Sequence[InputFile], tag_keys: Iterable[str]) -> ExportSchema:
     """Check every file and decide, without flags, which kind of export this is."""
-    if is_focus([f.columns for f in files]):
+    focus = is_focus([f.columns for f in files])
+    text_dates = check_columns(files, focus)
+    if focus:
         kinds = {f.uri: is_focus([f.columns]) for f in files}
         if not all(kinds.values()):
             focus_file = next(u for u, k in kinds.items() if k)
@@ -109,7 +114,7 @@ def detect_schema(files: Sequence[InputFile], tag_keys: Iterable[str]) -> Export
             check_focus(f.uri, f.columns)
             for name, kind in f.columns.items():
                 focus_union.setdefault(name, kind)
-        return ExportSchema(SchemaKind.FOCUS, focus_union, {})
+        return ExportSchema(SchemaKind.FOCUS, focus_union, {}, text_dates)
     for f in files:
         missing = [c for c in REQUIRED if c not in f.columns]
         if missing:
@@ -136,7 +141,7 @@ def detect_schema(files: Sequence[InputFile], tag_keys: Iterable[str]) -> Export
     is_cur2 = any(pa.types.is_map(union[c]) for c in MAP_COLUMNS if c in union)
     is_legacy = any(c.startswith(("resource_tags_", "product_product_name")) for c in union)
     if is_cur2 or not is_legacy:
-        return ExportSchema(SchemaKind.CUR2, union, {})
+        return ExportSchema(SchemaKind.CUR2, union, {}, text_dates)
     by_lower = {name.lower(): name for name in union}
     tag_columns: dict[str, str] = {}
     for key in tag_keys:
@@ -144,16 +149,20 @@ def detect_schema(files: Sequence[InputFile], tag_keys: Iterable[str]) -> Export
         for map_key, column in zip(lookup.resource_tag_keys, lookup.legacy_columns, strict=True):
             if column.lower() in by_lower:
                 tag_columns.setdefault(map_key, by_lower[column.lower()])
-    return ExportSchema(SchemaKind.LEGACY, union, tag_columns)
+    return ExportSchema(SchemaKind.LEGACY, union, tag_columns, text_dates)
 
 
 def canonical_relation(
     raw: duckdb.DuckDBPyRelation, schema: ExportSchema
 ) -> duckdb.DuckDBPyRelation:
-    """``raw`` (the export's columns plus ``filename``) as the canonical view's columns."""
+    """``raw`` (the export's columns plus ``FILE_COLUMN``) as the canonical view's columns.
+    Dates some files hold as text are read first, to name a value that is not a date."""
+    error = text_date_error(raw, schema.text_dates)
+    if error is not None:
+        raise error
     if schema.kind is SchemaKind.FOCUS:
         return focus_relation(raw, schema.columns, CANONICAL)
-    exprs: list[duckdb.Expression] = [duckdb.ColumnExpression("filename").alias("source_file")]
+    exprs: list[duckdb.Expression] = [duckdb.ColumnExpression(FILE_COLUMN).alias("source_file")]
     for name, column, sql_type in CANONICAL:
         exprs.append(_column_or_null(schema.columns, column, sql_type).alias(name))
     if schema.kind is SchemaKind.CUR2:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from chargeback.allocate.allocation import Allocation
 from chargeback.report.safety import csv_text
-from chargeback.report.templates import JournalTemplate
+from chargeback.report.templates import JournalTemplate, fill
 from chargeback.settings.model import Period
 
 
@@ -39,13 +39,13 @@ def journal_lines(
     for totals in allocation.totals:
         for cc in totals.cost_centers:
             name = template.unattributed_cost_center if cc.is_unattributed else cc.cost_center
-            text = template.debit_description.format(
-                period=period, cost_center=name, company=company
+            text = fill(
+                template.debit_description, period=period, cost_center=name, company=company
             )
             entry = allocation.master_entry(cc.cost_center)
             account = entry.gl_account if entry and entry.gl_account else template.expense_account
             lines.append(JournalLine(account, name, text, cc.currency, cc.amount))
-        text = template.credit_description.format(period=period, cost_center="", company=company)
+        text = fill(template.credit_description, period=period, cost_center="", company=company)
         lines.append(
             JournalLine(template.clearing_account, "", text, totals.currency, -totals.total)
         )

@@ -18,6 +18,7 @@ from typing import Any
 
 import chargeback.taxonomy as taxonomy
 from chargeback.errors import ConfigError
+from chargeback.settings.textfile import NESTED_TOO_DEEP, TOML_LIMIT, read_text, shown
 from chargeback.taxonomy import CATEGORIES
 
 WORKBOOK_FILE = "workbook.toml"
@@ -174,7 +175,7 @@ class WorkbookTemplate:
         return self.widths.get(column, 14)
 
     def title(self, name: str, **values: str) -> str:
-        return self.titles[name].format(company=self.company, **values)
+        return fill(self.titles[name], company=self.company, **values)
 
     def money_format(self, currency: str) -> str:
         return self.formats["money"].replace("{currency}", currency)
@@ -217,11 +218,8 @@ def load_templates(folder: str | None = None) -> Templates:
 def _read(name: str, folder: str | None) -> tuple[str, str]:
     if folder is not None:
         path = Path(folder) / name
-        if path.is_file():
-            try:
-                return path.read_text(encoding="utf-8"), str(path)
-            except (OSError, UnicodeDecodeError) as e:
-                raise ConfigError(f"cannot read the template {path}: {e}") from e
+        if path.exists():
+            return read_text(path, "template", TOML_LIMIT), str(path)
         if not Path(folder).is_dir():
             raise ConfigError(
                 f"--templates {folder} is not a folder: give the folder holding {name}"
@@ -234,6 +232,8 @@ def _toml(text: str, origin: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{origin} is not valid TOML: {e}; fix the file") from e
+    except RecursionError as e:
+        raise ConfigError(f"{origin} {NESTED_TOO_DEEP}") from e
 
 
 def parse_workbook(text: str, origin: str) -> WorkbookTemplate:
@@ -254,7 +254,7 @@ def parse_workbook(text: str, origin: str) -> WorkbookTemplate:
     for key, value in widths.items():
         _known(key, known_labels, origin, "widths")
         if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 255:
-            raise ConfigError(f"{origin}: widths.{key} = {value!r} must be a number 1..255")
+            raise ConfigError(f"{origin}: widths.{key} = {shown(value)} must be a number 1..255")
     labels = _strings(data, "labels", tuple(sorted(known_labels)), origin)
     company = data.get("company", "")
     if not isinstance(company, str):
@@ -300,7 +300,9 @@ def parse_journal(text: str, origin: str) -> JournalTemplate:
 def _only(data: Mapping[str, Any], allowed: tuple[str, ...], origin: str) -> None:
     for key in data:
         if key not in allowed:
-            raise ConfigError(f"{origin}: unknown setting {key!r}; known: {', '.join(allowed)}")
+            raise ConfigError(
+                f"{origin}: unknown setting {shown(key)}; known: {', '.join(allowed)}"
+            )
 
 
 def _table(data: Mapping[str, Any], name: str, origin: str) -> dict[str, Any]:
@@ -321,7 +323,7 @@ def _strings(
     for key, value in table.items():
         _known(key, known, origin, name)
         if not isinstance(value, str):
-            raise ConfigError(f"{origin}: {name}.{key} = {value!r} must be text")
+            raise ConfigError(f"{origin}: {name}.{key} = {shown(value)} must be text")
     if required:
         for key in known:
             if key not in table:
@@ -332,7 +334,7 @@ def _strings(
 def _known(key: str, known: tuple[str, ...] | set[str], origin: str, where: str) -> None:
     if key not in known:
         raise ConfigError(
-            f"{origin}: [{where}] names unknown key {key!r}; known: {', '.join(sorted(known))}"
+            f"{origin}: [{where}] names unknown key {shown(key)}; known: {', '.join(sorted(known))}"
         )
 
 
@@ -346,29 +348,45 @@ def _columns(data: Mapping[str, Any], table: str, origin: str) -> tuple[str, ...
     for column in columns:
         if column not in known:
             raise ConfigError(
-                f"{origin}: [{table}] columns names unknown column {column!r}; "
+                f"{origin}: [{table}] columns names unknown column {shown(column)}; "
                 f"known columns: {', '.join(known)}"
             )
     if len(set(columns)) != len(columns):
         twice = next(c for c in columns if columns.count(c) > 1)
-        raise ConfigError(f"{origin}: [{table}] columns lists {twice!r} twice")
+        raise ConfigError(f"{origin}: [{table}] columns lists {shown(twice)} twice")
     for column in REQUIRED_COLUMNS[table]:
         if column not in columns:
-            raise ConfigError(f"{origin}: [{table}] columns must include {column!r}")
+            raise ConfigError(f"{origin}: [{table}] columns must include {shown(column)}")
     return tuple(columns)
 
 
 def _placeholders(text: str, allowed: frozenset[str], origin: str, where: str) -> None:
+    """Only plain ``{name}`` fields of ``allowed``: a format spec or conversion would run on
+    the values (a tag value is a cost center), so none is accepted, not even a harmless one."""
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        parsed = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
     except ValueError as e:
-        raise ConfigError(f"{origin}: {where} = {text!r}: {e}; write braces as {{{{ }}}}") from e
+        raise ConfigError(
+            f"{origin}: {where} = {shown(text)}: {e}; write braces as {{{{ }}}}"
+        ) from e
+    fields = {name for name, _, _ in parsed}
     unknown = sorted(fields - allowed)
     if unknown:
         raise ConfigError(
             f"{origin}: {where} uses unknown placeholder {{{unknown[0]}}}; "
             f"known: {', '.join('{' + f + '}' for f in sorted(allowed))}"
         )
+    for name, spec, conversion in parsed:
+        if spec or conversion:
+            field = "{" + name + (f"!{conversion}" if conversion else "") + f":{spec}" * bool(spec)
+            raise ConfigError(
+                f"{origin}: {where} uses the field {field}}}: write fields as a plain "
+                f"{{{name}}}, without a format spec or conversion"
+            )
 
 
 def _distinct_sheets(sheets: Mapping[str, str], origin: str) -> None:
@@ -383,12 +401,24 @@ def _distinct_sheets(sheets: Mapping[str, str], origin: str) -> None:
             or name.lower() == "history"
         ):
             raise ConfigError(
-                f"{origin}: sheets.{key} = {name!r} is not a valid Excel sheet name "
+                f"{origin}: sheets.{key} = {shown(name)} is not a valid Excel sheet name "
                 "(1-31 characters, none of []:*?/\\, no ' at either end, not History)"
             )
         if name.lower() in seen:
             raise ConfigError(f"{origin}: sheets.{key} and sheets.{seen[name.lower()]} are equal")
         seen[name.lower()] = key
+
+
+def fill(text: str, **values: object) -> str:
+    """``text`` with each ``{name}`` field replaced by ``str(values[name])``. Never
+    ``str.format``: a format spec in a template would then run on data (a tag value as a
+    width); templates are checked to have none (``_placeholders``), and none is applied."""
+    parts: list[str] = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(text):
+        parts.append(literal)
+        if name is not None:
+            parts.append(str(values[name]))
+    return "".join(parts)
 
 
 def template_text(name: str) -> str:

@@ -31,6 +31,7 @@ from chargeback.settings.tables import (
     load_master,
     resolve_code,
 )
+from chargeback.settings.textfile import NESTED_TOO_DEEP, TOML_LIMIT, read_text, shown
 from chargeback.taxonomy import PolicyKind
 
 _E = TypeVar("_E", CostMeasure, Rule, Method)
@@ -58,9 +59,14 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
     ``./chargeback.toml`` when it exists."""
     if explicit:
         path = Path(explicit)
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(
                 f"config file {path} does not exist: fix --config (CHARGEBACK_CONFIG) or create it"
+            )
+        if not path.is_file():
+            raise ConfigError(
+                f"config file {path} is not a regular file (a folder, device or pipe): give "
+                "--config (CHARGEBACK_CONFIG) the path of a chargeback.toml"
             )
         return path
     default = (cwd or Path.cwd()) / CONFIG_FILE
@@ -71,12 +77,13 @@ def load_settings(path: Path | None) -> FileSettings:
     """Read and validate a config file (and the tables it names)."""
     if path is None:
         return FileSettings()
+    text = read_text(path, "config file", TOML_LIMIT)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path} is not valid TOML ({e}); fix the line named") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read config {path}: {e}") from e
+    except RecursionError as e:
+        raise ConfigError(f"{path} {NESTED_TOO_DEEP}") from e
     where = str(path)
     _known(data, (*_TOP, *_SECTIONS), where, "")
     run: dict[str, Any] = {}
@@ -90,7 +97,9 @@ def load_settings(path: Path | None) -> FileSettings:
     if "threads" in data:
         value = data["threads"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"{where}: threads = {value!r} must be a whole number, 1 or more")
+            raise ConfigError(
+                f"{where}: threads = {shown(value)} must be a whole number, 1 or more"
+            )
         run["threads"] = value
     tags = dict(DEFAULT_STATEMENT_TAGS)
     section = _table(data.get("statement_tags", {}), where, "statement_tags")
@@ -143,7 +152,7 @@ def _rules(data: Mapping[str, Any], base: Path, where: str) -> AllocationRules:
             if Rule(name) not in order:
                 raise ConfigError(
                     f"{where}: attribution.{name} is given but attribution.order leaves out "
-                    f"{name!r}; add it to the order or remove the table"
+                    f"{shown(name)}; add it to the order or remove the table"
                 )
     policies = _policies(_table(data.get("policies", {}), where, "policies"), master, where)
     return AllocationRules(
@@ -189,17 +198,17 @@ def _policies(
         for code, pct in shares_raw.items():
             skey = f"{key}.shares.{code}"
             if isinstance(pct, bool) or not isinstance(pct, int | float | str):
-                raise ConfigError(f"{where}: {skey} = {pct!r} must be a percentage number")
+                raise ConfigError(f"{where}: {skey} = {shown(pct)} must be a percentage number")
             try:
                 value = Decimal(str(pct))
             except InvalidOperation as e:
-                raise ConfigError(f"{where}: {skey} = {pct!r} is not a number") from e
+                raise ConfigError(f"{where}: {skey} = {shown(pct)} is not a number") from e
             if not value.is_finite() or value <= 0:
                 raise ConfigError(f"{where}: {skey} = {pct} must be more than 0")
             canonical = resolve_code(code, master, {}, f"{where}: {skey}")
             if any(c.code == canonical and not c.active for c in master):
                 raise ConfigError(
-                    f"{where}: {skey}: cost center {canonical!r} is inactive in the master "
+                    f"{where}: {skey}: cost center {shown(canonical)} is inactive in the master "
                     "list; give its share to an active cost center"
                 )
             shares[canonical] = shares.get(canonical, Decimal(0)) + value
@@ -249,20 +258,22 @@ def _known(table: Mapping[str, Any], allowed: tuple[str, ...], where: str, prefi
     for key in table:
         if key not in allowed:
             raise ConfigError(
-                f"{where}: unknown key {prefix}{key!r}; known keys here: "
+                f"{where}: unknown key {prefix}{shown(key)}; known keys here: "
                 f"{', '.join(allowed)}. Remove or rename it"
             )
 
 
 def _table(value: Any, where: str, key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: {key} must be a table ([{key}] or {{ ... }}), not {value!r}")
+        raise ConfigError(
+            f"{where}: {key} must be a table ([{key}] or {{ ... }}), not {shown(value)}"
+        )
     return value
 
 
 def _text(value: Any, where: str, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}: {key} = {value!r} must be a non-empty string")
+        raise ConfigError(f"{where}: {key} = {shown(value)} must be a non-empty string")
     return value.strip()
 
 
@@ -272,4 +283,4 @@ def _choice(value: Any, enum: type[_E], where: str, key: str) -> _E:
         for e in enum:
             if e.value == value.strip():
                 return e
-    raise ConfigError(f"{where}: {key} = {value!r} is not one of {', '.join(choices)}")
+    raise ConfigError(f"{where}: {key} = {shown(value)} is not one of {', '.join(choices)}")

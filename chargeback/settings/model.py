@@ -9,8 +9,12 @@ from enum import StrEnum
 
 from chargeback.errors import ConfigError
 from chargeback.settings.rules import AllocationRules
+from chargeback.settings.textfile import shown
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+#: The years a billing period may fall in: AWS bills from long after the first and the
+#: last leaves room for the month after (``end``), which ``date`` needs to exist.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 DEFAULT_STATEMENT_TAGS: dict[str, str] = {
     "application": "Application",
@@ -38,8 +42,16 @@ class Period:
     def parse(cls, text: str) -> Period:
         match = _PERIOD.match(text.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ConfigError(f"period {text!r} is not a month: write it as YYYY-MM, e.g. 2026-10")
-        return cls(int(match.group(1)), int(match.group(2)))
+            raise ConfigError(
+                f"period {shown(text)} is not a month: write it as YYYY-MM, e.g. 2026-10"
+            )
+        year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ConfigError(
+                f"period {text.strip()} is out of range: a billing period is a month from "
+                f"{FIRST_YEAR}-01 to {LAST_YEAR}-12"
+            )
+        return cls(year, int(match.group(2)))
 
     @property
     def start(self) -> date:

@@ -16,6 +16,7 @@ from pathlib import Path
 from chargeback.errors import ConfigError
 from chargeback.settings.files import build_run_config, find_config, load_settings
 from chargeback.settings.model import CostMeasure, RunConfig
+from chargeback.settings.textfile import shown
 
 #: The environment variable of each setting.
 ENV: dict[str, str] = {
@@ -89,12 +90,12 @@ def _measure(value: CostMeasure | str | None) -> CostMeasure | None:
         return CostMeasure(value)
     except ValueError as e:
         choices = ", ".join(m.value for m in CostMeasure)
-        raise ConfigError(f"{ENV['cost_measure']}={value!r}: use one of {choices}") from e
+        raise ConfigError(f"{ENV['cost_measure']}={shown(value)}: use one of {choices}") from e
 
 
 def _threads(value: str | None) -> int | None:
     if value is None:
         return None
     if not value.isdigit():
-        raise ConfigError(f"{ENV['threads']}={value!r}: give a whole number, e.g. 2")
+        raise ConfigError(f"{ENV['threads']}={shown(value)}: give a whole number, e.g. 2")
     return int(value)

@@ -13,10 +13,13 @@ from pathlib import Path
 
 from chargeback.errors import ConfigError
 from chargeback.settings.rules import CostCenter, code_key
+from chargeback.settings.textfile import TABLE_LIMIT, read_text, shown
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _TRUE = {"", "true", "yes", "y", "1", "active"}
 _FALSE = {"false", "no", "n", "0", "inactive"}
+#: Separators a spreadsheet may write instead of commas (by locale or by choice).
+_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 #: Accepted names of each mapping table's key column.
 MAP_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -26,21 +29,25 @@ MAP_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) of a CSV with a header naming at least ``required``."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as e:
-        raise ConfigError(f"{path} does not exist: create it or fix the path in the config") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read {path}: {e}; save it as UTF-8 CSV") from e
+def _rows(path: Path, required: Sequence[str], what: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) of a CSV with a header naming at least ``required``. Messages
+    name the file and never quote its header: a path to the wrong file (a credentials file)
+    must not put that file on a terminal or in a log."""
+    text = read_text(path, what, TABLE_LIMIT)
     reader = csv.DictReader(text.splitlines())
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in required if c not in header]
     if missing:
+        first = text.splitlines()[0] if text.strip() else ""
+        separator = next((s for s in _SEPARATORS if s in first and "," not in first), None)
+        if separator is not None:
+            raise ConfigError(
+                f"{what} {path} is not comma-separated: its first line has "
+                f"{_SEPARATORS[separator]} where a CSV has commas; save it as CSV with commas"
+            )
         raise ConfigError(
-            f"{path}: no column {missing[0]!r} in the header ({', '.join(header) or 'empty'}); "
-            f"the first line must name the columns {', '.join(required)}"
+            f"{what} {path}: no column {missing[0]!r} in the header; the first line must name "
+            f"the columns {', '.join(required)}"
         )
     for n, raw in enumerate(reader, start=2):
         row = {
@@ -57,21 +64,21 @@ def load_master(path: Path) -> tuple[CostCenter, ...]:
     """The cost-center master list: ``code,name,owner,gl_account,active``."""
     seen: dict[str, int] = {}
     result = []
-    for n, row in _rows(path, ("code",)):
+    for n, row in _rows(path, ("code",), "cost-center master list"):
         code = row["code"]
         if not code:
             raise ConfigError(f"{path} line {n}: empty code; give each cost center its code")
         key = code_key(code)
         if key in seen:
             raise ConfigError(
-                f"{path} line {n}: code {code!r} is already on line {seen[key]} "
+                f"{path} line {n}: code {shown(code)} is already on line {seen[key]} "
                 "(codes match without regard to case and spaces); keep one"
             )
         seen[key] = n
         active_text = row.get("active", "").lower()
         if active_text not in _TRUE | _FALSE:
             raise ConfigError(
-                f"{path} line {n}: active {row.get('active')!r} for {code!r} is not "
+                f"{path} line {n}: active {shown(row.get('active'))} for {shown(code)} is not "
                 "true/false; write true or false"
             )
         result.append(
@@ -101,7 +108,7 @@ def resolve_code(
     if not master:
         return value.strip()
     raise ConfigError(
-        f"{where}: cost center {value!r} is not in the cost-center master list; "
+        f"{where}: cost center {shown(value)} is not in the cost-center master list; "
         "add it to the master list or an alias, or fix the typo"
     )
 
@@ -109,7 +116,7 @@ def resolve_code(
 def load_aliases(path: Path, master: Sequence[CostCenter]) -> dict[str, str]:
     """The alias table: ``alias,code`` (``cc1001`` -> ``CC-1001``)."""
     result: dict[str, str] = {}
-    for n, row in _rows(path, ("alias", "code")):
+    for n, row in _rows(path, ("alias", "code"), "alias table"):
         result.update(check_alias(row["alias"], row["code"], master, f"{path} line {n}"))
     return result
 
@@ -122,7 +129,8 @@ def check_alias(alias: str, code: str, master: Sequence[CostCenter], where: str)
     clash = next((c.code for c in master if code_key(c.code) == key), None)
     if clash is not None and clash != target:
         raise ConfigError(
-            f"{where}: alias {alias!r} is itself the master code {clash!r}; remove the alias"
+            f"{where}: alias {shown(alias)} is itself the master code {shown(clash)}; "
+            "remove the alias"
         )
     return {key: target}
 
@@ -135,7 +143,7 @@ def load_mapping(
     result: dict[str, str] = {}
     lines: dict[str, int] = {}
     key_column: str | None = None
-    for n, row in _rows(path, ("cost_center",)):
+    for n, row in _rows(path, ("cost_center",), f"{table} table"):
         if key_column is None:
             key_column = next((c for c in names if c in row), None)
             if key_column is None:
@@ -147,15 +155,15 @@ def load_mapping(
             raise ConfigError(f"{path} line {n}: {key_column} and cost_center must both be given")
         if table == "account_map" and not _ACCOUNT.match(raw_key):
             raise ConfigError(
-                f"{path} line {n}: account id {raw_key!r} is not 12 digits; write it as text "
+                f"{path} line {n}: account id {shown(raw_key)} is not 12 digits; write it as text "
                 "with its leading zeros (spreadsheets drop them)"
             )
         key = code_key(raw_key)
         code = resolve_code(value, master, aliases, f"{path} line {n}")
         if key in result and result[key] != code:
             raise ConfigError(
-                f"{path} line {n}: {raw_key!r} is already mapped to {result[key]!r} on line "
-                f"{lines[key]}; keep one"
+                f"{path} line {n}: {shown(raw_key)} is already mapped to "
+                f"{shown(result[key])} on line {lines[key]}; keep one"
             )
         result[key], lines[key] = code, n
     return result

@@ -97,7 +97,10 @@ def test_threads_and_memory_limit_reach_duckdb(export: Path, tmp_path: Path) -> 
 
 @pytest.mark.parametrize(
     ("option", "value", "named"),
-    [("--threads", "0", "--threads 0"), ("--memory-limit", "lots", "--memory-limit lots")],
+    [
+        ("--threads", "0", "--threads 0"),
+        ("--memory-limit", "lots", "--memory-limit 'lots' is not a size DuckDB accepts"),
+    ],
 )
 def test_bad_threads_or_memory_limit_is_a_config_error(
     export: Path, tmp_path: Path, option: str, value: str, named: str
@@ -115,7 +118,7 @@ def test_engine_applies_its_settings() -> None:
         assert engine.settings() == {"threads": 2, "memory_limit": "953.6 MiB"}
     finally:
         engine.close()
-    with pytest.raises(ConfigError, match="--memory-limit 12 parsecs"):
+    with pytest.raises(ConfigError, match="--memory-limit '12 parsecs' is not a size"):
         Engine(memory_limit="12 parsecs")
 
 
