@@ -40,6 +40,7 @@ picked AS (
                 'value': CASE r
                     WHEN 'resource_tag' THEN cost_center_tag
                     WHEN 'principal_tag' THEN principal_cost_center_tag
+                    WHEN 'account_tag' THEN account_cost_center_tag
                     WHEN 'resource_map' THEN resource_map_value
                     WHEN 'principal_map' THEN principal_map_value
                     WHEN 'account_map' THEN account_map_value

@@ -18,7 +18,7 @@ from chargeback.allocate.statements import (
     rounded_breakdown,
 )
 from chargeback.errors import InputError
-from chargeback.read.tagkeys import principal_tag_keys, tag_lookup
+from chargeback.read.tagkeys import account_tag_keys, principal_tag_keys, tag_lookup
 from chargeback.settings.model import RunConfig
 from chargeback.settings.rules import AllocationRules, CostCenter
 
@@ -61,8 +61,9 @@ class Allocation:
         return [ln for t in self.totals for c in t.cost_centers for ln in c.lines]
 
 
-#: Key slots 13 has per tag: in resource_tags, in the tags map, and for the principal's tag.
-RESOURCE_SLOTS, TAGS_SLOTS, PRINCIPAL_SLOTS = 2, 5, 3
+#: Key slots 13 has per tag: in resource_tags, in the tags map, and for the principal's and
+#: the account's cost-center tag.
+RESOURCE_SLOTS, TAGS_SLOTS, PRINCIPAL_SLOTS, ACCOUNT_SLOTS = 2, 5, 3, 3
 
 
 def tag_params(config: RunConfig) -> dict[str, str]:
@@ -75,6 +76,7 @@ def tag_params(config: RunConfig) -> dict[str, str]:
         params |= _slots(f"{role}_r", lookup.resource_tag_keys, RESOURCE_SLOTS)
         params |= _slots(f"{role}_t", lookup.tags_map_keys, TAGS_SLOTS)
     params |= _slots("cc_p", principal_tag_keys(config.cost_center_tag), PRINCIPAL_SLOTS)
+    params |= _slots("cc_a", account_tag_keys(config.cost_center_tag), ACCOUNT_SLOTS)
     return params
 
 
