@@ -83,7 +83,7 @@ def run(
     header = RunHeader(
         period=period,
         source=source.root,
-        cost_measure=config.cost_measure.value,
+        cost_measure=allocation.measure_applied,
         generated_at=generated_at.isoformat(),
         version=__version__,
         invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
@@ -110,6 +110,8 @@ def run(
                 source=source_info(source, schema),
                 settings=RunSettings(
                     cost_measure=config.cost_measure.value,
+                    cost_measure_applied=allocation.measure_applied,
+                    cost_measure_note=allocation.measure_note,
                     cost_center_tag=config.cost_center_tag,
                     statement_tags=dict(config.statement_tags),
                     net_unblended_column=schema.has_net_unblended,

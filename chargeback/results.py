@@ -71,6 +71,10 @@ class RunSettings:
     """The settings that shaped the figures (the rest of the config is in ``config``)."""
 
     cost_measure: str
+    #: The measure the statements charge: ``cost_measure``, or ``unblended`` when the export
+    #: has no net unblended cost on the period's Bedrock lines (``cost_measure_note`` says so).
+    cost_measure_applied: str
+    cost_measure_note: str
     cost_center_tag: str
     statement_tags: dict[str, str]
     net_unblended_column: bool
@@ -130,6 +134,8 @@ class RunResult:
             },
             "settings": {
                 "cost_measure": self.settings.cost_measure,
+                "cost_measure_applied": self.settings.cost_measure_applied,
+                "cost_measure_note": self.settings.cost_measure_note or None,
                 "cost_center_tag": self.settings.cost_center_tag,
                 "statement_tags": dict(self.settings.statement_tags),
                 "net_unblended_column": self.settings.net_unblended_column,

@@ -19,7 +19,7 @@ from chargeback.allocate.statements import (
 )
 from chargeback.errors import InputError
 from chargeback.read.tagkeys import account_tag_keys, principal_tag_keys, tag_lookup
-from chargeback.settings.model import RunConfig
+from chargeback.settings.model import CostMeasure, RunConfig
 from chargeback.settings.rules import AllocationRules, CostCenter
 
 
@@ -44,6 +44,10 @@ class Allocation:
     period_rows: int
     bedrock_rows: int
     measure_fallback_rows: int
+    #: The cost measure the statements charge: the one configured, or ``unblended`` when
+    #: the export has no net unblended cost for the period's Bedrock lines (then a note says so).
+    measure_applied: str = CostMeasure.NET_UNBLENDED.value
+    measure_note: str = ""
     #: Unattributed spend by account, IAM principal, resource, model, reason and value found,
     #: rounded to each currency's UNATTRIBUTED lines (before policies moved any out).
     worklist: tuple[Breakdown, ...] = ()
@@ -142,6 +146,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
             f"{source_file}: Bedrock line item {line_id or '(no identity_line_item_id)'} has cost "
             f"{cost or 'NULL'}; a chargeback cannot guess it: fix or re-download the export"
         )
+    measure_applied, measure_note = applied_measure(config, by_file)
     candidates = engine.fetch("22_duplicate_keys").rows
     keys = [key for key, _count in candidates]
     duplicate = engine.fetch("23_duplicate_lines", {**period, "keys": keys}).rows if keys else []
@@ -200,7 +205,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         )
         for r in per_file
     )
-    fallback = sum(int(r["measure_fallback_rows"] or 0) for r in bedrock.values())
+    fallback = sum(int(r["measure_fallback_rows"] or 0) for r in by_file)
     return Allocation(
         totals=tuple(totals),
         by_type=tuple(by_type),
@@ -209,10 +214,39 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         period_rows=period_rows,
         bedrock_rows=sum(f.bedrock_rows for f in files),
         measure_fallback_rows=fallback,
+        measure_applied=measure_applied,
+        measure_note=measure_note,
         worklist=tuple(worklist),
         invoices=invoices,
         splits=tuple(splits),
         master=rules.master,
+    )
+
+
+def applied_measure(config: RunConfig, by_file: list[dict[str, Any]]) -> tuple[str, str]:
+    """The measure charged, decided once for the export (20 counts, per file, the Bedrock
+    lines without a net unblended cost): net unblended when every line has one; unblended for
+    all, with a note, when none has (the column is absent or empty); a mix is refused, since
+    charging some lines net and others unblended miscounts their discounts (twice, when the
+    export lists discounts as lines of their own)."""
+    measure = config.cost_measure.value
+    lines = sum(int(r["bedrock_rows"]) for r in by_file)
+    fallback = sum(int(r["measure_fallback_rows"] or 0) for r in by_file)
+    if fallback == 0:
+        return measure, ""
+    if fallback == lines:
+        return CostMeasure.UNBLENDED.value, (
+            f"the export has no net unblended cost on the Bedrock lines of {config.period} "
+            "(line_item_net_unblended_cost is absent or empty): every line is charged at "
+            "unblended cost, before discounts"
+        )
+    first = next(r for r in by_file if int(r["measure_fallback_rows"] or 0))
+    raise InputError(
+        f"{first['source_file']}: {int(first['measure_fallback_rows']):,} of its "
+        f"{int(first['bedrock_rows']):,} Bedrock line items have no net unblended cost "
+        f"(line_item_net_unblended_cost absent or NULL) while {lines - fallback:,} Bedrock line "
+        f"items of {config.period} have one; charging some lines net and others unblended "
+        "miscounts their discounts: re-download the export, or run with --cost-measure unblended"
     )
 
 

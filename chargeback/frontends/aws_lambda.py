@@ -94,6 +94,7 @@ def summary(result: RunResult) -> dict[str, Any]:
         "status": "superseded" if result.superseded_by else "published",
         "superseded_by": result.superseded_by,
         "files": len(result.files),
+        "cost_measure_applied": result.settings.cost_measure_applied,
         "rows": {
             "input": rows.input,
             "period": rows.period,

@@ -243,6 +243,8 @@ def _report(result: RunResult, shown: int = 50) -> None:
         if len(centers) > shown:
             typer.echo(f"  ... and {len(centers) - shown:,} more (see the summary CSV)")
         typer.echo(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+    if result.settings.cost_measure_note:
+        typer.echo(f"note: {result.settings.cost_measure_note}", err=True)
     if result.superseded_by:
         typer.echo(
             f"note: statements from newer input (run {result.superseded_by}) were already "

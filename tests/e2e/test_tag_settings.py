@@ -7,13 +7,18 @@ Every amount is checked to the cent against the rows the test wrote.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from chargeback.errors import ChargebackError, ExitCode
 from chargeback.settings.rules import AllocationRules, Rule
-from tests.support.builders import cur2_row, tagged
-from tests.support.runs import by, lines, run_rows, summary
+from tests.support.builders import CUR2_TYPES, cur2_row, tagged, write
+from tests.support.runs import RunFn, by, lines, run_rows, summary
 
 D = Decimal
 ACCOUNT = "444455556666"
@@ -23,6 +28,31 @@ def account_row(cost: float, tag: str | None, project: str = "proj_x", **kw: Any
     """A line of an untagged project in ACCOUNT, whose account carries ``tag``."""
     tags = {"accountTag/CostCenter": tag} if tag is not None else {}
     return {**tagged(project, None, cost), "tags": tags, **kw}
+
+
+def published(out: Path) -> dict[str, bytes]:
+    """Every file under ``out``, by its path relative to it."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def refused(
+    tmp_path: Path, run_on: RunFn, build: Callable[[Path], None], **settings: Any
+) -> ChargebackError:
+    """Publish a good month, then run ``build``'s export for the same month into the same
+    folder: the run must fail, leaving the good month's set exactly as it was."""
+    out = tmp_path / "out"
+    good = write(tmp_path / "good" / "a.parquet", [tagged("p", "CC-1", 1.0)])
+    run_on(good.parent, out=out)
+    before = published(out)
+    bad = tmp_path / "bad"
+    build(bad)
+    with pytest.raises(ChargebackError) as info:
+        run_on(bad, out=out, **settings)
+    assert published(out) == before
+    assert [p.name for p in out.iterdir()] == ["2026-10"]  # no staging folder left
+    message = str(info.value)
+    assert "\n" not in message
+    return info.value
 
 
 # -- the cost-center tag given in the tags map's form --------------------------------------------
@@ -89,3 +119,119 @@ def test_account_tag_key_spellings(tmp_path: Path) -> None:
         "CC-LOWER": D("1.00"),
         "UNATTRIBUTED": D("12.00"),
     }
+
+
+# -- net unblended cost: decided once per export ----------------------------------------------
+
+NO_NET = [c for c in CUR2_TYPES if c != "line_item_net_unblended_cost"]
+
+
+def discounted_month() -> list[dict[str, Any]]:
+    """Usage at 10.00 with a separate 2.50 discount line (manual discount compatibility),
+    both net and unblended, and tax; a net total of 9.00, an unblended one of 11.50."""
+    return [
+        tagged("p", "CC-1", 10.00, line_item_net_unblended_cost=10.00),
+        tagged(
+            "p",
+            "CC-1",
+            -2.50,
+            line_item_line_item_type="EdpDiscount",
+            line_item_net_unblended_cost=-2.50,
+            line_item_unblended_cost=0.0,
+        ),
+        tagged("p", "CC-1", 1.50, line_item_line_item_type="Tax"),
+    ]
+
+
+def test_a_net_column_on_every_line_charges_net(tmp_path: Path, run_on: RunFn) -> None:
+    write(tmp_path / "e" / "a.parquet", discounted_month())
+    result = run_on(tmp_path / "e")
+    assert summary(result) == {"CC-1": D("9.00")}  # 10.00 - 2.50 + 1.50
+    assert (result.settings.cost_measure_applied, result.settings.cost_measure_note) == (
+        "net_unblended",
+        "",
+    )
+
+
+def test_no_net_column_charges_unblended_for_all_and_says_so(tmp_path: Path, run_on: RunFn) -> None:
+    write(tmp_path / "e" / "a.parquet", discounted_month(), columns=NO_NET)
+    result = run_on(tmp_path / "e")
+    assert summary(result) == {"CC-1": D("11.50")}  # 10.00 + 0.00 + 1.50
+    note = (
+        "the export has no net unblended cost on the Bedrock lines of 2026-10 "
+        "(line_item_net_unblended_cost is absent or empty): every line is charged at "
+        "unblended cost, before discounts"
+    )
+    saved = json.loads(Path(result.outputs["run"]).read_text())
+    assert saved["settings"]["cost_measure_applied"] == "unblended"
+    assert saved["settings"]["cost_measure_note"] == note
+    assert saved["rows"]["measure_fallback_to_unblended"] == 3
+
+
+def test_a_net_column_empty_on_every_bedrock_line_is_no_net_column(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    rows = [{**r, "line_item_net_unblended_cost": None} for r in discounted_month()]
+    other = cur2_row(
+        cost=99.0, line_item_product_code="AmazonEC2", product_product_family="Compute Instance"
+    )
+    write(tmp_path / "e" / "a.parquet", [*rows, other])
+    result = run_on(tmp_path / "e")
+    assert summary(result) == {"CC-1": D("11.50")}
+    assert result.settings.cost_measure_applied == "unblended"
+
+
+def test_a_net_cost_missing_on_some_bedrock_lines_is_refused(tmp_path: Path, run_on: RunFn) -> None:
+    def build(root: Path) -> None:
+        rows = discounted_month()
+        rows[1]["line_item_net_unblended_cost"] = None  # the discount line: counted twice
+        write(root / "a.parquet", rows)
+
+    error = refused(tmp_path, run_on, build)
+    assert str(error) == (
+        f"{tmp_path}/bad/a.parquet: 1 of its 3 Bedrock line items have no net unblended cost "
+        "(line_item_net_unblended_cost absent or NULL) while 2 Bedrock line items of 2026-10 "
+        "have one; charging some lines net and others unblended miscounts their discounts: "
+        "re-download the export, or run with --cost-measure unblended"
+    )
+    assert error.exit_code == ExitCode.INPUT
+
+
+def test_a_file_without_the_net_column_beside_files_with_it_is_refused(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    def build(root: Path) -> None:
+        write(root / "a.parquet", discounted_month())
+        write(root / "b.parquet", [tagged("q", "CC-2", 4.00)] * 2, columns=NO_NET)
+
+    error = refused(tmp_path, run_on, build)
+    assert str(error).startswith(
+        f"{tmp_path}/bad/b.parquet: 2 of its 2 Bedrock line items have no net unblended cost "
+        "(line_item_net_unblended_cost absent or NULL) while 3 Bedrock line items of 2026-10 "
+        "have one;"
+    )
+    assert error.exit_code == ExitCode.INPUT
+
+
+def test_the_unblended_measure_needs_no_net_cost(tmp_path: Path, run_on: RunFn) -> None:
+    rows = discounted_month()
+    rows[1]["line_item_net_unblended_cost"] = None
+    write(tmp_path / "e" / "a.parquet", rows)
+    result = run_on(tmp_path / "e", cost_measure="unblended")
+    assert summary(result) == {"CC-1": D("11.50")}
+
+
+def test_the_cli_prints_the_net_cost_note_on_stderr(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chargeback.frontends.cli import app
+
+    write(tmp_path / "e" / "a.parquet", discounted_month(), columns=NO_NET)
+    args = ["run", str(tmp_path / "e"), "--period", "2026-10", "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "note: the export has no net unblended cost on the Bedrock lines of 2026-10 "
+        "(line_item_net_unblended_cost is absent or empty): every line is charged at "
+        "unblended cost, before discounts\n"
+    )
