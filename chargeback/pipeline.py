@@ -123,6 +123,7 @@ def run(
                     period=allocation.period_rows,
                     bedrock=allocation.bedrock_rows,
                     measure_fallback_to_unblended=allocation.measure_fallback_rows,
+                    bedrock_selected_by=allocation.selection,
                 ),
                 totals=currency_totals(allocation),
                 attribution=attribution_info(config, allocation),

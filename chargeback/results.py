@@ -9,11 +9,11 @@ DataFrames for analysts (pandas is imported only when they are called).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from chargeback.allocate.allocation import Allocation, FileRows
+from chargeback.allocate.allocation import Allocation, BedrockSelection, FileRows
 from chargeback.allocate.attribution import CoverageRow
 from chargeback.allocate.statements import LINE_FIELDS
 from chargeback.settings.model import RunConfig
@@ -51,6 +51,8 @@ class RowCounts:
     bedrock: int
     #: Lines charged at unblended cost because the export has no net unblended value for them.
     measure_fallback_to_unblended: int
+    #: How many Bedrock line items each part of the Bedrock rule selected.
+    bedrock_selected_by: BedrockSelection = BedrockSelection()
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ class RunResult:
                 "period": self.rows.period,
                 "bedrock": self.rows.bedrock,
                 "measure_fallback_to_unblended": self.rows.measure_fallback_to_unblended,
+                "bedrock_selected_by": asdict(self.rows.bedrock_selected_by),
             },
             "totals": [
                 {

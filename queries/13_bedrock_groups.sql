@@ -6,7 +6,9 @@
 -- Group keys are kept narrow, since the aggregate's memory decides whether it spills: the
 -- file as its position in $source_files, the tags as their values (tag_value: direct map
 -- lookups, trimmed, '' as missing), never the maps.
--- The lines are 12's selection (bill_billing_period_start_date, never the folder).
+-- The lines are 12's candidates (bill_billing_period_start_date, never the folder), with
+-- the part of the Bedrock rule that selected them and their product code, by which 14 drops
+-- the Marketplace candidates that are not Bedrock.
 -- Cost is the measure ($measure: 'net_unblended' | 'unblended') summed as exact DECIMAL;
 -- a NULL, NaN or infinite cost is not summed but counted in bad_lines, which stops the run.
 -- Parameters: $period_start, $period_end, $measure, $source_files (every input file), and
@@ -15,7 +17,7 @@
 -- where the calling IAM principal's and the usage account's cost-center tags sit in the tags
 -- map ($cc_p1 .. $cc_p3, $cc_a1 .. $cc_a3).
 -- TODO(issue 19): this query costs more than the benchmark floor's (41 map lookups and a
--- 23-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
+-- 25-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
 -- Keep each lookup's nullif(trim(...)) as it is: forms that avoid evaluating all 41 and keep
 -- the rule were slower there ("Tried and dropped").
 CREATE OR REPLACE TEMP TABLE bedrock_groups AS
@@ -31,6 +33,8 @@ SELECT
     coalesce(operation, '') AS operation,
     coalesce(pricing_unit, '') AS pricing_unit,
     coalesce(currency, '') AS currency,
+    selected_by,
+    coalesce(product_code, '') AS product_code,
     tag_value(resource_tags, tags, $cc_r1, $cc_r2, $cc_t1, $cc_t2, $cc_t3, $cc_t4, $cc_t5)
         AS cost_center_tag,
     tag_value(tags, tags, '', '', $cc_p1, $cc_p2, $cc_p3, '', '') AS principal_cost_center_tag,
@@ -53,5 +57,5 @@ SELECT
     count(*) AS line_items,
     count(*) FILTER (WHERE cost IS NULL OR NOT isfinite(cost)) AS bad_lines,
     list(hash(line_item_id, time_interval)) FILTER (WHERE line_item_id <> '') AS line_keys
-FROM bedrock_period_lines($period_start, $period_end, $measure)
+FROM bedrock_candidate_lines($period_start, $period_end, $measure)
 GROUP BY ALL;

@@ -34,6 +34,20 @@ class FileRows:
 
 
 @dataclass(frozen=True)
+class BedrockSelection:
+    """How many of the period's Bedrock line items each part of the Bedrock rule selected
+    (``bedrock_selected_by`` in queries/00_macros.sql)."""
+
+    #: AWS says so: product family ``Amazon Bedrock`` or a Bedrock product code.
+    product_family_or_code: int = 0
+    #: AWS Marketplace lines whose product name says Amazon Bedrock (or Bedrock Edition).
+    marketplace_product_name: int = 0
+    #: AWS Marketplace lines without such a name whose product code is on one that has it
+    #: (a Marketplace model's tax, credit or discount lines).
+    marketplace_product_code: int = 0
+
+
+@dataclass(frozen=True)
 class Allocation:
     """Everything the outputs show, already rounded."""
 
@@ -44,6 +58,7 @@ class Allocation:
     period_rows: int
     bedrock_rows: int
     measure_fallback_rows: int
+    selection: BedrockSelection = BedrockSelection()
     #: The cost measure the statements charge: the one configured, or ``unblended`` when
     #: the export has no net unblended cost for the period's Bedrock lines (then a note says so).
     measure_applied: str = CostMeasure.NET_UNBLENDED.value
@@ -138,6 +153,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
     measure = {"measure": config.cost_measure.value}
     numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
     engine.execute("13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
+    engine.execute("14_marketplace_lines")
     by_file = engine.fetch("20_bedrock_rows_by_file", numbered).dicts()
     bedrock = {r["source_file"]: r for r in by_file}
     if any(int(r["bad_lines"]) for r in bedrock.values()):
@@ -214,6 +230,11 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         period_rows=period_rows,
         bedrock_rows=sum(f.bedrock_rows for f in files),
         measure_fallback_rows=fallback,
+        selection=BedrockSelection(
+            product_family_or_code=sum(int(r["service_rows"]) for r in by_file),
+            marketplace_product_name=sum(int(r["marketplace_name_rows"]) for r in by_file),
+            marketplace_product_code=sum(int(r["marketplace_code_rows"]) for r in by_file),
+        ),
         measure_applied=measure_applied,
         measure_note=measure_note,
         worklist=tuple(worklist),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import asdict
 from typing import Any
 
 from chargeback.errors import ChargebackError
@@ -100,6 +101,7 @@ def summary(result: RunResult) -> dict[str, Any]:
             "period": rows.period,
             "bedrock": rows.bedrock,
             "measure_fallback_to_unblended": rows.measure_fallback_to_unblended,
+            "bedrock_selected_by": asdict(rows.bedrock_selected_by),
         },
         "totals": [
             {

@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from chargeback.errors import ChargebackError, ExitCode
+from chargeback.errors import ChargebackError, ExitCode, InputError
+from chargeback.frontends.cli import app
 from chargeback.settings.rules import AllocationRules, Rule
+from chargeback.survey import periods
 from tests.support.builders import CUR2_TYPES, cur2_row, tagged, write
 from tests.support.runs import RunFn, by, lines, run_rows, summary
 
@@ -222,10 +225,6 @@ def test_the_unblended_measure_needs_no_net_cost(tmp_path: Path, run_on: RunFn) 
 
 
 def test_the_cli_prints_the_net_cost_note_on_stderr(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from chargeback.frontends.cli import app
-
     write(tmp_path / "e" / "a.parquet", discounted_month(), columns=NO_NET)
     args = ["run", str(tmp_path / "e"), "--period", "2026-10", "--out", str(tmp_path / "out")]
     result = CliRunner().invoke(app, args)
@@ -234,4 +233,86 @@ def test_the_cli_prints_the_net_cost_note_on_stderr(tmp_path: Path) -> None:
         "note: the export has no net unblended cost on the Bedrock lines of 2026-10 "
         "(line_item_net_unblended_cost is absent or empty): every line is charged at "
         "unblended cost, before discounts\n"
+    )
+
+
+# -- Marketplace-billed Bedrock models ---------------------------------------------------------
+
+
+def marketplace(cost: float, code: str, name: str | None, kind: str = "Usage", **kw: Any) -> Any:
+    product = {"product_name": name} if name is not None else {}
+    return cur2_row(
+        cost=cost,
+        bill_billing_entity="AWS Marketplace",
+        line_item_product_code=code,
+        line_item_line_item_type=kind,
+        line_item_usage_type="USE1-MP:USE1_InputTokenCount-Units",
+        product_product_family=None,
+        product=product,
+        **kw,
+    )
+
+
+def marketplace_month() -> list[dict[str, Any]]:
+    return [
+        cur2_row(cost=1.00),  # first-party Bedrock
+        marketplace(10.00, "mp-claude", "Claude Sonnet 4.6 (Amazon Bedrock Edition)"),
+        marketplace(0.80, "mp-claude", None, "Tax"),
+        marketplace(-1.00, "mp-claude", "", "Credit"),
+        marketplace(3.00, "mp-llama", "Llama Foo (Bedrock Edition)"),
+        marketplace(50.00, "mp-saas", "Some SaaS"),  # not Bedrock, nor its tax
+        marketplace(4.00, "mp-saas", None, "Tax"),
+        marketplace(7.00, "", None, "Tax"),  # no product code: nothing to tie it to
+        # named for Bedrock only in September: its October tax line is not Bedrock
+        marketplace(20.00, "mp-old", "Old Model (Amazon Bedrock Edition)", period="2026-09"),
+        marketplace(2.00, "mp-old", None, "Tax"),
+    ]
+
+
+def test_marketplace_lines_by_name_and_by_product_code(tmp_path: Path) -> None:
+    result = run_rows(tmp_path, marketplace_month())
+    assert summary(result) == {"UNATTRIBUTED": D("13.80")}  # 1 + 10 + 0.80 - 1 + 3
+    selected = result.rows.bedrock_selected_by
+    assert (
+        selected.product_family_or_code,
+        selected.marketplace_product_name,
+        selected.marketplace_product_code,
+    ) == (1, 2, 2)
+    assert result.rows.bedrock == 5
+    saved = json.loads(Path(result.outputs["run"]).read_text())
+    assert saved["rows"]["bedrock_selected_by"] == {
+        "product_family_or_code": 1,
+        "marketplace_product_name": 2,
+        "marketplace_product_code": 2,
+    }
+    got = by(lines(result), "model", "line_item_type")
+    assert got == {
+        ("NovaPro", "Usage"): D("1.00"),
+        ("Claude Sonnet 4.6", "Usage"): D("10.00"),
+        ("", "Tax"): D("0.80"),
+        ("", "Credit"): D("-1.00"),
+        ("Llama Foo", "Usage"): D("3.00"),
+    }
+
+
+def test_periods_selects_the_same_marketplace_lines(tmp_path: Path) -> None:
+    root = write(tmp_path / "e" / "a.parquet", marketplace_month()).parent
+    found = {r.period: (r.bedrock_rows, r.bedrock_net) for r in periods(str(root))}
+    assert found == {"2026-09": (1, D("20.00")), "2026-10": (5, D("13.80"))}
+
+
+def test_a_bad_amount_on_a_marketplace_tax_line_is_named_only_when_it_is_bedrock(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    named = marketplace(10.00, "mp-claude", "Claude (Amazon Bedrock Edition)")
+    saas_tax = marketplace(float("nan"), "mp-saas", None, "Tax", identity_line_item_id="li-s")
+    write(tmp_path / "ok" / "a.parquet", [named, saas_tax])
+    assert summary(run_on(tmp_path / "ok")) == {"UNATTRIBUTED": D("10.00")}
+    tax = marketplace(float("nan"), "mp-claude", None, "Tax", identity_line_item_id="li-t")
+    write(tmp_path / "bad" / "a.parquet", [named, saas_tax, tax])
+    with pytest.raises(InputError) as info:
+        run_on(tmp_path / "bad", out=tmp_path / "out2")
+    assert str(info.value) == (
+        f"{tmp_path}/bad/a.parquet: Bedrock line item li-t has cost nan; a chargeback cannot "
+        "guess it: fix or re-download the export"
     )
