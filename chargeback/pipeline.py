@@ -45,6 +45,7 @@ Progress = Callable[[str], None]
 QUERY_PHASES: dict[str, str] = {
     "10_rows_by_file": "counting rows per file",
     "13_bedrock_groups": "selecting Bedrock rows",
+    "35_tag_keys": "listing the tag keys of the Bedrock rows",
 }
 
 
@@ -143,6 +144,7 @@ def run(
                 outputs={},
                 config=config,
                 allocation=allocation,
+                unmatched=allocation.unmatched,
             )
             write_json(stage / names["run"], result.to_json())
         except OSError as e:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chargeback.allocate.allocation import Allocation, BedrockSelection, FileRows
 from chargeback.allocate.attribution import CoverageRow
+from chargeback.allocate.matching import Unmatched
 from chargeback.allocate.statements import LINE_FIELDS
 from chargeback.settings.model import RunConfig
 
@@ -117,6 +118,14 @@ class RunResult:
     allocation: Allocation = field(repr=False)
     #: When newer input's statements were already published: that run (nothing replaced).
     superseded_by: str | None = None
+    #: The cost-center tag or mapping tables that match no Bedrock line of the period, with
+    #: the tag keys the lines do carry (empty when every setting matched).
+    unmatched: tuple[Unmatched, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One line per setting that matched nothing (stderr, the Lambda's log line)."""
+        return tuple(u.message for u in self.unmatched)
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``run.json``."""
@@ -171,6 +180,25 @@ class RunResult:
                 for t in self.totals
             ],
             "attribution": self.attribution,
+            "unmatched": [
+                {
+                    "setting": u.setting,
+                    "value": u.value,
+                    "rules": list(u.rules),
+                    "message": u.message,
+                    "tag_keys": [
+                        {
+                            "currency": k.currency,
+                            "key": k.key,
+                            "line_items": k.line_items,
+                            "amount": money(k.amount),
+                            "share_pct": f"{k.share_pct:.2f}",
+                        }
+                        for k in u.tag_keys
+                    ],
+                }
+                for u in self.unmatched
+            ],
             "outputs": list(self.files_written),
             "statement_lines": self.statement_lines,
             "run_id": self.run_id,

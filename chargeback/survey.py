@@ -7,7 +7,7 @@ statements, to show how much Bedrock spend each rule attributes and what stays u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from chargeback.allocate.allocation import Allocation
@@ -72,7 +72,10 @@ class CoverageReport:
 
 def coverage_report(config: RunConfig, progress: Progress | None = None) -> CoverageReport:
     """Allocate ``config.period`` as a run would, and summarize it; nothing is written."""
-    _source, _schema, allocation = read_and_allocate(config, progress or (lambda _p: None))
+    # coverage is where one looks at what matches: it shows a setting that matches nothing
+    # (CoverageReport.allocation.unmatched) and never stops on it, strict or not
+    relaxed = replace(config, strict=False)
+    _source, _schema, allocation = read_and_allocate(relaxed, progress or (lambda _p: None))
     kinds = tuple(
         (currency, kind, amount, config.rules.policy(PolicyKind(kind)).method.value)
         for (currency, kind), amount in sorted(unattributed_kinds(allocation).items())

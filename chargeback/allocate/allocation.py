@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
 from chargeback.allocate.engine import Engine
+from chargeback.allocate.matching import Unmatched, rule_matches, unmatched_settings
 from chargeback.allocate.policies import SPLIT_REASON, PolicySplit, apply_policies
 from chargeback.allocate.statements import (
     LINE_FIELDS,
@@ -17,7 +18,7 @@ from chargeback.allocate.statements import (
     build_currency_totals,
     rounded_breakdown,
 )
-from chargeback.errors import InputError
+from chargeback.errors import ConfigError, InputError
 from chargeback.read.tagkeys import account_tag_keys, principal_tag_keys, tag_lookup
 from chargeback.settings.model import CostMeasure, RunConfig
 from chargeback.settings.rules import AllocationRules, CostCenter
@@ -71,6 +72,10 @@ class Allocation:
     splits: tuple[PolicySplit, ...] = ()
     #: The cost-center master list (empty without one), for names and GL accounts.
     master: tuple[CostCenter, ...] = ()
+    #: Bedrock line items each rule finds a value for (``line_items``: all of them).
+    rule_matches: dict[str, int] = field(default_factory=dict)
+    #: The cost-center tag or tables that match no Bedrock line of the period.
+    unmatched: tuple[Unmatched, ...] = ()
 
     def master_entry(self, code: str) -> CostCenter | None:
         return next((c for c in self.master if c.code == code), None)
@@ -187,6 +192,10 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         },
     )
     engine.execute("33_free_bedrock_lines")
+    matches = rule_matches(engine)
+    unmatched = unmatched_settings(engine, config, matches)
+    if unmatched and config.strict:
+        raise ConfigError(f"{unmatched[0].message} (--strict: nothing was published)")
     found = [_statement_line(r) for r in engine.fetch("40_statement_lines").dicts()]
     lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)
@@ -241,6 +250,8 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         invoices=invoices,
         splits=tuple(splits),
         master=rules.master,
+        rule_matches=matches,
+        unmatched=unmatched,
     )
 
 

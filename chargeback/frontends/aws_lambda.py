@@ -113,6 +113,7 @@ def summary(result: RunResult) -> dict[str, Any]:
             for t in result.totals
         ],
         "output": result.output_dir,
+        "warnings": list(result.warnings),
     }
 
 

@@ -17,11 +17,14 @@ import pytest
 from typer.testing import CliRunner
 
 from chargeback.errors import ChargebackError, ExitCode, InputError
+from chargeback.frontends import aws_lambda
 from chargeback.frontends.cli import app
 from chargeback.settings.rules import AllocationRules, Rule
 from chargeback.survey import periods
 from tests.support.builders import CUR2_TYPES, cur2_row, tagged, write
+from tests.support.delivery import BUCKET, manifest_key, s3_event
 from tests.support.runs import RunFn, by, lines, run_rows, summary
+from tests.support.s3server import S3
 
 D = Decimal
 ACCOUNT = "444455556666"
@@ -316,3 +319,227 @@ def test_a_bad_amount_on_a_marketplace_tax_line_is_named_only_when_it_is_bedrock
         f"{tmp_path}/bad/a.parquet: Bedrock line item li-t has cost nan; a chargeback cannot "
         "guess it: fix or re-download the export"
     )
+
+
+# -- a cost-center tag or a table that matches nothing -------------------------------------------
+
+
+def keyed_month() -> list[dict[str, Any]]:
+    """10.00 of Bedrock spend: CostCenter on 8.00, Team on 6.00, an account tag Owner on 2.00."""
+    both = {"user_cost_center": "CC-1", "user_team": "search"}
+    return [
+        {**tagged("a", "CC-1", 6.00), "resource_tags": both},
+        tagged("b", "CC-2", 2.00),
+        {**tagged("c", None, 2.00), "tags": {"accountTag/Owner": "ana", "accountTag/Empty": " "}},
+    ]
+
+
+KEYS_CARRIED = (
+    "keys the lines carry, with their share of Bedrock spend: user_cost_center 80.00%, "
+    "user_team 60.00%, accountTag/Owner 20.00%: set --cost-center-tag (cost_center_tag in "
+    "chargeback.toml) to the key as written in AWS; keys are matched exactly, case included"
+)
+
+
+def tag_warning(key: str, closest: str | None = "user_cost_center") -> str:
+    hint = f"closest key: {closest}; " if closest else ""
+    return (
+        f"the cost-center tag '{key}' matches no tag key of the 3 Bedrock line items of 2026-10 "
+        f"(resource_tag, principal_tag, account_tag found nothing); {hint}{KEYS_CARRIED}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "closest"),
+    [("costcenter", "user_cost_center"), ("CostCentre", "user_cost_center"), ("Dept", None)],
+)
+def test_a_cost_center_tag_that_matches_nothing_is_reported(
+    tmp_path: Path, run_on: RunFn, key: str, closest: str | None
+) -> None:
+    write(tmp_path / "e" / "a.parquet", keyed_month())
+    result = run_on(tmp_path / "e", cost_center_tag=key)
+    assert summary(result) == {"UNATTRIBUTED": D("10.00")}
+    assert result.warnings == (tag_warning(key, closest),)
+    saved = json.loads(Path(result.outputs["run"]).read_text())
+    (unmatched,) = saved["unmatched"]
+    assert unmatched["setting"] == "cost_center_tag"
+    assert unmatched["value"] == key
+    assert unmatched["message"] == tag_warning(key, closest)
+    assert [
+        (k["key"], k["amount"], k["share_pct"], k["line_items"]) for k in unmatched["tag_keys"]
+    ] == [
+        ("user_cost_center", "8.00", "80.00", 2),
+        ("user_team", "6.00", "60.00", 1),
+        ("accountTag/Owner", "2.00", "20.00", 1),
+    ]
+    assert saved["attribution"]["rule_matches"]["resource_tag"] == 0
+
+
+def test_the_key_asked_for_in_aws_form_matches_and_warns_nothing(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    write(tmp_path / "e" / "a.parquet", keyed_month())
+    for key in ("CostCenter", "resourceTags/CostCenter"):
+        result = run_on(tmp_path / "e", cost_center_tag=key, out=tmp_path / key.replace("/", "_"))
+        assert summary(result) == {"CC-1": D("6.00"), "CC-2": D("2.00"), "UNATTRIBUTED": D("2.00")}
+        assert result.warnings == ()
+        assert json.loads(Path(result.outputs["run"]).read_text())["unmatched"] == []
+
+
+def test_lines_without_any_tag(tmp_path: Path, run_on: RunFn) -> None:
+    write(tmp_path / "e" / "a.parquet", [tagged("a", None, 1.00), cur2_row(cost=0.25)])
+    (warning,) = run_on(tmp_path / "e").warnings
+    assert warning == (
+        "the cost-center tag 'CostCenter' matches no tag key of the 2 Bedrock line items of "
+        "2026-10 (resource_tag, principal_tag, account_tag found nothing); the lines carry no "
+        "tags at all: activate the tag as a cost allocation tag in the Billing console, or "
+        "attribute the lines with a mapping table"
+    )
+
+
+def test_no_warning_when_no_tag_rule_is_in_the_order_or_no_bedrock_line(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    write(tmp_path / "e" / "a.parquet", keyed_month())
+    rules = AllocationRules(order=(Rule.ACCOUNT_MAP,))
+    assert run_on(tmp_path / "e", cost_center_tag="Nope", rules=rules).warnings == ()
+    ec2 = cur2_row(cost=3.0, line_item_product_code="AmazonEC2", product_product_family="EC2")
+    write(tmp_path / "n" / "a.parquet", [ec2])
+    assert run_on(tmp_path / "n", cost_center_tag="Nope", out=tmp_path / "o2").warnings == ()
+
+
+def test_a_mapping_table_that_matches_nothing_is_reported(tmp_path: Path) -> None:
+    rows = [tagged("a", "CC-1", 1.00), tagged("b", None, 2.00)]
+    table = tmp_path / "resources.csv"
+    rules = AllocationRules(
+        resource_map={"proj_typo": "CC-9", "arn:aws:bedrock:x": "CC-9"},
+        files={"resource_map": str(table)},
+    )
+    result = run_rows(tmp_path, rows, rules)
+    assert result.warnings == (
+        f"the resource_map table {table} (2 rows) matches none of the 2 Bedrock line items of "
+        "2026-10: its keys must be project ids (proj_abc123) or resource ARNs; compare them "
+        "with the workbook's Unattributed worklist",
+    )
+    assert result.unmatched[0].setting == "attribution.resource_map"
+
+
+def test_the_cli_warns_on_stderr_and_the_workbook_shows_it(tmp_path: Path) -> None:
+    import openpyxl
+
+    write(tmp_path / "e" / "a.parquet", keyed_month())
+    args = ["run", str(tmp_path / "e"), "--period", "2026-10", "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, [*args, "--cost-center-tag", "costcenter"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"warning: {tag_warning('costcenter')}\n"
+    book = openpyxl.load_workbook(tmp_path / "out" / "2026-10" / "chargeback-2026-10.xlsx")
+    sheet = book["Tag coverage"]
+    rows = [[c for c in r if c is not None] for r in sheet.iter_rows(values_only=True)]
+    assert ["Warning", tag_warning("costcenter")] in rows
+    start = rows.index(["Tag key", "Currency", "Bedrock spend", "Share %", "Line items"])
+    assert rows[start + 1 : start + 4] == [
+        ["user_cost_center", "USD", 8.0, 80.0, 2],
+        ["user_team", "USD", 6.0, 60.0, 1],
+        ["accountTag/Owner", "USD", 2.0, 20.0, 1],
+    ]
+
+
+def test_coverage_shows_the_warning_and_never_stops_on_it(tmp_path: Path) -> None:
+    write(tmp_path / "e" / "a.parquet", keyed_month())
+    args = ["coverage", str(tmp_path / "e"), "--period", "2026-10"]
+    env = {"CHARGEBACK_STRICT": "true", "CHARGEBACK_COST_CENTER_TAG": "costcenter"}
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"warning: {tag_warning('costcenter')}\n"
+    assert "unattributed: untagged" in result.stdout
+
+
+# -- strict: a setting that matches nothing stops the run ----------------------------------------
+
+STRICT_SUFFIX = " (--strict: nothing was published)"
+
+
+def test_strict_stops_the_run_and_keeps_the_published_month(tmp_path: Path, run_on: RunFn) -> None:
+    def build(root: Path) -> None:
+        write(root / "a.parquet", keyed_month())
+
+    error = refused(tmp_path, run_on, build, cost_center_tag="costcenter", strict=True)
+    assert str(error) == tag_warning("costcenter") + STRICT_SUFFIX
+    assert error.exit_code == ExitCode.CONFIG
+
+
+def test_strict_from_the_option_the_environment_and_the_file(tmp_path: Path) -> None:
+    write(tmp_path / "e" / "a.parquet", keyed_month())
+    out = tmp_path / "out"
+    base = ["run", str(tmp_path / "e"), "--period", "2026-10", "--out", str(out)]
+    base += ["--cost-center-tag", "costcenter"]
+    config = tmp_path / "chargeback.toml"
+    config.write_text("strict = true\n")
+    for extra, env in (
+        (["--strict"], {}),
+        ([], {"CHARGEBACK_STRICT": "1"}),
+        (["--config", str(config)], {}),
+    ):
+        result = CliRunner().invoke(app, [*base, *extra], env=env)
+        assert result.exit_code == ExitCode.CONFIG, (extra, env, result.output)
+        assert result.stderr == f"error: {tag_warning('costcenter')}{STRICT_SUFFIX}\n"
+        assert result.stdout == ""
+        assert not out.exists()
+    relaxed = CliRunner().invoke(
+        app, [*base, "--config", str(config)], env={"CHARGEBACK_STRICT": "0"}
+    )
+    assert relaxed.exit_code == 0, relaxed.output
+
+
+def test_strict_with_a_table_that_matches_nothing(tmp_path: Path) -> None:
+    rules = AllocationRules(account_map={"000000000000": "CC-9"}, files={"account_map": "a.csv"})
+    with pytest.raises(ChargebackError) as info:
+        run_rows(tmp_path, [tagged("a", "CC-1", 1.00)], rules, strict=True)
+    assert str(info.value) == (
+        "the account_map table a.csv (1 rows) matches none of the 1 Bedrock line items of "
+        "2026-10: its keys must be 12-digit usage account ids; compare them with the "
+        "workbook's Unattributed worklist" + STRICT_SUFFIX
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_strict_values_are_config_errors(tmp_path: Path) -> None:
+    from chargeback.errors import ConfigError
+    from chargeback.settings.resolve import resolve_run_config
+
+    with pytest.raises(ConfigError) as info:
+        resolve_run_config("s", "2026-10", environ={"CHARGEBACK_STRICT": "maybe"}, cwd=tmp_path)
+    assert str(info.value) == "CHARGEBACK_STRICT='maybe': use true or false (1 or 0)"
+    config = tmp_path / "chargeback.toml"
+    config.write_text('strict = "yes"\n')
+    with pytest.raises(ConfigError) as info:
+        resolve_run_config("s", "2026-10", environ={}, cwd=tmp_path)
+    assert str(info.value) == f"{config}: strict = 'yes' must be true or false"
+
+
+def test_the_lambda_log_line_carries_the_warning(
+    delivered: dict[str, Path],
+    s3: S3,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CHARGEBACK_COST_CENTER_TAG", "Cost-Centre")
+    result = aws_lambda.handler(s3_event(BUCKET, manifest_key("cur")), None)
+    assert result["runs"][0]["status"] == "published"
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    # the delivery: 17.75 of its 19.50 carries CostCenter (ML-101 12.45, FIN-7 5.30)
+    assert line["warnings"] == [
+        "the cost-center tag 'Cost-Centre' matches no tag key of the 6 Bedrock line items of "
+        "2026-10 (resource_tag, principal_tag, account_tag found nothing); closest key: "
+        "user_cost_center; keys the lines carry, with their share of Bedrock spend: "
+        "user_cost_center 91.03%: set --cost-center-tag (cost_center_tag in chargeback.toml) "
+        "to the key as written in AWS; keys are matched exactly, case included"
+    ]
+    assert line["totals"][0]["unattributed"] == "19.50"
+
+    monkeypatch.setenv("CHARGEBACK_STRICT", "true")
+    failed = aws_lambda.handler(s3_event(BUCKET, manifest_key("cur")), None)
+    assert failed["status"] == "failed"
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert line["error_type"] == "ConfigError"
+    assert line["error"].endswith("(--strict: nothing was published)")
