@@ -543,3 +543,14 @@ def test_the_lambda_log_line_carries_the_warning(
     (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert line["error_type"] == "ConfigError"
     assert line["error"].endswith("(--strict: nothing was published)")
+
+
+def test_config_check_shows_strict_and_accepts_account_tag(tmp_path: Path) -> None:
+    config = tmp_path / "chargeback.toml"
+    config.write_text(
+        'strict = true\n[attribution]\norder = ["resource_tag", "account_tag", "account_map"]\n'
+    )
+    result = CliRunner().invoke(app, ["config", "check", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "strict = true" in result.stdout.splitlines()
+    assert "attribution order: resource_tag, account_tag, account_map" in result.stdout
