@@ -20,7 +20,7 @@ from chargeback.allocate.engine import Engine
 from chargeback.errors import OutputError
 from chargeback.publish.destination import open_destination
 from chargeback.read.files import Source
-from chargeback.read.schema import ExportSchema, canonical_relation, detect_schema
+from chargeback.read.schema import ExportSchema, canonical_view, detect_schema
 from chargeback.read.sources import open_source
 from chargeback.report.header import RunHeader
 from chargeback.report.outputs import output_jobs
@@ -191,7 +191,7 @@ def _read_and_allocate(
     engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
     try:
         duckdb_settings = engine.settings()
-        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
+        engine.register_cur(canonical_view(engine.con, source, schema))
         allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
         duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
     finally:

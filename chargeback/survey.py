@@ -20,7 +20,7 @@ from chargeback.allocate.attribution import (
 from chargeback.allocate.engine import Engine
 from chargeback.allocate.money import round_money
 from chargeback.pipeline import Progress, read_and_allocate
-from chargeback.read.schema import canonical_relation, detect_schema
+from chargeback.read.schema import canonical_view, detect_schema
 from chargeback.read.sources import open_source
 from chargeback.settings.model import RunConfig
 from chargeback.taxonomy import PolicyKind
@@ -44,7 +44,7 @@ def periods(uri: str, threads: int | None = None) -> list[PeriodRow]:
     schema = detect_schema(source.files, ["CostCenter"])
     engine = Engine(threads)
     try:
-        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
+        engine.register_cur(canonical_view(engine.con, source, schema))
         found = engine.fetch("90_period_totals").dicts()
     finally:
         engine.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -43,8 +43,11 @@ class Source(Protocol):
         """When the input read was written (UTC, ISO 8601, sortable): newer data, later stamp."""
         ...
 
-    def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
-        """All rows of all files, columns unioned by name, plus ``filename``."""
+    def relation(
+        self, con: duckdb.DuckDBPyConnection, uris: Sequence[str] | None = None
+    ) -> duckdb.DuckDBPyRelation:
+        """All rows of all files (or of the files ``uris``), columns unioned by name, plus
+        ``filename``."""
         ...
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,10 +49,12 @@ class LocalSource:
         newest = max(Path(f.uri).stat().st_mtime for f in self.files)
         return datetime.fromtimestamp(newest, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-    def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    def relation(
+        self, con: duckdb.DuckDBPyConnection, uris: Sequence[str] | None = None
+    ) -> duckdb.DuckDBPyRelation:
         try:
             return con.read_parquet(
-                [f.uri for f in self.files],
+                [f.uri for f in self.files] if uris is None else list(uris),
                 union_by_name=True,
                 hive_partitioning=False,
                 filename=True,

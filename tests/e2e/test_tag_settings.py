@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -554,3 +555,167 @@ def test_config_check_shows_strict_and_accepts_account_tag(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert "strict = true" in result.stdout.splitlines()
     assert "attribution order: resource_tag, account_tag, account_map" in result.stdout
+
+
+# -- tag columns written by other tools: read per file, or refused -------------------------------
+
+JSON_TAGS = {**CUR2_TYPES, "resource_tags": pa.string()}
+INT_MAP = pa.map_(pa.string(), pa.int64())
+
+
+def json_row(cost: float, tags: str | None, project: str = "j") -> dict[str, Any]:
+    return {**tagged(project, None, cost), "resource_tags": tags}
+
+
+def test_json_text_tags_sorting_first_keep_the_map_files_tags(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    root = tmp_path / "e"
+    write(
+        root / "a-rewritten.parquet",
+        [
+            json_row(1.25, '{"user_cost_center": "CC-J", "user_team": "t"}'),
+            json_row(0.50, '{"user_cost_center": 1001}'),
+            json_row(0.25, "  "),
+            json_row(0.10, None),
+            json_row(0.05, "{}"),
+        ],
+        types=JSON_TAGS,
+    )
+    write(root / "b-export.parquet", [tagged("m", "CC-M", 2.00), tagged("m", "CC-J", 0.40)])
+    result = run_on(root)
+    assert summary(result) == {
+        "1001": D("0.50"),
+        "CC-J": D("1.65"),
+        "CC-M": D("2.00"),
+        "UNATTRIBUTED": D("0.40"),
+    }
+
+
+def test_struct_tags_and_integer_map_values(tmp_path: Path, run_on: RunFn) -> None:
+    root = tmp_path / "e"
+    struct = pa.struct([("user_cost_center", pa.string()), ("user_team", pa.int32())])
+    write(
+        root / "a.parquet",
+        [
+            json_row(3.00, {"user_cost_center": "CC-S", "user_team": 7}),  # type: ignore[arg-type]
+            json_row(0.30, {"user_cost_center": None, "user_team": None}),  # type: ignore[arg-type]
+            json_row(0.03, None),
+        ],
+        types={**CUR2_TYPES, "resource_tags": struct},
+    )
+    write(
+        root / "b.parquet",
+        [json_row(4.00, [("user_cost_center", 2002)])],  # type: ignore[arg-type]
+        types={**CUR2_TYPES, "resource_tags": INT_MAP},
+    )
+    write(root / "c.parquet", [tagged("m", "CC-M", 1.00)])
+    result = run_on(root)
+    assert summary(result) == {
+        "2002": D("4.00"),
+        "CC-M": D("1.00"),
+        "CC-S": D("3.00"),
+        "UNATTRIBUTED": D("0.33"),
+    }
+    assert by(lines(result), "cost_center", "team")[("CC-S", "7")] == D("3.00")
+
+
+def test_a_legacy_file_beside_a_cur2_file_keeps_its_tag_columns(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    root = tmp_path / "e"
+    legacy_types = {**CUR2_TYPES, "resource_tags_user_cost_center": pa.string()}
+    legacy_columns = [c for c in legacy_types if c not in ("resource_tags", "tags", "product")]
+    write(
+        root / "a-legacy.parquet",
+        [{**cur2_row(cost=1.50), "resource_tags_user_cost_center": "CC-L"}],
+        types=legacy_types,
+        columns=legacy_columns,
+    )
+    write(root / "b-cur2.parquet", [tagged("m", "CC-M", 2.25)])
+    result = run_on(root)
+    assert summary(result) == {"CC-L": D("1.50"), "CC-M": D("2.25")}
+    assert result.source.schema == "cur2"
+
+
+def bad_shape(column_type: pa.DataType, value: Any) -> Callable[[Path], None]:
+    def build(root: Path) -> None:
+        write(root / "a.parquet", [tagged("m", "CC-M", 1.00)])
+        write(
+            root / "b.parquet",
+            [json_row(1.00, value)],
+            types={**CUR2_TYPES, "resource_tags": column_type},
+        )
+
+    return build
+
+
+@pytest.mark.parametrize(
+    ("column_type", "value", "shown_type"),
+    [
+        (pa.list_(pa.string()), ["CC-1"], "list<string>"),
+        (pa.map_(pa.string(), pa.float64()), [("user_cost_center", 1.5)], "map<string, double>"),
+        (pa.map_(pa.int64(), pa.string()), [(1, "CC-1")], "map<int64, string>"),
+        (
+            pa.struct([("user_cost_center", pa.float64())]),
+            {"user_cost_center": 1.0},
+            "struct<user_cost_center: double>",
+        ),
+        (pa.int64(), 1001, "int64"),
+    ],
+)
+def test_tag_columns_that_cannot_be_read_faithfully_are_refused(
+    tmp_path: Path, run_on: RunFn, column_type: pa.DataType, value: Any, shown_type: str
+) -> None:
+    error = refused(tmp_path, run_on, bad_shape(column_type, value))
+    assert str(error) == (
+        f"{tmp_path}/bad/b.parquet: column resource_tags is {shown_type}, which cannot be read "
+        "as tag keys and values (a map of text keys to text or whole-number values, a struct "
+        "of such fields, or JSON text): export the file again from Data Exports, or rewrite "
+        "the column as MAP<string, string>"
+    )
+    assert error.exit_code == ExitCode.INPUT
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["CC-1", '{"user_cost_center": "CC-1"}'],
+        ['{"user_cost_center": 1.5}'],
+        ['{"user_cost_center": {"x": "y"}}'],
+        ['["CC-1"]'],
+        ['{"user_cost_center": true}'],
+        ['{"a": "1", "a": "2"}'],
+    ],
+)
+def test_json_text_that_is_not_an_object_of_tag_values_is_refused(
+    tmp_path: Path, run_on: RunFn, texts: list[str]
+) -> None:
+    def build(root: Path) -> None:
+        write(root / "a.parquet", [tagged("m", "CC-M", 1.00)])
+        write(root / "b.parquet", [json_row(1.00, t) for t in texts], types=JSON_TAGS)
+
+    error = refused(tmp_path, run_on, build)
+    assert str(error) == (
+        f"{tmp_path}/bad/b.parquet: column resource_tags is text, and 1 of its values are not "
+        "a JSON object of text or whole-number values: export the file again from Data "
+        "Exports, or rewrite the column as MAP<string, string>"
+    )
+    assert error.exit_code == ExitCode.INPUT
+
+
+def test_the_tags_map_as_json_text_alone(tmp_path: Path, run_on: RunFn) -> None:
+    row = {**tagged("p", None, 2.00), "tags": '{"accountTag/CostCenter": "CC-A"}'}
+    write(tmp_path / "e" / "a.parquet", [row], types={**CUR2_TYPES, "tags": pa.string()})
+    assert summary(run_on(tmp_path / "e")) == {"CC-A": D("2.00")}
+
+
+def test_mixed_tag_shapes_read_from_s3(s3: S3, tmp_path: Path, run_on: RunFn) -> None:
+    s3.client.create_bucket(Bucket="exports-mixed")
+    folder = tmp_path / "export"
+    write(folder / "a.parquet", [json_row(1.10, '{"user_cost_center": "CC-J"}')], types=JSON_TAGS)
+    write(folder / "b.parquet", [tagged("m", "CC-M", 2.20), tagged("n", None, 0.30)])
+    s3.upload_tree(folder, "exports-mixed", "cur/exp")
+    result = run_on("s3://exports-mixed/cur/exp")
+    assert summary(result) == {"CC-J": D("1.10"), "CC-M": D("2.20"), "UNATTRIBUTED": D("0.30")}
+    assert [f.bedrock_rows for f in result.files] == [1, 2]
