@@ -192,7 +192,9 @@ def _read_and_allocate(
     try:
         duckdb_settings = engine.settings()
         engine.register_cur(canonical_view(engine.con, source, schema))
-        allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
+        allocation = allocate(
+            engine, config, {f.uri: f.rows for f in source.files}, schema.legacy_tag_columns
+        )
         duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
     finally:
         engine.close()

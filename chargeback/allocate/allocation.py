@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -143,8 +144,14 @@ def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
     )
 
 
-def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Allocation:
-    """Select the period's Bedrock lines, allocate them, and total them per currency."""
+def allocate(
+    engine: Engine,
+    config: RunConfig,
+    file_rows: dict[str, int],
+    legacy_tag_columns: Sequence[str] = (),
+) -> Allocation:
+    """Select the period's Bedrock lines, allocate them, and total them per currency.
+    ``legacy_tag_columns``: a legacy export's tag columns, named when the tag matches none."""
     period = {"period_start": config.period.start, "period_end": config.period.end}
     per_file = engine.fetch("10_rows_by_file", period).dicts()
     period_rows = sum(int(r["period_rows"]) for r in per_file)
@@ -193,7 +200,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
     )
     engine.execute("33_free_bedrock_lines")
     matches = rule_matches(engine)
-    unmatched = unmatched_settings(engine, config, matches)
+    unmatched = unmatched_settings(engine, config, matches, legacy_tag_columns)
     if unmatched and config.strict:
         raise ConfigError(f"{unmatched[0].message} (--strict: nothing was published)")
     found = [_statement_line(r) for r in engine.fetch("40_statement_lines").dicts()]

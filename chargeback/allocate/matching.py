@@ -10,6 +10,7 @@ when it was given. Key names are export data: control characters are shown escap
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -66,9 +67,11 @@ def rule_matches(engine: Engine) -> dict[str, int]:
 
 
 def unmatched_settings(
-    engine: Engine, config: RunConfig, matches: dict[str, int]
+    engine: Engine, config: RunConfig, matches: dict[str, int], legacy_columns: Sequence[str] = ()
 ) -> tuple[Unmatched, ...]:
-    """The cost-center tag and the tables that match none of the period's Bedrock lines."""
+    """The cost-center tag and the tables that match none of the period's Bedrock lines.
+    ``legacy_columns``: a legacy export's tag columns (only the keys asked for are read into
+    the maps, so they are named without their share)."""
     lines = matches["line_items"]
     if lines == 0:
         return ()
@@ -82,7 +85,7 @@ def unmatched_settings(
                 "cost_center_tag",
                 config.cost_center_tag,
                 tag_rules,
-                _tag_message(config, lines, tag_rules, keys),
+                _tag_message(config, lines, tag_rules, keys, legacy_columns),
                 keys,
             )
         )
@@ -126,12 +129,25 @@ def tag_keys(engine: Engine, config: RunConfig) -> tuple[TagKeyShare, ...]:
 
 
 def _tag_message(
-    config: RunConfig, lines: int, rules: tuple[str, ...], keys: tuple[TagKeyShare, ...]
+    config: RunConfig,
+    lines: int,
+    rules: tuple[str, ...],
+    keys: tuple[TagKeyShare, ...],
+    legacy_columns: Sequence[str],
 ) -> str:
     head = (
         f"the cost-center tag '{shown(config.cost_center_tag)}' matches no tag key of the "
         f"{lines:,} Bedrock line items of {config.period} ({', '.join(rules)} found nothing)"
     )
+    if not keys and legacy_columns:
+        names = sorted(legacy_columns)
+        listing = ", ".join(shown(c) for c in names[:SHOWN_KEYS])
+        more = f" and {len(names) - SHOWN_KEYS} more" if len(names) > SHOWN_KEYS else ""
+        return (
+            f"{head}; the export's tag columns: {listing}{more}: set --cost-center-tag "
+            "(cost_center_tag in chargeback.toml) to the key as written in AWS, e.g. "
+            "CostCenter for resource_tags_user_cost_center"
+        )
     if not keys:
         return (
             f"{head}; the lines carry no tags at all: activate the tag as a cost allocation tag "

@@ -121,6 +121,21 @@ class ExportSchema:
     def has_net_unblended(self) -> bool:
         return self.kind is SchemaKind.FOCUS or "line_item_net_unblended_cost" in self.columns
 
+    @property
+    def legacy_tag_columns(self) -> tuple[str, ...]:
+        """Every tag column of the export's legacy CUR files (``resource_tags_*``)."""
+        return tuple(
+            sorted(
+                {
+                    c
+                    for g in self.groups
+                    if g.kind is SchemaKind.LEGACY
+                    for c in g.columns
+                    if c.startswith("resource_tags_")
+                }
+            )
+        )
+
     def group(self) -> FileGroup:
         """The one group of an export whose files all read alike."""
         if len(self.groups) != 1:

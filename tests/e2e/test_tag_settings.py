@@ -719,3 +719,24 @@ def test_mixed_tag_shapes_read_from_s3(s3: S3, tmp_path: Path, run_on: RunFn) ->
     result = run_on("s3://exports-mixed/cur/exp")
     assert summary(result) == {"CC-J": D("1.10"), "CC-M": D("2.20"), "UNATTRIBUTED": D("0.30")}
     assert [f.bedrock_rows for f in result.files] == [1, 2]
+
+
+def test_a_legacy_export_names_its_tag_columns_when_the_key_matches_none(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    legacy_types = {
+        **CUR2_TYPES,
+        "resource_tags_user_cost_center": pa.string(),
+        "resource_tags_user_team": pa.string(),
+    }
+    columns = [c for c in legacy_types if c not in ("resource_tags", "tags", "product")]
+    row = {**cur2_row(cost=1.00), "resource_tags_user_cost_center": "CC-L"}
+    write(tmp_path / "e" / "a.parquet", [row], types=legacy_types, columns=columns)
+    (warning,) = run_on(tmp_path / "e", cost_center_tag="CostCentre").warnings
+    assert warning == (
+        "the cost-center tag 'CostCentre' matches no tag key of the 1 Bedrock line items of "
+        "2026-10 (resource_tag, principal_tag, account_tag found nothing); the export's tag "
+        "columns: resource_tags_user_cost_center, resource_tags_user_team: set "
+        "--cost-center-tag (cost_center_tag in chargeback.toml) to the key as written in AWS, "
+        "e.g. CostCenter for resource_tags_user_cost_center"
+    )
