@@ -21,7 +21,7 @@ from chargeback.allocate.money import exact_arithmetic
 from chargeback.errors import OutputError
 from chargeback.publish.destination import open_destination
 from chargeback.read.files import Source
-from chargeback.read.schema import ExportSchema, canonical_relation, detect_schema
+from chargeback.read.schema import ExportSchema, canonical_view, detect_schema
 from chargeback.read.sources import open_source
 from chargeback.report.header import RunHeader
 from chargeback.report.outputs import output_jobs
@@ -46,6 +46,7 @@ Progress = Callable[[str], None]
 QUERY_PHASES: dict[str, str] = {
     "10_rows_by_file": "counting rows per file",
     "13_bedrock_groups": "selecting Bedrock rows",
+    "35_tag_keys": "listing the tag keys of the Bedrock rows",
 }
 
 
@@ -85,7 +86,7 @@ def run(
     header = RunHeader(
         period=period,
         source=source.root,
-        cost_measure=config.cost_measure.value,
+        cost_measure=allocation.measure_applied,
         generated_at=generated_at.isoformat(),
         version=__version__,
         invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
@@ -112,6 +113,8 @@ def run(
                 source=source_info(source, schema),
                 settings=RunSettings(
                     cost_measure=config.cost_measure.value,
+                    cost_measure_applied=allocation.measure_applied,
+                    cost_measure_note=allocation.measure_note,
                     cost_center_tag=config.cost_center_tag,
                     statement_tags=dict(config.statement_tags),
                     net_unblended_column=schema.has_net_unblended,
@@ -123,6 +126,7 @@ def run(
                     period=allocation.period_rows,
                     bedrock=allocation.bedrock_rows,
                     measure_fallback_to_unblended=allocation.measure_fallback_rows,
+                    bedrock_selected_by=allocation.selection,
                 ),
                 totals=currency_totals(allocation),
                 attribution=attribution_info(config, allocation),
@@ -142,6 +146,7 @@ def run(
                 outputs={},
                 config=config,
                 allocation=allocation,
+                unmatched=allocation.unmatched,
             )
             write_json(stage / names["run"], result.to_json())
         except OSError as e:
@@ -189,8 +194,10 @@ def _read_and_allocate(
     engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
     try:
         duckdb_settings = engine.settings()
-        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
-        allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
+        engine.register_cur(canonical_view(engine.con, source, schema))
+        allocation = allocate(
+            engine, config, {f.uri: f.rows for f in source.files}, schema.legacy_tag_columns
+        )
         duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
     finally:
         engine.close()

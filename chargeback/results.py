@@ -9,12 +9,13 @@ DataFrames for analysts (pandas is imported only when they are called).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from chargeback.allocate.allocation import Allocation, FileRows
+from chargeback.allocate.allocation import Allocation, BedrockSelection, FileRows
 from chargeback.allocate.attribution import CoverageRow
+from chargeback.allocate.matching import Unmatched
 from chargeback.allocate.statements import LINE_FIELDS
 from chargeback.settings.model import RunConfig
 
@@ -51,6 +52,8 @@ class RowCounts:
     bedrock: int
     #: Lines charged at unblended cost because the export has no net unblended value for them.
     measure_fallback_to_unblended: int
+    #: How many Bedrock line items each part of the Bedrock rule selected.
+    bedrock_selected_by: BedrockSelection = BedrockSelection()
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class RunSettings:
     """The settings that shaped the figures (the rest of the config is in ``config``)."""
 
     cost_measure: str
+    #: The measure the statements charge: ``cost_measure``, or ``unblended`` when the export
+    #: has no net unblended cost on the period's Bedrock lines (``cost_measure_note`` says so).
+    cost_measure_applied: str
+    cost_measure_note: str
     cost_center_tag: str
     statement_tags: dict[str, str]
     net_unblended_column: bool
@@ -111,6 +118,14 @@ class RunResult:
     allocation: Allocation = field(repr=False)
     #: When newer input's statements were already published: that run (nothing replaced).
     superseded_by: str | None = None
+    #: The cost-center tag or mapping tables that match no Bedrock line of the period, with
+    #: the tag keys the lines do carry (empty when every setting matched).
+    unmatched: tuple[Unmatched, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One line per setting that matched nothing (stderr, the Lambda's log line)."""
+        return tuple(u.message for u in self.unmatched)
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``run.json``."""
@@ -130,6 +145,8 @@ class RunResult:
             },
             "settings": {
                 "cost_measure": self.settings.cost_measure,
+                "cost_measure_applied": self.settings.cost_measure_applied,
+                "cost_measure_note": self.settings.cost_measure_note or None,
                 "cost_center_tag": self.settings.cost_center_tag,
                 "statement_tags": dict(self.settings.statement_tags),
                 "net_unblended_column": self.settings.net_unblended_column,
@@ -149,6 +166,7 @@ class RunResult:
                 "period": self.rows.period,
                 "bedrock": self.rows.bedrock,
                 "measure_fallback_to_unblended": self.rows.measure_fallback_to_unblended,
+                "bedrock_selected_by": asdict(self.rows.bedrock_selected_by),
             },
             "totals": [
                 {
@@ -162,6 +180,25 @@ class RunResult:
                 for t in self.totals
             ],
             "attribution": self.attribution,
+            "unmatched": [
+                {
+                    "setting": u.setting,
+                    "value": u.value,
+                    "rules": list(u.rules),
+                    "message": u.message,
+                    "tag_keys": [
+                        {
+                            "currency": k.currency,
+                            "key": k.key,
+                            "line_items": k.line_items,
+                            "amount": money(k.amount),
+                            "share_pct": f"{k.share_pct:.2f}",
+                        }
+                        for k in u.tag_keys
+                    ],
+                }
+                for u in self.unmatched
+            ],
             "outputs": list(self.files_written),
             "statement_lines": self.statement_lines,
             "run_id": self.run_id,

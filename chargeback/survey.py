@@ -7,7 +7,7 @@ statements, to show how much Bedrock spend each rule attributes and what stays u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from chargeback.allocate.allocation import Allocation
@@ -20,7 +20,7 @@ from chargeback.allocate.attribution import (
 from chargeback.allocate.engine import Engine
 from chargeback.allocate.money import exact_arithmetic, round_money
 from chargeback.pipeline import Progress, read_and_allocate
-from chargeback.read.schema import canonical_relation, detect_schema
+from chargeback.read.schema import canonical_view, detect_schema
 from chargeback.read.sources import open_source
 from chargeback.settings.model import RunConfig
 from chargeback.taxonomy import PolicyKind
@@ -45,7 +45,7 @@ def periods(uri: str, threads: int | None = None) -> list[PeriodRow]:
     schema = detect_schema(source.files, ["CostCenter"])
     engine = Engine(threads)
     try:
-        engine.register_cur(canonical_relation(source.relation(engine.con), schema))
+        engine.register_cur(canonical_view(engine.con, source, schema))
         found = engine.fetch("90_period_totals").dicts()
     finally:
         engine.close()
@@ -74,7 +74,10 @@ class CoverageReport:
 @exact_arithmetic
 def coverage_report(config: RunConfig, progress: Progress | None = None) -> CoverageReport:
     """Allocate ``config.period`` as a run would, and summarize it; nothing is written."""
-    _source, _schema, allocation = read_and_allocate(config, progress or (lambda _p: None))
+    # coverage is where one looks at what matches: it shows a setting that matches nothing
+    # (CoverageReport.allocation.unmatched) and never stops on it, strict or not
+    relaxed = replace(config, strict=False)
+    _source, _schema, allocation = read_and_allocate(relaxed, progress or (lambda _p: None))
     kinds = tuple(
         (currency, kind, amount, config.rules.policy(PolicyKind(kind)).method.value)
         for (currency, kind), amount in sorted(unattributed_kinds(allocation).items())

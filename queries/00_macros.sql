@@ -13,25 +13,35 @@ CREATE OR REPLACE TEMP MACRO tag_value(rt, tg, r1, r2, t1, t2, t3, t4, t5) AS
         nullif(trim(tg[t4]), ''), nullif(trim(tg[t5]), '')
     );
 
--- A line item is Bedrock when AWS says so by product family or product code, or when it is
--- a model sold through AWS Marketplace for Bedrock (opaque product code, product name
--- "... (Amazon Bedrock Edition)"). Every line item type counts: usage, credit, tax, fee...
-CREATE OR REPLACE TEMP MACRO is_bedrock(product_family, product_code, billing_entity, product_name) AS
-    coalesce(product_family = 'Amazon Bedrock', false)
-    OR coalesce(product_code IN (
-        'AmazonBedrock',
-        'AmazonBedrockService',
-        'AmazonBedrockFoundationModels',
-        'AmazonBedrockAgentCore'
-    ), false)
-    OR (
-        coalesce(billing_entity = 'AWS Marketplace', false)
-        AND coalesce(contains(lower(product_name), 'amazon bedrock'), false)
-    );
+-- Which part of the Bedrock rule selects a line item, or NULL when none does. Every line
+-- item type counts: usage, credit, tax, fee, discounts...
+--   'service': AWS says it is Bedrock, by product family or product code;
+--   'marketplace_name': a model sold through AWS Marketplace for Bedrock (opaque product
+--     code; product name "... (Amazon Bedrock Edition)" or "... (Bedrock Edition)");
+--   'marketplace_code': any other AWS Marketplace line, a candidate only: it is Bedrock when
+--     its product code is on a 'marketplace_name' line of the same period (its tax, credit or
+--     discount lines carry no product name). 12_bedrock_period_lines and
+--     15_marketplace_lines keep the candidates that qualify and drop the rest.
+CREATE OR REPLACE TEMP MACRO bedrock_selected_by(product_family, product_code, billing_entity, product_name) AS
+    CASE
+        WHEN coalesce(product_family = 'Amazon Bedrock', false)
+          OR coalesce(product_code IN (
+                'AmazonBedrock',
+                'AmazonBedrockService',
+                'AmazonBedrockFoundationModels',
+                'AmazonBedrockAgentCore'
+             ), false)
+        THEN 'service'
+        WHEN coalesce(billing_entity = 'AWS Marketplace', false)
+         AND coalesce(contains(lower(product_name), 'amazon bedrock')
+                      OR contains(lower(product_name), '(bedrock edition)'), false)
+        THEN 'marketplace_name'
+        WHEN coalesce(billing_entity = 'AWS Marketplace', false) THEN 'marketplace_code'
+    END;
 
 -- The model: the product map's model, else the second part of a first-party usage type
 -- (USE1-Claude4.6Sonnet-input-tokens -> Claude4.6Sonnet), else a Marketplace product name
--- without " (Amazon Bedrock Edition)".
+-- without " (Amazon Bedrock Edition)" or " (Bedrock Edition)".
 CREATE OR REPLACE TEMP MACRO bedrock_model(product_model, usage_type, billing_entity, product_name) AS
     coalesce(
         nullif(trim(product_model), ''),
@@ -41,7 +51,7 @@ CREATE OR REPLACE TEMP MACRO bedrock_model(product_model, usage_type, billing_en
         END,
         CASE
             WHEN billing_entity = 'AWS Marketplace'
-            THEN nullif(trim(regexp_replace(product_name, '\s*\(Amazon Bedrock Edition\)\s*$', '')), '')
+            THEN nullif(trim(regexp_replace(product_name, '\s*\((Amazon )?Bedrock Edition\)\s*$', '', 'i')), '')
         END
     );
 

@@ -6,7 +6,9 @@
 -- Group keys are kept narrow, since the aggregate's memory decides whether it spills: the
 -- file as its position in $source_files, the tags as their values (tag_value: direct map
 -- lookups, trimmed, '' as missing), never the maps.
--- The lines are 12's selection (bill_billing_period_start_date, never the folder).
+-- The lines are 12's candidates (bill_billing_period_start_date, never the folder), with
+-- the part of the Bedrock rule that selected them and their product code, by which 15 drops
+-- the Marketplace candidates that are not Bedrock.
 -- Cost is the measure ($measure: 'net_unblended' | 'unblended') summed as exact DECIMAL
 -- (exact_cost: from the double's shortest form, so no digits are invented); a NULL, NaN,
 -- infinite or out-of-range cost, or a usage amount that is NaN, infinite or out of range,
@@ -14,10 +16,11 @@
 -- Parameters: $period_start, $period_end, $measure, $source_files (every input file), and
 -- for each statement tag (cc, application, environment, team, owner) its candidate keys in
 -- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
--- where the calling IAM principal's cost-center tag sits in the tags map ($cc_p1 .. $cc_p3).
--- TODO(issue 19): this query costs more than the benchmark floor's (38 map lookups and a
--- 22-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
--- Keep each lookup's nullif(trim(...)) as it is: forms that avoid evaluating all 38 and keep
+-- where the calling IAM principal's and the usage account's cost-center tags sit in the tags
+-- map ($cc_p1 .. $cc_p3, $cc_a1 .. $cc_a3).
+-- TODO(issue 19): this query costs more than the benchmark floor's (41 map lookups and a
+-- 25-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
+-- Keep each lookup's nullif(trim(...)) as it is: forms that avoid evaluating all 41 and keep
 -- the rule were slower there ("Tried and dropped").
 CREATE OR REPLACE TEMP TABLE bedrock_groups AS
 SELECT
@@ -32,9 +35,12 @@ SELECT
     coalesce(operation, '') AS operation,
     coalesce(pricing_unit, '') AS pricing_unit,
     coalesce(currency, '') AS currency,
+    selected_by,
+    coalesce(product_code, '') AS product_code,
     tag_value(resource_tags, tags, $cc_r1, $cc_r2, $cc_t1, $cc_t2, $cc_t3, $cc_t4, $cc_t5)
         AS cost_center_tag,
     tag_value(tags, tags, '', '', $cc_p1, $cc_p2, $cc_p3, '', '') AS principal_cost_center_tag,
+    tag_value(tags, tags, '', '', $cc_a1, $cc_a2, $cc_a3, '', '') AS account_cost_center_tag,
     tag_value(resource_tags, tags, $application_r1, $application_r2, $application_t1,
               $application_t2, $application_t3, $application_t4, $application_t5) AS application,
     tag_value(resource_tags, tags, $environment_r1, $environment_r2, $environment_t1,
@@ -58,6 +64,6 @@ FROM (
         * EXCLUDE (usage_amount),
         exact_cost(cost) AS exact_amount,
         exact_quantity(coalesce(usage_amount, 0)) AS exact_usage
-    FROM bedrock_period_lines($period_start, $period_end, $measure)
+    FROM bedrock_candidate_lines($period_start, $period_end, $measure)
 )
 GROUP BY ALL;

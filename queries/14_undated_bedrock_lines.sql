@@ -5,7 +5,8 @@
 SELECT source_file, line_item_id, count(*) OVER () AS undated
 FROM cur
 WHERE billing_period_start IS NULL
-  AND is_bedrock(coalesce(product_family, product['product_family']), product_code,
-                 billing_entity, product['product_name'])
+  AND coalesce(bedrock_selected_by(coalesce(product_family, product['product_family']),
+                                   product_code, billing_entity, product['product_name']),
+               'marketplace_code') <> 'marketplace_code'
 ORDER BY source_file, line_item_id
 LIMIT 1;

@@ -6,7 +6,9 @@
 -- the table cc_lookup; with $has_master a value not in it is invalid, never a new cost center.
 -- Mapping rows (30: rule_mappings, by kind resource, principal, account) hold normalized
 -- keys (lower case).
--- Rows are 24's groups of line items (amount and line_items carried along). Parameters: $unattributed, $order (list), $has_master.
+-- Rows are 24's groups of line items (amount and line_items carried along), with what each
+-- mapping table found for them (resource_map_value ...; 34 counts what every rule finds).
+-- Parameters: $unattributed, $order (list), $has_master.
 CREATE OR REPLACE TEMP TABLE allocated AS
 WITH map_resource AS (
     SELECT key, cost_center FROM rule_mappings WHERE kind = 'resource'
@@ -40,6 +42,7 @@ picked AS (
                 'value': CASE r
                     WHEN 'resource_tag' THEN cost_center_tag
                     WHEN 'principal_tag' THEN principal_cost_center_tag
+                    WHEN 'account_tag' THEN account_cost_center_tag
                     WHEN 'resource_map' THEN resource_map_value
                     WHEN 'principal_map' THEN principal_map_value
                     WHEN 'account_map' THEN account_map_value
@@ -51,7 +54,7 @@ picked AS (
 ),
 resolved AS (
     SELECT
-        p.* EXCLUDE (pick, resource_map_value, principal_map_value, account_map_value),
+        p.* EXCLUDE (pick),
         coalesce(p.pick.source, 'none') AS attribution_source,
         coalesce(p.pick.value, '') AS attribution_value,
         lk.code AS master_code,

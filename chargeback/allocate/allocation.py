@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
 from chargeback.allocate.engine import Engine
+from chargeback.allocate.matching import Unmatched, rule_matches, unmatched_settings
 from chargeback.allocate.policies import SPLIT_REASON, PolicySplit, apply_policies
 from chargeback.allocate.statements import (
     LINE_FIELDS,
@@ -18,9 +20,9 @@ from chargeback.allocate.statements import (
     build_currency_totals,
     rounded_breakdown,
 )
-from chargeback.errors import InputError
-from chargeback.read.tagkeys import principal_tag_keys, tag_lookup
-from chargeback.settings.model import RunConfig
+from chargeback.errors import ConfigError, InputError
+from chargeback.read.tagkeys import account_tag_keys, principal_tag_keys, tag_lookup
+from chargeback.settings.model import CostMeasure, RunConfig
 from chargeback.settings.rules import AllocationRules, CostCenter
 
 
@@ -35,6 +37,20 @@ class FileRows:
 
 
 @dataclass(frozen=True)
+class BedrockSelection:
+    """How many of the period's Bedrock line items each part of the Bedrock rule selected
+    (``bedrock_selected_by`` in queries/00_macros.sql)."""
+
+    #: AWS says so: product family ``Amazon Bedrock`` or a Bedrock product code.
+    product_family_or_code: int = 0
+    #: AWS Marketplace lines whose product name says Amazon Bedrock (or Bedrock Edition).
+    marketplace_product_name: int = 0
+    #: AWS Marketplace lines without such a name whose product code is on one that has it
+    #: (a Marketplace model's tax, credit or discount lines).
+    marketplace_product_code: int = 0
+
+
+@dataclass(frozen=True)
 class Allocation:
     """Everything the outputs show, already rounded."""
 
@@ -45,6 +61,11 @@ class Allocation:
     period_rows: int
     bedrock_rows: int
     measure_fallback_rows: int
+    selection: BedrockSelection = BedrockSelection()
+    #: The cost measure the statements charge: the one configured, or ``unblended`` when
+    #: the export has no net unblended cost for the period's Bedrock lines (then a note says so).
+    measure_applied: str = CostMeasure.NET_UNBLENDED.value
+    measure_note: str = ""
     #: Unattributed spend by account, IAM principal, resource, model, reason and value found,
     #: rounded to each currency's UNATTRIBUTED lines (before policies moved any out).
     worklist: tuple[Breakdown, ...] = ()
@@ -53,6 +74,10 @@ class Allocation:
     splits: tuple[PolicySplit, ...] = ()
     #: The cost-center master list (empty without one), for names and GL accounts.
     master: tuple[CostCenter, ...] = ()
+    #: Bedrock line items each rule finds a value for (``line_items``: all of them).
+    rule_matches: dict[str, int] = field(default_factory=dict)
+    #: The cost-center tag or tables that match no Bedrock line of the period.
+    unmatched: tuple[Unmatched, ...] = ()
 
     def master_entry(self, code: str) -> CostCenter | None:
         return next((c for c in self.master if c.code == code), None)
@@ -65,8 +90,9 @@ class Allocation:
 #: The magnitude from which a cost no longer fits DECIMAL(38, 12) (exact_cost, 00_macros.sql).
 COST_LIMIT = 1e26
 
-#: Key slots 13 has per tag: in resource_tags, in the tags map, and for the principal's tag.
-RESOURCE_SLOTS, TAGS_SLOTS, PRINCIPAL_SLOTS = 2, 5, 3
+#: Key slots 13 has per tag: in resource_tags, in the tags map, and for the principal's and
+#: the account's cost-center tag.
+RESOURCE_SLOTS, TAGS_SLOTS, PRINCIPAL_SLOTS, ACCOUNT_SLOTS = 2, 5, 3, 3
 
 
 def tag_params(config: RunConfig) -> dict[str, str]:
@@ -79,6 +105,7 @@ def tag_params(config: RunConfig) -> dict[str, str]:
         params |= _slots(f"{role}_r", lookup.resource_tag_keys, RESOURCE_SLOTS)
         params |= _slots(f"{role}_t", lookup.tags_map_keys, TAGS_SLOTS)
     params |= _slots("cc_p", principal_tag_keys(config.cost_center_tag), PRINCIPAL_SLOTS)
+    params |= _slots("cc_a", account_tag_keys(config.cost_center_tag), ACCOUNT_SLOTS)
     return params
 
 
@@ -121,8 +148,14 @@ def load_rule_tables(engine: Engine, rules: AllocationRules) -> None:
     )
 
 
-def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Allocation:
-    """Select the period's Bedrock lines, allocate them, and total them per currency."""
+def allocate(
+    engine: Engine,
+    config: RunConfig,
+    file_rows: dict[str, int],
+    legacy_tag_columns: Sequence[str] = (),
+) -> Allocation:
+    """Select the period's Bedrock lines, allocate them, and total them per currency.
+    ``legacy_tag_columns``: a legacy export's tag columns, named when the tag matches none."""
     period = {"period_start": config.period.start, "period_end": config.period.end}
     per_file = engine.fetch("10_rows_by_file", period).dicts()
     period_rows = sum(int(r["period_rows"]) for r in per_file)
@@ -145,10 +178,12 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
     engine.execute("13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
     if undated_rows:
         _refuse_undated_bedrock_lines(engine)
+    engine.execute("15_marketplace_lines")
     by_file = engine.fetch("20_bedrock_rows_by_file", numbered).dicts()
     bedrock = {r["source_file"]: r for r in by_file}
     if any(int(r["bad_lines"]) for r in bedrock.values()):
         raise bad_amount(*engine.fetch("21_bad_amounts", {**period, **measure}).rows[0])
+    measure_applied, measure_note = applied_measure(config, by_file)
     candidates = engine.fetch("22_duplicate_keys").rows
     keys = [key for key, _count in candidates]
     duplicate = engine.fetch("23_duplicate_lines", {**period, "keys": keys}).rows if keys else []
@@ -173,6 +208,10 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         },
     )
     engine.execute("33_free_bedrock_lines")
+    matches = rule_matches(engine)
+    unmatched = unmatched_settings(engine, config, matches, legacy_tag_columns)
+    if unmatched and config.strict:
+        raise ConfigError(f"{unmatched[0].message} (--strict: nothing was published)")
     found = [_statement_line(r) for r in engine.fetch("40_statement_lines").dicts()]
     lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)
@@ -207,7 +246,7 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         )
         for r in per_file
     )
-    fallback = sum(int(r["measure_fallback_rows"] or 0) for r in bedrock.values())
+    fallback = sum(int(r["measure_fallback_rows"] or 0) for r in by_file)
     return Allocation(
         totals=tuple(totals),
         by_type=tuple(by_type),
@@ -216,10 +255,46 @@ def allocate(engine: Engine, config: RunConfig, file_rows: dict[str, int]) -> Al
         period_rows=period_rows,
         bedrock_rows=sum(f.bedrock_rows for f in files),
         measure_fallback_rows=fallback,
+        selection=BedrockSelection(
+            product_family_or_code=sum(int(r["service_rows"]) for r in by_file),
+            marketplace_product_name=sum(int(r["marketplace_name_rows"]) for r in by_file),
+            marketplace_product_code=sum(int(r["marketplace_code_rows"]) for r in by_file),
+        ),
+        measure_applied=measure_applied,
+        measure_note=measure_note,
         worklist=tuple(worklist),
         invoices=invoices,
         splits=tuple(splits),
         master=rules.master,
+        rule_matches=matches,
+        unmatched=unmatched,
+    )
+
+
+def applied_measure(config: RunConfig, by_file: list[dict[str, Any]]) -> tuple[str, str]:
+    """The measure charged, decided once for the export (20 counts, per file, the Bedrock
+    lines without a net unblended cost): net unblended when every line has one; unblended for
+    all, with a note, when none has (the column is absent or empty); a mix is refused, since
+    charging some lines net and others unblended miscounts their discounts (twice, when the
+    export lists discounts as lines of their own)."""
+    measure = config.cost_measure.value
+    lines = sum(int(r["bedrock_rows"]) for r in by_file)
+    fallback = sum(int(r["measure_fallback_rows"] or 0) for r in by_file)
+    if fallback == 0:
+        return measure, ""
+    if fallback == lines:
+        return CostMeasure.UNBLENDED.value, (
+            f"the export has no net unblended cost on the Bedrock lines of {config.period} "
+            "(line_item_net_unblended_cost is absent or empty): every line is charged at "
+            "unblended cost, before discounts"
+        )
+    first = next(r for r in by_file if int(r["measure_fallback_rows"] or 0))
+    raise InputError(
+        f"{first['source_file']}: {int(first['measure_fallback_rows']):,} of its "
+        f"{int(first['bedrock_rows']):,} Bedrock line items have no net unblended cost "
+        f"(line_item_net_unblended_cost absent or NULL) while {lines - fallback:,} Bedrock line "
+        f"items of {config.period} have one; charging some lines net and others unblended "
+        "miscounts their discounts: re-download the export, or run with --cost-measure unblended"
     )
 
 

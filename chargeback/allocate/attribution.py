@@ -84,6 +84,7 @@ def attribution_info(config: RunConfig, allocation: Allocation) -> dict[str, Any
     return {
         "config_file": config.config_file,
         "order": [r.value for r in rules.order],
+        "rule_matches": dict(allocation.rule_matches),
         "tables": dict(rules.files),
         "master_cost_centers": len(rules.master),
         "aliases": len(rules.aliases),

@@ -4,13 +4,15 @@ Parses the event (S3 notification, or the same through SQS, SNS or EventBridge),
 ``run()`` once per delivered manifest, logs one JSON line per run and returns a small JSON
 result. Settings come from the environment: ``CHARGEBACK_OUT`` (required, e.g.
 ``s3://bucket/chargeback``), ``CHARGEBACK_COST_CENTER_TAG``, ``CHARGEBACK_COST_MEASURE``,
-``CHARGEBACK_THREADS``, ``CHARGEBACK_MEMORY_LIMIT``, ``CHARGEBACK_TEMPLATES`` (a folder of
-report templates), and ``CHARGEBACK_CONFIG`` naming a ``chargeback.toml`` (rules, policies,
-statement tags) shipped with the function.
+``CHARGEBACK_THREADS``, ``CHARGEBACK_MEMORY_LIMIT``, ``CHARGEBACK_STRICT``,
+``CHARGEBACK_TEMPLATES`` (a folder of report templates), and ``CHARGEBACK_CONFIG`` naming a
+``chargeback.toml`` (rules, policies, statement tags) shipped with the function.
 
 Errors: a failure a retry can fix (S3 throttling or unavailable) is raised, so Lambda retries
 and alarms fire; a bad export or setting is reported in the result and the log line
-(``"status": "failed"``) and not retried. Importing this module does not import the CLI.
+(``"status": "failed"``) and not retried. A setting that matches nothing (the cost-center
+tag, a mapping table) is a ``warnings`` entry of the log line, or with ``CHARGEBACK_STRICT``
+a failure. Importing this module does not import the CLI.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import asdict
 from typing import Any
 
 from chargeback.errors import ChargebackError
@@ -94,11 +97,13 @@ def summary(result: RunResult) -> dict[str, Any]:
         "status": "superseded" if result.superseded_by else "published",
         "superseded_by": result.superseded_by,
         "files": len(result.files),
+        "cost_measure_applied": result.settings.cost_measure_applied,
         "rows": {
             "input": rows.input,
             "period": rows.period,
             "bedrock": rows.bedrock,
             "measure_fallback_to_unblended": rows.measure_fallback_to_unblended,
+            "bedrock_selected_by": asdict(rows.bedrock_selected_by),
         },
         "totals": [
             {
@@ -110,6 +115,7 @@ def summary(result: RunResult) -> dict[str, Any]:
             for t in result.totals
         ],
         "output": result.output_dir,
+        "warnings": list(result.warnings),
     }
 
 

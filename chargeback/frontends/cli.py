@@ -110,6 +110,15 @@ def run_command(
             envvar=ENV["templates"],
         ),
     ] = None,
+    strict: Annotated[
+        bool | None,
+        typer.Option(
+            "--strict",
+            help="Stop (exit 3) instead of warning when the cost-center tag or a mapping "
+            "table matches no Bedrock line of the period.",
+            envvar=ENV["strict"],
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -130,6 +139,7 @@ def run_command(
             threads=threads,
             memory_limit=memory_limit,
             templates=templates,
+            strict=strict,
         )
         result = run(config, progress=_progress if _show_progress(quiet) else None)
     except ChargebackError as e:
@@ -197,6 +207,8 @@ def coverage_command(
         _fail(e)
     except KeyboardInterrupt:
         _interrupted()
+    for unmatched in report.allocation.unmatched:
+        typer.echo(f"warning: {unmatched.message}", err=True)
     for line in coverage_text(report, str(config.period)):
         typer.echo(line)
 
@@ -251,6 +263,10 @@ def _report(result: RunResult, shown: int = 50) -> None:
         if len(centers) > shown:
             typer.echo(f"  ... and {len(centers) - shown:,} more (see the summary CSV)")
         typer.echo(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if result.settings.cost_measure_note:
+        typer.echo(f"note: {result.settings.cost_measure_note}", err=True)
     if result.superseded_by:
         typer.echo(
             f"note: statements from newer input (run {result.superseded_by}) were already "

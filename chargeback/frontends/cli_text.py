@@ -62,6 +62,7 @@ def config_text(settings: FileSettings) -> list[str]:
         f"cost_center_tag = {run.get('cost_center_tag', 'CostCenter')}",
         f"cost_measure = {CostMeasure(measure).value}",
         f"out = {run.get('out', 'out')}",
+        f"strict = {str(run.get('strict', False)).lower()}",
         f"attribution order: {', '.join(r.value for r in rules.order)}",
     ]
     for name, path in sorted(rules.files.items()):

@@ -53,8 +53,11 @@ class Source(Protocol):
         """When the input read was written (UTC, ISO 8601, sortable): newer data, later stamp."""
         ...
 
-    def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
-        """All rows of all files, columns unioned by name, plus ``FILE_COLUMN``."""
+    def relation(
+        self, con: duckdb.DuckDBPyConnection, uris: Sequence[str] | None = None
+    ) -> duckdb.DuckDBPyRelation:
+        """All rows of all files (or of the files ``uris``), columns unioned by name, plus
+        ``FILE_COLUMN``."""
         ...
 
 

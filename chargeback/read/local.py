@@ -8,8 +8,10 @@ interrupted copy, tool state) are not data and are never opened.
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,9 +79,15 @@ class LocalSource:
         newest = max(Path(f.uri).stat().st_mtime for f in self.files)
         return datetime.fromtimestamp(newest, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-    def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    def relation(
+        self, con: duckdb.DuckDBPyConnection, uris: Sequence[str] | None = None
+    ) -> duckdb.DuckDBPyRelation:
         try:
-            return con.sql(_READ, params={"files": [f.uri for f in self.files]})
+            files = [f.uri for f in self.files] if uris is None else list(uris)
+            # Each relation its own parameter name: the groups of files (read/schema.py) are
+            # read as relations that are unioned, and DuckDB refuses two parameters of one name.
+            name = f"files_{next(_RELATIONS)}"
+            return con.sql(_READ.replace("$files", f"${name}"), params={name: files})
         except duckdb.Error as e:
             raise InputError(
                 f"cannot read the Parquet files under {self.root}: {first_line(e)}"
@@ -180,11 +188,13 @@ def _is_dir(path: Path) -> bool:
 
 
 #: Every file's rows, columns unioned by name, and each row's file as ``FILE_COLUMN`` (a name
-#: the Python ``read_parquet`` cannot give; the files are a bound parameter).
+#: the Python ``read_parquet`` cannot give; the files are a bound parameter, numbered from
+#: ``_RELATIONS``).
 _READ = (
     "SELECT * FROM read_parquet($files, union_by_name = true, hive_partitioning = false, "
     f"filename = '{FILE_COLUMN}')"
 )
+_RELATIONS = itertools.count()
 
 
 def _local_manifest(root: Path, period: Period) -> Manifest | None:

@@ -12,6 +12,7 @@ bytes) never leave S3. Each file's URI is a constant ``FILE_COLUMN`` of its frag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -101,19 +102,23 @@ class S3Source:
         check_no_copies(files)
         return cls(str(root), files, manifest, version, filesystem)
 
-    def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    def relation(
+        self, con: duckdb.DuckDBPyConnection, uris: Sequence[str] | None = None
+    ) -> duckdb.DuckDBPyRelation:
         # an S3 failure during DuckDB's scan comes back as a TransientQueryError (engine.py)
-        dataset = self.dataset()
+        dataset = self.dataset(uris)
         try:
             return con.from_arrow(dataset)
         except duckdb.Error as e:
             raise InputError(f"cannot read the Parquet files under {self.root}: {e}") from e
 
-    def dataset(self) -> ds.Dataset:
-        """One dataset over every file, columns unioned by name, plus ``FILE_COLUMN``."""
+    def dataset(self, uris: Sequence[str] | None = None) -> ds.Dataset:
+        """One dataset over every file (or the files ``uris``), columns unioned by name, plus
+        ``FILE_COLUMN``."""
+        files = self.files if uris is None else tuple(f for f in self.files if f.uri in uris)
         try:
             schema = pa.unify_schemas(
-                [pa.schema(list(f.columns.items())) for f in self.files],
+                [pa.schema(list(f.columns.items())) for f in files],
                 promote_options="permissive",
             )
         except (pa.ArrowException, ValueError) as e:
@@ -123,11 +128,11 @@ class S3Source:
             ) from e
         schema = schema.append(pa.field(FILE_COLUMN, pa.string()))  # no file has it (columns.py)
         return ds.FileSystemDataset.from_paths(
-            [S3Uri.parse(f.uri).path for f in self.files],
+            [S3Uri.parse(f.uri).path for f in files],
             schema=schema,
             format=ds.ParquetFileFormat(),
             filesystem=self.filesystem,
-            partitions=[pc.field(FILE_COLUMN) == pc.scalar(f.uri) for f in self.files],
+            partitions=[pc.field(FILE_COLUMN) == pc.scalar(f.uri) for f in files],
         )
 
 

@@ -5,6 +5,12 @@ Every query in ``queries/`` reads the view ``cur`` whose columns are listed in
 ``tags``, ``product``); legacy CUR's one-column-per-tag and flattened product columns are
 folded into maps with the same keys. The view is built with DuckDB's expression API from
 column names, never by pasting names into SQL text.
+
+Each file is read as what it is: files are grouped by their kind (CUR 2.0 or legacy) and the
+shape of their map columns (``read.tagcolumns``: a map, a struct, JSON text...), each group
+is read on its own (columns unioned by name within it) and made canonical, and the groups
+are unioned. So a legacy file beside CUR 2.0 files keeps its tag columns, and a file whose
+tags another tool wrote as JSON text does not turn the other files' maps into text.
 """
 
 from __future__ import annotations
@@ -12,14 +18,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import reduce
 
 import duckdb
 import pyarrow as pa
 
-from chargeback.errors import InputError
+from chargeback.errors import InputError, first_line
 from chargeback.read.columns import check_columns, text_date_error
-from chargeback.read.files import FILE_COLUMN, InputFile
+from chargeback.read.files import FILE_COLUMN, InputFile, Source
 from chargeback.read.focus import check_focus, focus_relation, is_focus
+from chargeback.read.tagcolumns import (
+    MAP_COLUMNS,
+    MAP_TYPE,
+    MapShape,
+    check_json,
+    map_expression,
+    map_shape,
+)
 from chargeback.read.tagkeys import tag_lookup
 
 
@@ -77,8 +92,20 @@ PRODUCT_KEYS: tuple[str, ...] = (
     "product_family",
 )
 
-MAP_TYPE = "MAP(VARCHAR, VARCHAR)"
-MAP_COLUMNS: tuple[str, ...] = ("resource_tags", "tags", "product")
+LEGACY = SchemaKind.LEGACY
+#: Columns only legacy CUR has: its one column per tag, its flattened product.
+LEGACY_MARKERS: tuple[str, ...] = ("resource_tags_", "product_product_name")
+
+
+@dataclass(frozen=True)
+class FileGroup:
+    """Files read together: the same kind, and the same shape of each map column."""
+
+    kind: SchemaKind
+    uris: tuple[str, ...]
+    columns: Mapping[str, pa.DataType]  # the union of the group's columns
+    tag_columns: Mapping[str, str]  # legacy only: resource_tags map key -> column name
+    shapes: Mapping[str, MapShape]  # CUR 2.0 only: map column -> its shape in these files
 
 
 @dataclass(frozen=True)
@@ -90,10 +117,33 @@ class ExportSchema:
     tag_columns: Mapping[str, str]  # legacy only: resource_tags map key -> column name
     #: Date columns some files hold as text -> those files (read/columns.py).
     text_dates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The files by kind and map-column shape; empty means one group of every file.
+    groups: tuple[FileGroup, ...] = field(default=())
 
     @property
     def has_net_unblended(self) -> bool:
         return self.kind is SchemaKind.FOCUS or "line_item_net_unblended_cost" in self.columns
+
+    @property
+    def legacy_tag_columns(self) -> tuple[str, ...]:
+        """Every tag column of the export's legacy CUR files (``resource_tags_*``)."""
+        return tuple(
+            sorted(
+                {
+                    c
+                    for g in self.groups
+                    if g.kind is SchemaKind.LEGACY
+                    for c in g.columns
+                    if c.startswith("resource_tags_")
+                }
+            )
+        )
+
+    def group(self) -> FileGroup:
+        """The one group of an export whose files all read alike."""
+        if len(self.groups) != 1:
+            raise ValueError(f"{len(self.groups)} groups of files: use canonical_view")
+        return self.groups[0]
 
 
 def detect_schema(files: Sequence[InputFile], tag_keys: Iterable[str]) -> ExportSchema:
@@ -114,7 +164,7 @@ def detect_schema(files: Sequence[InputFile], tag_keys: Iterable[str]) -> Export
             check_focus(f.uri, f.columns)
             for name, kind in f.columns.items():
                 focus_union.setdefault(name, kind)
-        return ExportSchema(SchemaKind.FOCUS, focus_union, {}, text_dates)
+        return ExportSchema(SchemaKind.FOCUS, focus_union, {}, text_dates=text_dates)
     for f in files:
         missing = [c for c in REQUIRED if c not in f.columns]
         if missing:
@@ -134,48 +184,121 @@ def detect_schema(files: Sequence[InputFile], tag_keys: Iterable[str]) -> Export
                     f"{f.uri}: column {col} is {kind}, not a number: costs in CUR are DOUBLE; "
                     "was the file rewritten by another tool?"
                 )
+    union = _union(files)
+    shapes = {f.uri: {c: map_shape(f.uri, c, f.columns.get(c)) for c in MAP_COLUMNS} for f in files}
+    file_kinds = {f.uri: _kind(f, shapes[f.uri]) for f in files}
+    some_legacy = any(k is SchemaKind.LEGACY for k in file_kinds.values())
+    by_signature: dict[tuple[str, ...], tuple[SchemaKind, list[InputFile]]] = {}
+    for f in files:
+        found = file_kinds[f.uri]
+        read_as = found if found is not None else LEGACY if some_legacy else SchemaKind.CUR2
+        signature: tuple[str, ...] = (read_as.value,)
+        if read_as is SchemaKind.CUR2:  # each map column's exact type, where it is present
+            signature += tuple(
+                f"{c}: {f.columns[c]}" for c in MAP_COLUMNS if shapes[f.uri][c] is not MapShape.NONE
+            )
+        by_signature.setdefault(signature, (read_as, []))[1].append(f)
+    keys = list(tag_keys)
+    groups = tuple(_group(kind, members, shapes, keys) for kind, members in by_signature.values())
+    kind = SchemaKind.CUR2 if any(g.kind is SchemaKind.CUR2 for g in groups) else SchemaKind.LEGACY
+    legacy = {k: v for g in groups for k, v in g.tag_columns.items()}
+    return ExportSchema(kind, union, legacy, text_dates=text_dates, groups=groups)
+
+
+def _union(files: Sequence[InputFile]) -> dict[str, pa.DataType]:
     union: dict[str, pa.DataType] = {}
     for f in files:
         for name, kind in f.columns.items():
             union.setdefault(name, kind)
-    is_cur2 = any(pa.types.is_map(union[c]) for c in MAP_COLUMNS if c in union)
-    is_legacy = any(c.startswith(("resource_tags_", "product_product_name")) for c in union)
-    if is_cur2 or not is_legacy:
-        return ExportSchema(SchemaKind.CUR2, union, {}, text_dates)
-    by_lower = {name.lower(): name for name in union}
+    return union
+
+
+def _kind(f: InputFile, shapes: Mapping[str, MapShape]) -> SchemaKind | None:
+    """CUR 2.0 when the file has a map column, legacy when it has legacy CUR's tag or product
+    columns, else None (either: it reads as the export's other files do)."""
+    if any(s is not MapShape.NONE for s in shapes.values()):
+        return SchemaKind.CUR2
+    if any(c.startswith(LEGACY_MARKERS) for c in f.columns):
+        return SchemaKind.LEGACY
+    return None
+
+
+def _group(
+    kind: SchemaKind,
+    members: Sequence[InputFile],
+    shapes: Mapping[str, Mapping[str, MapShape]],
+    tag_keys: Iterable[str],
+) -> FileGroup:
+    columns = _union(members)
+    uris = tuple(f.uri for f in members)
+    if kind is SchemaKind.CUR2:
+        return FileGroup(kind, uris, columns, {}, dict(shapes[members[0].uri]))
+    by_lower = {name.lower(): name for name in columns}
     tag_columns: dict[str, str] = {}
     for key in tag_keys:
         lookup = tag_lookup(key)
         for map_key, column in zip(lookup.resource_tag_keys, lookup.legacy_columns, strict=True):
             if column.lower() in by_lower:
                 tag_columns.setdefault(map_key, by_lower[column.lower()])
-    return ExportSchema(SchemaKind.LEGACY, union, tag_columns, text_dates)
+    return FileGroup(kind, uris, columns, tag_columns, {})
+
+
+def canonical_view(
+    con: duckdb.DuckDBPyConnection, source: Source, schema: ExportSchema
+) -> duckdb.DuckDBPyRelation:
+    """Every file of ``source`` as the canonical view's columns: each group of files read on
+    its own and made canonical, the groups unioned."""
+    if schema.kind is SchemaKind.FOCUS or len(schema.groups) <= 1:
+        return canonical_relation(source.relation(con), schema)
+    parts = [
+        canonical_relation(source.relation(con, group.uris), schema, group)
+        for group in schema.groups
+    ]
+    return reduce(lambda a, b: a.union(b), parts)
+
+
+def _check_json(raw: duckdb.DuckDBPyRelation, group: FileGroup) -> None:
+    """JSON tag text must hold JSON objects of tag values (reads those columns once)."""
+    for column, shape in group.shapes.items():
+        if shape is MapShape.JSON:
+            try:
+                check_json(raw, column)
+            except duckdb.Error as e:
+                raise InputError(
+                    f"cannot read column {column} of {group.uris[0]}: {first_line(e)}"
+                ) from e
 
 
 def canonical_relation(
-    raw: duckdb.DuckDBPyRelation, schema: ExportSchema
+    raw: duckdb.DuckDBPyRelation, schema: ExportSchema, group: FileGroup | None = None
 ) -> duckdb.DuckDBPyRelation:
-    """``raw`` (the export's columns plus ``FILE_COLUMN``) as the canonical view's columns.
-    Dates some files hold as text are read first, to name a value that is not a date."""
-    error = text_date_error(raw, schema.text_dates)
+    """``raw`` (the columns of ``group``'s files plus ``FILE_COLUMN``; by default the one group
+    of an export whose files all read alike) as the canonical view's columns. Dates some files
+    hold as text are read first, to name a value that is not a date."""
+    members = None if group is None else set(group.uris)
+    text_dates = {
+        column: [u for u in uris if members is None or u in members]
+        for column, uris in schema.text_dates.items()
+    }
+    error = text_date_error(raw, {c: uris for c, uris in text_dates.items() if uris})
     if error is not None:
         raise error
     if schema.kind is SchemaKind.FOCUS:
         return focus_relation(raw, schema.columns, CANONICAL)
+    group = group or schema.group()
+    _check_json(raw, group)
+    columns = group.columns
     exprs: list[duckdb.Expression] = [duckdb.ColumnExpression(FILE_COLUMN).alias("source_file")]
     for name, column, sql_type in CANONICAL:
-        exprs.append(_column_or_null(schema.columns, column, sql_type).alias(name))
-    if schema.kind is SchemaKind.CUR2:
+        exprs.append(_column_or_null(columns, column, sql_type).alias(name))
+    if group.kind is SchemaKind.CUR2:
         for name in MAP_COLUMNS:
-            kind = schema.columns.get(name)
-            if kind is not None and pa.types.is_map(kind):
-                exprs.append(duckdb.ColumnExpression(name).alias(name))
-            else:
-                exprs.append(_null(MAP_TYPE).alias(name))
+            shape = group.shapes.get(name, MapShape.NONE)
+            exprs.append(map_expression(name, columns.get(name), shape).alias(name))
     else:
-        exprs.append(_map_of(schema.tag_columns).alias("resource_tags"))
+        exprs.append(_map_of(group.tag_columns).alias("resource_tags"))
         exprs.append(_null(MAP_TYPE).alias("tags"))
-        product = {k: f"product_{k}" for k in PRODUCT_KEYS if f"product_{k}" in schema.columns}
+        product = {k: f"product_{k}" for k in PRODUCT_KEYS if f"product_{k}" in columns}
         exprs.append(_map_of(product).alias("product"))
     return raw.select(*exprs)
 

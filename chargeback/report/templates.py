@@ -118,6 +118,7 @@ EXTRA_LABELS: tuple[str, ...] = (
     "rows",
     "period_rows",
     "bedrock_rows",
+    "tag_key",
 )
 TITLE_FIELDS = frozenset({"company", "period", "cost_center"})
 
@@ -146,6 +147,8 @@ DEFAULT_WORDS: dict[str, str] = {
     "attributed_total": "Attributed (cost center statements)",
     "unattributed_total": "Unattributed",
     "difference": "Difference",
+    "warning": "Warning",
+    "tag_keys": "Tag keys the Bedrock lines carry (the cost-center tag matches none of them)",
 }
 
 

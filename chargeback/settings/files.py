@@ -38,7 +38,15 @@ _E = TypeVar("_E", CostMeasure, Rule, Method)
 
 CONFIG_FILE = "chargeback.toml"
 
-_TOP = ("out", "cost_center_tag", "cost_measure", "threads", "memory_limit", "templates")
+_TOP = (
+    "out",
+    "cost_center_tag",
+    "cost_measure",
+    "threads",
+    "memory_limit",
+    "templates",
+    "strict",
+)
 _SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies")
 _ATTRIBUTION = ("order", "resource_map", "principal_map", "account_map")
 _COST_CENTERS = ("master", "aliases")
@@ -101,6 +109,10 @@ def load_settings(path: Path | None) -> FileSettings:
                 f"{where}: threads = {shown(value)} must be a whole number, 1 or more"
             )
         run["threads"] = value
+    if "strict" in data:
+        if not isinstance(data["strict"], bool):
+            raise ConfigError(f"{where}: strict = {data['strict']!r} must be true or false")
+        run["strict"] = data["strict"]
     tags = dict(DEFAULT_STATEMENT_TAGS)
     section = _table(data.get("statement_tags", {}), where, "statement_tags")
     _known(section, tuple(DEFAULT_STATEMENT_TAGS), where, "statement_tags.")
@@ -232,6 +244,7 @@ def build_run_config(
     threads: int | None = None,
     memory_limit: str | None = None,
     templates: str | None = None,
+    strict: bool | None = None,
 ) -> RunConfig:
     """The run's settings: each option from the command line, else the file, else default."""
     file = settings.run
@@ -251,6 +264,7 @@ def build_run_config(
         rules=settings.rules,
         config_file=settings.path,
         templates=templates if templates is not None else file.get("templates"),
+        strict=strict if strict is not None else bool(file.get("strict", False)),
     )
 
 

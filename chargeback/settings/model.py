@@ -85,6 +85,9 @@ class RunConfig:
     templates: str | None = None
     rules: AllocationRules = field(default_factory=AllocationRules)
     config_file: str | None = None
+    #: A cost-center tag or mapping table that matches no Bedrock line of the period stops
+    #: the run (exit 3) instead of being reported as a warning.
+    strict: bool = False
 
     def __post_init__(self) -> None:
         if not self.source.strip():

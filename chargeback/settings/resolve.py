@@ -29,7 +29,11 @@ ENV: dict[str, str] = {
     "memory_limit": "CHARGEBACK_MEMORY_LIMIT",
     "templates": "CHARGEBACK_TEMPLATES",
     "config": "CHARGEBACK_CONFIG",
+    "strict": "CHARGEBACK_STRICT",
 }
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 
 def resolve_run_config(
@@ -46,6 +50,7 @@ def resolve_run_config(
     threads: int | None = None,
     memory_limit: str | None = None,
     templates: str | None = None,
+    strict: bool | None = None,
 ) -> RunConfig:
     """The run's settings from arguments, else the environment, else the config file
     (``config_file``, ``CHARGEBACK_CONFIG`` or ``cwd/chargeback.toml``), else defaults.
@@ -75,6 +80,7 @@ def resolve_run_config(
         threads=threads if threads is not None else _threads(_env(env, "threads")),
         memory_limit=memory_limit if memory_limit is not None else _env(env, "memory_limit"),
         templates=templates if templates is not None else _env(env, "templates"),
+        strict=strict if strict is not None else _flag(_env(env, "strict"), "strict"),
     )
 
 
@@ -99,3 +105,13 @@ def _threads(value: str | None) -> int | None:
     if not value.isdigit():
         raise ConfigError(f"{ENV['threads']}={shown(value)}: give a whole number, e.g. 2")
     return int(value)
+
+
+def _flag(value: str | None, name: str) -> bool | None:
+    if value is None:
+        return None
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ConfigError(f"{ENV[name]}={value!r}: use true or false (1 or 0)")

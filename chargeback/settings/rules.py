@@ -21,9 +21,25 @@ class Rule(StrEnum):
     RESOURCE_MAP = "resource_map"  # mapping table: project id or resource ARN
     PRINCIPAL_MAP = "principal_map"  # mapping table: IAM principal ARN (or its role)
     ACCOUNT_MAP = "account_map"  # mapping table: usage account id
+    ACCOUNT_TAG = "account_tag"  # the tag on the usage account (tags map: accountTag/<key>)
 
 
-DEFAULT_ORDER: tuple[Rule, ...] = tuple(Rule)
+#: Most specific first: the line's own resource, then its caller, then its account; at each
+#: level the tag AWS carries before the table finance keeps. An account tag covers every
+#: line of the account, so it comes after the resource and principal tables, whose rows
+#: name exactly the lines someone chose to map.
+DEFAULT_ORDER: tuple[Rule, ...] = (
+    Rule.RESOURCE_TAG,
+    Rule.PRINCIPAL_TAG,
+    Rule.RESOURCE_MAP,
+    Rule.PRINCIPAL_MAP,
+    Rule.ACCOUNT_TAG,
+    Rule.ACCOUNT_MAP,
+)
+#: The rules that read the cost-center tag (``RunConfig.cost_center_tag``).
+TAG_RULES: tuple[Rule, ...] = (Rule.RESOURCE_TAG, Rule.PRINCIPAL_TAG, Rule.ACCOUNT_TAG)
+#: The rules that read a mapping table, by the table's key in ``[attribution]``.
+TABLE_RULES: tuple[Rule, ...] = (Rule.RESOURCE_MAP, Rule.PRINCIPAL_MAP, Rule.ACCOUNT_MAP)
 
 
 class Method(StrEnum):

@@ -326,6 +326,11 @@ def test_run_json_and_idempotent_outputs(export: Path, run_on: RunFn, tmp_path: 
         "period": 18,
         "bedrock": 15,
         "measure_fallback_to_unblended": 0,
+        "bedrock_selected_by": {
+            "product_family_or_code": 12,
+            "marketplace_product_name": 3,
+            "marketplace_product_code": 0,
+        },
     }
     (usd,) = info["totals"]
     assert usd["export_bedrock_total"] == "42.31"

@@ -238,6 +238,10 @@ def write_coverage(
 ) -> None:
     title = template.title("coverage", period=header.period, cost_center="")
     row = header_block(ws, title, common_items(header, template), fmt)
+    for unmatched in allocation.unmatched:  # a setting that matched nothing, first of all
+        write_text(ws, row, 0, template.word("warning"), fmt.label)
+        write_text(ws, row, 1, unmatched.message, fmt.text)
+        row += 2
     head = row
     filter_rows = (head, head)
     for field in ("usage_account_id", "project_id"):
@@ -266,6 +270,7 @@ def write_coverage(
             _coverage_formula(ws, row, columns, whole, fmt, bold=True)
         filter_rows = (table_head, row - 1)  # the last table, by project, is the long one
         row += 2
+    _write_tag_keys(ws, row, allocation, template, fmt)
     set_widths(
         ws, ["project_id", "currency", "spend", "attributed", "unattributed", "coverage"], template
     )
@@ -273,6 +278,29 @@ def write_coverage(
     page_setup(ws, head, head, 5, footer_text(template, header))
     if filter_rows[1] > filter_rows[0]:
         ws.autofilter(filter_rows[0], 0, filter_rows[1], 5)
+
+
+def _write_tag_keys(
+    ws: Worksheet, row: int, allocation: Allocation, template: WorkbookTemplate, fmt: Formats
+) -> None:
+    """When the cost-center tag matched nothing: the keys the lines carry, by share."""
+    keys = [k for u in allocation.unmatched for k in u.tag_keys]
+    if not keys:
+        return
+    write_text(ws, row, 0, template.word("tag_keys"), fmt.label)
+    row += 1
+    columns = ["tag_key", "currency", "spend", "share_pct", "line_items"]
+    table_header(ws, row, [template.label(c) for c in columns], fmt)
+    for k in keys:
+        row += 1
+        record: dict[str, Value] = {
+            "tag_key": k.key,
+            "currency": k.currency,
+            "spend": k.amount,
+            "share_pct": k.share_pct,
+            "line_items": k.line_items,
+        }
+        write_record(ws, row, columns, record, k.currency, fmt)
 
 
 def _coverage_row(
