@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chargeback import __version__
+from chargeback import __version__, crashpoints
 from chargeback.allocate.allocation import Allocation, allocate
 from chargeback.allocate.attribution import attribution_info, coverage
 from chargeback.allocate.engine import Engine
@@ -186,6 +186,7 @@ def _read_and_allocate(
     engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
     try:
         duckdb_settings = engine.settings()
+        crashpoints.pause("scan")
         engine.register_cur(canonical_relation(source.relation(engine.con), schema))
         allocation = allocate(engine, config, {f.uri: f.rows for f in source.files})
         duckdb_settings["spilled_bytes"] = engine.spilled_bytes()

@@ -8,16 +8,17 @@ session starts with the taxonomy of line item types as a table (``line_item_type
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from chargeback import scratch
 from chargeback.allocate.queries import query_text
 from chargeback.errors import ConfigError, QueryError, TransientQueryError, first_line
 from chargeback.s3location import is_transient_text
@@ -27,6 +28,8 @@ from chargeback.taxonomy import line_item_type_rows
 QueryProgress = Callable[[str, float], None]
 
 CUR_VIEW = "cur"
+SPILL_PREFIX = "chargeback-duckdb-"
+_SPILL = re.compile(rf"{SPILL_PREFIX}\w+")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -58,8 +61,10 @@ class Engine:
     ) -> None:
         # Spill space when a --memory-limit is reached: a private folder in the system's temp
         # directory, not DuckDB's default ``.tmp`` in the working directory (read-only in
-        # Lambda, and shared by runs started from the same folder).
-        self.spill_dir = tempfile.mkdtemp(prefix="chargeback-duckdb-")
+        # Lambda, and shared by runs started from the same folder). Those of dead runs go.
+        temp = Path(tempfile.gettempdir())
+        scratch.remove_stale(temp, _SPILL)
+        self.spill_dir = str(scratch.make(temp, SPILL_PREFIX))
         config: dict[str, Any] = {
             "TimeZone": "UTC",
             "autoinstall_known_extensions": False,
@@ -71,7 +76,7 @@ class Engine:
         try:
             self.con = duckdb.connect(":memory:", config=config)
         except duckdb.Error as e:
-            shutil.rmtree(self.spill_dir, ignore_errors=True)
+            scratch.remove(Path(self.spill_dir))
             raise ConfigError(
                 f"DuckDB refused --threads {threads} / --memory-limit {memory_limit}: "
                 f"{first_line(e)}; give a thread count and a size such as 2GB"
@@ -163,7 +168,7 @@ class Engine:
 
     def close(self) -> None:
         self.con.close()
-        shutil.rmtree(self.spill_dir, ignore_errors=True)
+        scratch.remove(Path(self.spill_dir))
 
 
 class ProgressSteps:
