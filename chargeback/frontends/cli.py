@@ -13,9 +13,14 @@ import typer
 
 from chargeback import __version__
 from chargeback.errors import ChargebackError, ExitCode
-from chargeback.frontends.cli_text import config_text, coverage_text, periods_text
+from chargeback.frontends.cli_text import (
+    config_text,
+    coverage_text,
+    periods_text,
+    run_summary_text,
+)
 from chargeback.pipeline import run
-from chargeback.report.safety import terminal_text
+from chargeback.report.safety import terminal_line
 from chargeback.report.templates import load_templates
 from chargeback.results import RunResult
 from chargeback.settings.files import find_config, load_settings
@@ -43,7 +48,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"bedrock-chargeback {__version__}")
+        _say(f"bedrock-chargeback {__version__}")
         raise typer.Exit()
 
 
@@ -153,7 +158,7 @@ def periods_command(
     except ChargebackError as e:
         _fail(e)
     for line in periods_text(rows):
-        typer.echo(line)
+        _say(line)
 
 
 @app.command("coverage")
@@ -192,7 +197,7 @@ def coverage_command(
     except ChargebackError as e:
         _fail(e)
     for line in coverage_text(report, str(config.period)):
-        typer.echo(line)
+        _say(line)
 
 
 config_app = typer.Typer(help="Work with the config file (chargeback.toml).", no_args_is_help=True)
@@ -209,9 +214,9 @@ def config_check_command(config_file: ConfigOption = None) -> None:
     except ChargebackError as e:
         _fail(e)
     for line in config_text(settings):
-        typer.echo(line)
-    typer.echo(f"report templates: {templates.workbook.origin}, {templates.journal.origin}")
-    typer.echo("config OK" if settings.path else "no config file: defaults apply")
+        _say(line)
+    _say(f"report templates: {templates.workbook.origin}, {templates.journal.origin}")
+    _say("config OK" if settings.path else "no config file: defaults apply")
 
 
 def _show_progress(quiet: bool) -> bool:
@@ -221,42 +226,43 @@ def _show_progress(quiet: bool) -> bool:
 
 
 def _progress(phase: str) -> None:
-    typer.echo(f"... {phase}", err=True)
+    _say(f"... {phase}", err=True)
 
 
 def _report(result: RunResult, shown: int = 50) -> None:
     period = result.billing_period
-    typer.echo(
+    _say(
         f"Bedrock chargeback {period}: {result.rows.bedrock:,} Bedrock line "
         f"items of {result.rows.period:,} in the period"
     )
     if not result.allocation.totals:
-        typer.echo(f"  no Bedrock spend in {period}: the statements are empty")
+        _say(f"  no Bedrock spend in {period}: the statements are empty")
     for totals in result.allocation.totals:
-        centers = totals.cost_centers
-        names = [terminal_text(c.cost_center) for c in centers]
-        width = max(len(n) for n in (*names[:shown], "UNATTRIBUTED"))
-        for name, cc in list(zip(names, centers, strict=True))[:shown]:
-            typer.echo(
-                f"  {name:<{width}}  {cc.amount:>14,.2f} {cc.currency}  {cc.share_pct:>6.2f}%"
-            )
-        if len(centers) > shown:
-            typer.echo(f"  ... and {len(centers) - shown:,} more (see the summary CSV)")
-        typer.echo(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+        for line in run_summary_text(totals, shown):
+            _say(line)
     if result.superseded_by:
-        typer.echo(
+        _say(
             f"note: statements from newer input (run {result.superseded_by}) were already "
             "published; they stay current and this run's were discarded",
             err=True,
         )
-    typer.echo(f"Workbook: {result.outputs['workbook']}")
-    typer.echo(f"Statements: {result.output_dir}")
+    _say(f"Workbook: {result.outputs['workbook']}")
+    _say(f"Statements: {result.output_dir}")
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Every line the CLI prints: file names, tag values and paths in it are shown with
+    their control characters escaped, so none can drive the terminal."""
+    typer.echo(terminal_line(text), err=err)
 
 
 def _fail(error: ChargebackError) -> None:
-    message = " ".join(str(error).split())
-    typer.echo(f"error: {message}", err=True)
+    _say(f"error: {_one_line(error)}", err=True)
     raise typer.Exit(int(error.exit_code))
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
 
 
 def main() -> None:
@@ -264,7 +270,7 @@ def main() -> None:
     try:
         app()
     except ChargebackError as e:  # raised outside a command's own handling
-        typer.echo(f"error: {e}", err=True)
+        _say(f"error: {_one_line(e)}", err=True)
         sys.exit(int(e.exit_code))
     except KeyboardInterrupt:
         sys.exit(int(ExitCode.UNEXPECTED))

@@ -1,14 +1,42 @@
-"""What the CLI prints for ``periods``, ``coverage`` and ``config check``: text, no logic."""
+"""What the CLI prints for ``run``'s totals, ``periods``, ``coverage`` and ``config check``."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
 from chargeback.report.safety import terminal_text
 from chargeback.settings.files import FileSettings
 from chargeback.settings.model import CostMeasure
 from chargeback.survey import CoverageReport, PeriodRow
 from chargeback.taxonomy import PolicyKind
+
+
+def run_summary_text(totals: CurrencyTotals, shown: int = 50) -> list[str]:
+    """One currency's totals after a run: the ``shown`` largest cost centers (largest amount
+    first, ties by name), a line for the rest with their sum, then UNATTRIBUTED and TOTAL,
+    which are always shown."""
+    centers = sorted(
+        (c for c in totals.cost_centers if not c.is_unattributed),
+        key=lambda c: (-c.amount, c.cost_center),
+    )
+    top, rest = centers[:shown], centers[shown:]
+    names = [terminal_text(c.cost_center) for c in top]
+    width = max(len(n) for n in (*names, "UNATTRIBUTED"))
+
+    def line(name: str, cc: CostCenterTotal) -> str:
+        return f"  {name:<{width}}  {cc.amount:>14,.2f} {cc.currency}  {cc.share_pct:>6.2f}%"
+
+    out = [line(name, cc) for name, cc in zip(names, top, strict=True)]
+    if rest:
+        amount = sum((c.amount for c in rest), Decimal(0))
+        out.append(
+            f"  ... and {len(rest):,} more cost centers: {amount:,.2f} {totals.currency} "
+            "(see the summary CSV)"
+        )
+    out += [line("UNATTRIBUTED", c) for c in totals.cost_centers if c.is_unattributed]
+    out.append(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+    return out
 
 
 def periods_text(rows: list[PeriodRow]) -> list[str]:

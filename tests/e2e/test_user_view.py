@@ -1,0 +1,85 @@
+"""What a user sees on the terminal: the run's totals (largest first, UNATTRIBUTED and TOTAL
+always shown) and messages in which no file name or tag value can drive the terminal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from chargeback.errors import ExitCode
+from chargeback.frontends.cli import app
+from tests.support.builders import cur2_row, tagged, write
+
+runner = CliRunner()
+ESC = "\x1b[31m"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"CHARGEBACK_CONFIG": None})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_totals_are_largest_first_and_unattributed_is_never_cut(tmp_path: Path) -> None:
+    # 55 cost centers whose names sort against their amounts; two tie; UNATTRIBUTED is the
+    # largest line of all, and its name sorts after every cost center's.
+    amounts = {f"AA-{i:02d}": Decimal(i) + Decimal("0.25") for i in range(1, 56)}
+    amounts["AA-10"] = amounts["AA-11"] = Decimal("11.25")
+    rows = [tagged("p", cc, float(a)) for cc, a in amounts.items()]
+    rows += [cur2_row(cost=400.0), cur2_row(cost=100.5)]  # untagged
+    write(tmp_path / "e" / "a.parquet", rows)
+    code, out, err = invoke(
+        "run", str(tmp_path / "e"), "--period", "2026-10", "--out", str(tmp_path / "o")
+    )
+    assert code == 0, err
+    lines = out.splitlines()[1:]
+
+    order = sorted(amounts, key=lambda cc: (-amounts[cc], cc))
+    shown = [line.split()[0] for line in lines[:50]]
+    assert shown == order[:50]
+    assert shown.index("AA-10") == shown.index("AA-11") - 1  # a tie goes by name
+    assert [Decimal(line.split()[1].replace(",", "")) for line in lines[:50]] == [
+        amounts[cc] for cc in order[:50]
+    ]
+    hidden = sum((amounts[cc] for cc in order[50:]), Decimal(0))
+    assert lines[50] == f"  ... and 5 more cost centers: {hidden:,.2f} USD (see the summary CSV)"
+    assert lines[51].split()[:3] == ["UNATTRIBUTED", "500.50", "USD"]
+    total = sum(amounts.values(), Decimal(0)) + Decimal("500.50")
+    assert lines[52].split() == ["TOTAL", f"{total:,.2f}", "USD"]
+
+
+def test_a_file_name_with_escape_sequences_is_shown_escaped(tmp_path: Path) -> None:
+    source = tmp_path / "e"
+    write(source / "good.parquet", [tagged("p", "CC-1", 1.0)])
+    (source / f"bad{ESC}.parquet").write_bytes(b"")
+    out = tmp_path / "o"
+    code, stdout, err = invoke("run", str(source), "--period", "2026-10", "--out", str(out))
+    assert code == ExitCode.INPUT
+    assert stdout == ""
+    shown = f"{source}/bad\\x1b[31m.parquet"
+    assert err == f"error: {shown} is empty (0 bytes): remove it or download it again\n"
+    assert not out.exists()
+
+
+def test_tag_values_and_paths_with_escape_sequences_are_shown_escaped(tmp_path: Path) -> None:
+    write(tmp_path / "e" / "a.parquet", [tagged("p", f"CC-{ESC}RED\u202e", 2.0)])
+    out = tmp_path / f"o{ESC}"
+    code, stdout, err = invoke("run", str(tmp_path / "e"), "--period", "2026-10", "--out", str(out))
+    assert code == 0, err
+    assert "\x1b" not in stdout + err and "\u202e" not in stdout + err
+    assert stdout.splitlines()[1].split()[0] == "CC-\\x1b[31mRED\\u202e"
+    assert f"Statements: {tmp_path}/o\\x1b[31m/2026-10\n" in stdout
+    assert (out / "2026-10" / "run.json").is_file()
+
+
+def test_periods_and_coverage_escape_what_they_print(tmp_path: Path) -> None:
+    source = tmp_path / f"e{ESC}"
+    write(source / "a.parquet", [tagged("p", f"CC-{ESC}", 2.0)])
+    for args in (("periods", str(source)), ("coverage", str(source), "--period", "2026-10")):
+        code, stdout, err = invoke(*args)
+        assert code == 0, err
+        assert "\x1b" not in stdout + err
+    code, _stdout, err = invoke("periods", str(tmp_path / f"missing{ESC}"))
+    assert code == ExitCode.INPUT
+    assert "\x1b" not in err and "missing\\x1b[31m" in err
