@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from chargeback import __version__
+from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
 from chargeback.errors import ChargebackError, ExitCode
 from chargeback.frontends.cli_text import (
     config_text,
@@ -32,10 +34,21 @@ ConfigOption = Annotated[
     str | None,
     typer.Option(
         "--config",
-        help="Config file (default: ./chargeback.toml when it exists).",
+        help="Config file.",
         envvar=ENV["config"],
+        show_default="./chargeback.toml when it exists",
     ),
 ]
+
+
+class _Command(TyperCommand):
+    """Usage lines as the README writes them: ``chargeback run [OPTIONS] SOURCE`` (typer
+    writes a required argument as ``{SOURCE}``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
 
 app = typer.Typer(
     name="chargeback",
@@ -64,7 +77,7 @@ def _main(
     """Monthly Amazon Bedrock chargeback statements from AWS Data Exports (CUR 2.0)."""
 
 
-@app.command("run")
+@app.command("run", cls=_Command)
 def run_command(
     source: Annotated[
         str,
@@ -72,47 +85,56 @@ def run_command(
             help="Export root (holding data/ and metadata/), a folder of Parquet files, "
             "or s3://bucket/prefix/export-name.",
             envvar=ENV["source"],
+            metavar="SOURCE",
         ),
     ],
     period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
     out: Annotated[
         str | None,
         typer.Option(
-            help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/ [default: out].",
+            help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/.",
             envvar=ENV["out"],
+            show_default="out",
         ),
     ] = None,
     cost_center_tag: Annotated[
         str | None,
         typer.Option(
-            help="Tag key holding the cost center, as written in AWS [default: CostCenter].",
+            help="Tag key holding the cost center, as written in AWS.",
             envvar=ENV["cost_center_tag"],
+            show_default="CostCenter",
         ),
     ] = None,
     cost_measure: Annotated[
         CostMeasure | None,
         typer.Option(
-            help="Cost column charged: net unblended (after discounts) or unblended "
-            "[default: net_unblended].",
+            help="Cost column charged: net unblended (after discounts) or unblended.",
             envvar=ENV["cost_measure"],
+            show_default="net_unblended",
         ),
     ] = None,
     threads: Annotated[
         int | None,
         typer.Option(
-            help="DuckDB threads and statement writer processes (default: all cores).",
+            help="DuckDB threads and statement writer processes.",
             envvar=ENV["threads"],
+            show_default="all cores",
         ),
     ] = None,
     memory_limit: Annotated[
         str | None,
-        typer.Option(help="DuckDB memory limit, e.g. 2GB.", envvar=ENV["memory_limit"]),
+        typer.Option(
+            help="DuckDB memory limit, e.g. 2GB.",
+            envvar=ENV["memory_limit"],
+            show_default=DEFAULT_MEMORY_LIMIT,
+        ),
     ] = None,
     templates: Annotated[
         str | None,
         typer.Option(
             help="Folder with workbook.toml / journal.toml replacing the shipped report templates.",
             envvar=ENV["templates"],
+            show_default="the shipped templates",
         ),
     ] = None,
     quiet: Annotated[
@@ -142,13 +164,14 @@ def run_command(
     _report(result)
 
 
-@app.command("periods")
+@app.command("periods", cls=_Command)
 def periods_command(
     source: Annotated[
         str,
         typer.Argument(
             help="Export root or folder of Parquet files (every file is read).",
             envvar=ENV["source"],
+            metavar="SOURCE",
         ),
     ],
 ) -> None:
@@ -161,23 +184,28 @@ def periods_command(
         _say(line)
 
 
-@app.command("coverage")
+@app.command("coverage", cls=_Command)
 def coverage_command(
     source: Annotated[
         str,
-        typer.Argument(help="Export root or folder of Parquet files.", envvar=ENV["source"]),
+        typer.Argument(
+            help="Export root or folder of Parquet files.", envvar=ENV["source"], metavar="SOURCE"
+        ),
     ],
     period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
     cost_center_tag: Annotated[
         str | None,
         typer.Option(
-            help="Tag key holding the cost center [default: CostCenter].",
+            help="Tag key holding the cost center.",
             envvar=ENV["cost_center_tag"],
+            show_default="CostCenter",
         ),
     ] = None,
     cost_measure: Annotated[
         CostMeasure | None,
-        typer.Option(help="Cost column charged.", envvar=ENV["cost_measure"]),
+        typer.Option(
+            help="Cost column charged.", envvar=ENV["cost_measure"], show_default="net_unblended"
+        ),
     ] = None,
     config_file: ConfigOption = None,
 ) -> None:
@@ -204,7 +232,7 @@ config_app = typer.Typer(help="Work with the config file (chargeback.toml).", no
 app.add_typer(config_app, name="config")
 
 
-@config_app.command("check")
+@config_app.command("check", cls=_Command)
 def config_check_command(config_file: ConfigOption = None) -> None:
     """Validate the config file, the tables and report templates it names; print the
     settings as resolved."""

@@ -3,14 +3,20 @@ always shown) and messages in which no file name or tag value can drive the term
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
 from chargeback.errors import ExitCode
 from chargeback.frontends.cli import app
+from chargeback.settings.resolve import ENV
 from tests.support.builders import cur2_row, tagged, write
+from tests.support.paths import REPO
 
 runner = CliRunner()
 ESC = "\x1b[31m"
@@ -83,3 +89,48 @@ def test_periods_and_coverage_escape_what_they_print(tmp_path: Path) -> None:
     code, _stdout, err = invoke("periods", str(tmp_path / f"missing{ESC}"))
     assert code == ExitCode.INPUT
     assert "\x1b" not in err and "missing\\x1b[31m" in err
+
+
+def help_text(*command: str) -> str:
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("command", [("run",), ("periods",), ("coverage",)])
+def test_help_names_source_and_shows_every_default(command: tuple[str, ...]) -> None:
+    text = help_text(*command)
+    assert f"Usage: chargeback {command[0]} [OPTIONS] SOURCE" in text.split("\n")[1].strip()
+    assert "{" not in text
+    assert "[env var: CHARGEBACK_SOURCE]" in text
+    options = re.findall(r"│ [ *]*(--[\w-]+)", text)
+    assert "--help" in options
+    shown = {
+        "--out": "out",
+        "--cost-center-tag": "CostCenter",
+        "--cost-measure": "net_unblended",
+        "--threads": "all cores",
+        "--memory-limit": DEFAULT_MEMORY_LIMIT,
+        "--templates": "the shipped templates",
+        "--config": "./chargeback.toml when it exists",
+    }
+    for option in options:
+        if option not in ("--help", "--quiet", "--period"):  # a flag, and required
+            assert f"[default: ({shown[option]})]" in text, option
+
+
+def test_every_variable_is_in_the_readme_and_in_help() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = help_text("run")
+    for variable in ENV.values():
+        assert f"`{variable}`" in readme, variable
+        assert f"[env var: {variable}]" in shown, variable
+
+
+def test_threads_from_the_environment_reach_duckdb(tmp_path: Path) -> None:
+    write(tmp_path / "e" / "a.parquet", [tagged("p", "CC-1", 1.0)])
+    args = ["run", str(tmp_path / "e"), "--period", "2026-10", "--out", str(tmp_path / "o")]
+    result = runner.invoke(app, args, env={"CHARGEBACK_THREADS": "1"})
+    assert result.exit_code == 0, result.output
+    run_json = json.loads((tmp_path / "o" / "2026-10" / "run.json").read_text())
+    assert run_json["settings"]["duckdb"]["threads"] == 1
