@@ -26,7 +26,7 @@ from chargeback.report.header import RunHeader
 from chargeback.report.outputs import output_jobs
 from chargeback.report.previous import previous_run
 from chargeback.report.statement_files import STATEMENTS_DIR, plan_statement_files
-from chargeback.report.templates import load_templates
+from chargeback.report.templates import load_templates, placeholder_settings, with_settings
 from chargeback.report.workers import available_cpus, run_jobs
 from chargeback.results import (
     CurrencyTotal,
@@ -68,7 +68,12 @@ def run(
     say = progress or (lambda _phase: None)
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
     period = str(config.period)
-    templates = load_templates(config.templates)
+    templates = with_settings(
+        load_templates(config.templates),
+        config.company,
+        config.expense_account,
+        config.clearing_account,
+    )
     run_id = f"bedrock-chargeback-{period}-{generated_at:%Y%m%dT%H%M%SZ}"
 
     source, schema, allocation, duckdb_settings = _read_and_allocate(
@@ -140,6 +145,7 @@ def run(
                 outputs={},
                 config=config,
                 allocation=allocation,
+                placeholder_settings=placeholder_settings(templates),
             )
             write_json(stage / names["run"], result.to_json())
         except OSError as e:

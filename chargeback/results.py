@@ -111,6 +111,9 @@ class RunResult:
     allocation: Allocation = field(repr=False)
     #: When newer input's statements were already published: that run (nothing replaced).
     superseded_by: str | None = None
+    #: Settings still at the report templates' example values (name in chargeback.toml ->
+    #: value used): the statements name "Example Corp" or post to example GL accounts.
+    placeholder_settings: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``run.json``."""
@@ -135,6 +138,7 @@ class RunResult:
                 "net_unblended_column": self.settings.net_unblended_column,
                 "duckdb": dict(self.settings.duckdb),
             },
+            "placeholder_settings": dict(self.placeholder_settings),
             "files": [
                 {
                     "uri": f.uri,

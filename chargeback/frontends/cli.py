@@ -19,6 +19,7 @@ from chargeback.frontends.cli_text import (
     config_text,
     coverage_text,
     periods_text,
+    placeholder_note,
     run_summary_text,
 )
 from chargeback.pipeline import run
@@ -268,6 +269,8 @@ def _report(result: RunResult, shown: int = 50) -> None:
     for totals in result.allocation.totals:
         for line in run_summary_text(totals, shown):
             _say(line)
+    if result.placeholder_settings:
+        _say(placeholder_note(result.placeholder_settings), err=True)
     if result.superseded_by:
         _say(
             f"note: statements from newer input (run {result.superseded_by}) were already "

@@ -39,6 +39,15 @@ def run_summary_text(totals: CurrencyTotals, shown: int = 50) -> list[str]:
     return out
 
 
+def placeholder_note(settings: dict[str, str]) -> str:
+    """The stderr note after a run whose statements use the templates' example values."""
+    values = ", ".join(f'{name} = "{value}"' for name, value in settings.items())
+    return (
+        f"note: the statements use the report templates' example values: {values}; set "
+        "company, and expense_account and clearing_account under [journal], in chargeback.toml"
+    )
+
+
 def periods_text(rows: list[PeriodRow]) -> list[str]:
     """``chargeback periods`` output: one line per period and currency."""
     out = [
@@ -90,6 +99,9 @@ def config_text(settings: FileSettings) -> list[str]:
         f"cost_center_tag = {run.get('cost_center_tag', 'CostCenter')}",
         f"cost_measure = {CostMeasure(measure).value}",
         f"out = {run.get('out', 'out')}",
+        f"company = {run.get('company', '(the workbook template)')}",
+        f"journal accounts = expense {run.get('expense_account', '(the journal template)')}, "
+        f"clearing {run.get('clearing_account', '(the journal template)')}",
         f"attribution order: {', '.join(r.value for r in rules.order)}",
     ]
     for name, path in sorted(rules.files.items()):

@@ -73,6 +73,11 @@ class RunConfig:
     templates: str | None = None
     rules: AllocationRules = field(default_factory=AllocationRules)
     config_file: str | None = None
+    #: The company the statements name and the journal's accounts (``company`` and
+    #: ``[journal]`` in chargeback.toml); None: the report template's (an example value).
+    company: str | None = None
+    expense_account: str | None = None
+    clearing_account: str | None = None
 
     def __post_init__(self) -> None:
         if not self.source.strip():

@@ -3,17 +3,20 @@ always shown) and messages in which no file name or tag value can drive the term
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
 from chargeback.errors import ExitCode
 from chargeback.frontends.cli import app
+from chargeback.report.templates import template_text
 from chargeback.settings.resolve import ENV
 from tests.support.builders import cur2_row, tagged, write
 from tests.support.paths import REPO
@@ -134,3 +137,117 @@ def test_threads_from_the_environment_reach_duckdb(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     run_json = json.loads((tmp_path / "o" / "2026-10" / "run.json").read_text())
     assert run_json["settings"]["duckdb"]["threads"] == 1
+
+
+COMPANY_TOML = """
+company = "AnyCompany Ltd"
+[journal]
+expense_account = "6420-AI-SERVICES"
+clearing_account = "2990-AWS-CLEARING"
+"""
+EXAMPLE_NOTE = (
+    "note: the statements use the report templates' example values: "
+    'company = "Example Corp", journal.expense_account = "6420-CLOUD-AI", '
+    'journal.clearing_account = "2990-BEDROCK-CLEARING"; set company, and expense_account and '
+    "clearing_account under [journal], in chargeback.toml\n"
+)
+
+
+def run_with(tmp_path: Path, toml: str | None, *extra: str) -> tuple[Path, str]:
+    """A run of a small month with ``toml`` as its config; the month's folder and stderr."""
+    write(tmp_path / "e" / "a.parquet", [tagged("p", "CC-1", 3.5), cur2_row(cost=1.25)])
+    args = ["run", str(tmp_path / "e"), "--period", "2026-10", "--out", str(tmp_path / "o")]
+    if toml is not None:
+        (tmp_path / "chargeback.toml").write_text(toml)
+        args += ["--config", str(tmp_path / "chargeback.toml")]
+    result = runner.invoke(app, [*args, *extra], env={"CHARGEBACK_CONFIG": None})
+    assert result.exit_code == 0, result.output
+    return tmp_path / "o" / "2026-10", result.stderr
+
+
+def journal_accounts(month: Path) -> dict[str, str]:
+    with (month / "journal-2026-10.csv").open(encoding="utf-8") as handle:
+        return {r["cost_center"]: r["account"] for r in csv.DictReader(handle)}
+
+
+def test_company_and_accounts_come_from_the_config(tmp_path: Path) -> None:
+    month, err = run_with(tmp_path, COMPANY_TOML)
+    assert err == ""
+    run_json = json.loads((month / "run.json").read_text())
+    assert run_json["placeholder_settings"] == {}
+    assert journal_accounts(month) == {
+        "CC-1": "6420-AI-SERVICES",
+        "UNATTRIBUTED": "6420-AI-SERVICES",
+        "": "2990-AWS-CLEARING",
+    }
+    book = openpyxl.load_workbook(month / "chargeback-2026-10.xlsx")
+    assert book["Summary"]["A1"].value == "AnyCompany Ltd: Amazon Bedrock chargeback 2026-10"
+    assert book["CC-1"]["A1"].value.startswith("AnyCompany Ltd: ")
+    statement = openpyxl.load_workbook(month / "statements" / "CC-1.xlsx")
+    assert statement.worksheets[0]["A1"].value.startswith("AnyCompany Ltd: ")
+
+
+def test_example_values_are_named_on_stderr_and_in_run_json(tmp_path: Path) -> None:
+    month, err = run_with(tmp_path, None)
+    assert err == EXAMPLE_NOTE
+    assert json.loads((month / "run.json").read_text())["placeholder_settings"] == {
+        "company": "Example Corp",
+        "journal.expense_account": "6420-CLOUD-AI",
+        "journal.clearing_account": "2990-BEDROCK-CLEARING",
+    }
+
+
+def test_only_the_settings_left_at_their_example_are_named(tmp_path: Path) -> None:
+    month, err = run_with(tmp_path, 'company = "AnyCompany Ltd"\n')
+    assert 'company = "Example Corp"' not in err and "journal.expense_account" in err
+    assert json.loads((month / "run.json").read_text())["placeholder_settings"] == {
+        "journal.expense_account": "6420-CLOUD-AI",
+        "journal.clearing_account": "2990-BEDROCK-CLEARING",
+    }
+
+
+def test_a_template_with_its_own_company_is_not_an_example_and_the_config_wins(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    shipped = template_text("workbook.toml")
+    (folder / "workbook.toml").write_text(shipped.replace("Example Corp", "Template Co"))
+    month, err = run_with(tmp_path, None, "--templates", str(folder))
+    placeholders = json.loads((month / "run.json").read_text())["placeholder_settings"]
+    assert "company" not in placeholders and "journal.expense_account" in placeholders
+    book = openpyxl.load_workbook(month / "chargeback-2026-10.xlsx")
+    assert book["Summary"]["A1"].value.startswith("Template Co: ")
+
+    month, _ = run_with(tmp_path / "b", f'templates = "{folder}"\n{COMPANY_TOML}')
+    book = openpyxl.load_workbook(month / "chargeback-2026-10.xlsx")
+    assert book["Summary"]["A1"].value.startswith("AnyCompany Ltd: ")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[journal]\nexpense = "6420"\n',
+            "{path}: unknown key journal.'expense'; known keys here: expense_account, "
+            "clearing_account. Remove or rename it",
+        ),
+        ('company = ""\n', "{path}: company = '' must be a non-empty string"),
+        (
+            "[journal]\nclearing_account = 2990\n",
+            "{path}: journal.clearing_account = 2990 must be a non-empty string",
+        ),
+    ],
+)
+def test_bad_company_or_account_settings_are_config_errors(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    path = tmp_path / "chargeback.toml"
+    path.write_text(toml)
+    write(tmp_path / "e" / "a.parquet", [tagged("p", "CC-1", 1.0)])
+    out = tmp_path / "o"
+    args = ["run", str(tmp_path / "e"), "--period", "2026-10", "--out", str(out)]
+    code, stdout, err = invoke(*args, "--config", str(path))
+    assert code == ExitCode.CONFIG
+    assert err == f"error: {message.format(path=path)}\n"
+    assert not out.exists()
