@@ -146,6 +146,8 @@ DEFAULT_WORDS: dict[str, str] = {
     "attributed_total": "Attributed (cost center statements)",
     "unattributed_total": "Unattributed",
     "difference": "Difference",
+    "continued_on": "Continued on sheet",
+    "continued_from": "Continued from sheet",
 }
 
 
