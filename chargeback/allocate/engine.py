@@ -50,6 +50,31 @@ class Rows:
 DEFAULT_MEMORY_LIMIT = "1536MB"
 
 
+#: Memory DuckDB needs per thread to scan and group an export without running out (it does
+#: not spill the scan's buffers): threads are capped at one per this much of the memory
+#: limit. Measured: benchmarks/RESULTS.md, "Threads and the memory limit".
+MEMORY_PER_THREAD = 150_000_000
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
+_UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def size_bytes(text: str) -> int | None:
+    """``1200MB`` or ``953.6 MiB`` in bytes; None if it is not such a size."""
+    match = _SIZE.fullmatch(text.strip().lower())
+    if match is None or match.group(2) not in _UNITS:
+        return None
+    return int(float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def threads_for(memory_limit: int, threads: int) -> int:
+    """At most one thread per ``MEMORY_PER_THREAD`` of the limit, at least one (the limit
+    taken to the nearest MB: DuckDB shows ``300MB`` as ``286.1 MiB``)."""
+    megabytes = round(memory_limit / 10**6)
+    return max(1, min(threads, megabytes * 10**6 // MEMORY_PER_THREAD))
+
+
 class Engine:
     """One DuckDB connection with the pipeline's macros loaded."""
 
@@ -72,7 +97,8 @@ class Engine:
         }
         if threads is not None:
             config["threads"] = threads
-        config["memory_limit"] = memory_limit or DEFAULT_MEMORY_LIMIT
+        self._memory_limit = memory_limit or DEFAULT_MEMORY_LIMIT
+        config["memory_limit"] = self._memory_limit
         try:
             self.con = duckdb.connect(":memory:", config=config)
         except duckdb.Error as e:
@@ -83,6 +109,7 @@ class Engine:
             ) from e
         self.on_progress = on_progress
         try:
+            self.threads_asked = self._size_threads()
             if on_progress is not None:  # only to make query_progress() count; never printed
                 self.con.execute("SET enable_progress_bar = true")
                 self.con.execute("SET enable_progress_bar_print = false")
@@ -95,12 +122,31 @@ class Engine:
         except duckdb.Error as e:
             raise QueryError(f"cannot start DuckDB: {e}") from e
 
-    def settings(self) -> dict[str, Any]:
-        """DuckDB's own view of the run's settings (threads, memory limit)."""
+    def _size_threads(self) -> int | None:
+        """Lower DuckDB's threads to what its memory limit carries (``threads_for``); the
+        thread count asked for when it was lowered, else None."""
+        threads, limit = self._current()
+        # the size as given where it is one (DuckDB shows 1200MB as "1.1 GiB")
+        size = size_bytes(self._memory_limit) or size_bytes(limit)
+        if size is None or threads_for(size, threads) == threads:
+            return None
+        self.con.execute("SET threads = $n", {"n": threads_for(size, threads)})
+        return threads
+
+    def _current(self) -> tuple[int, str]:
         row = self.con.execute(
             "SELECT current_setting('threads'), current_setting('memory_limit')"
         ).fetchall()[0]
-        return {"threads": int(row[0]), "memory_limit": str(row[1])}
+        return int(row[0]), str(row[1])
+
+    def settings(self) -> dict[str, Any]:
+        """DuckDB's own view of the run's settings (threads, memory limit), and the threads
+        asked for when the memory limit carries fewer (``threads_asked``)."""
+        threads, limit = self._current()
+        applied: dict[str, Any] = {"threads": threads, "memory_limit": limit}
+        if self.threads_asked is not None:
+            applied["threads_asked"] = self.threads_asked
+        return applied
 
     def spilled_bytes(self) -> int:
         """How much DuckDB has written to its spill folder so far."""
@@ -131,6 +177,8 @@ class Engine:
         try:
             with self._watching(name):
                 return self.con.execute(sql, bound or None)
+        except duckdb.OutOfMemoryException as e:
+            raise self._out_of_memory(name) from e
         except duckdb.Error as e:
             if is_transient_text(str(e)):  # S3 failed under the scan: a retry may succeed
                 raise TransientQueryError(
@@ -138,6 +186,16 @@ class Engine:
                     "S3 is unavailable or throttling; try again"
                 ) from e
             raise QueryError(f"query queries/{name}.sql failed: {first_line(e)}") from e
+
+    def _out_of_memory(self, name: str) -> QueryError:
+        threads, limit = self._current()
+        more = max(2 * (size_bytes(limit) or 10**9), threads * MEMORY_PER_THREAD) // 10**6
+        more = -(-more // 100) * 100  # in MB, rounded up to a hundred
+        return QueryError(
+            f"DuckDB ran out of memory in queries/{name}.sql with a memory limit of {limit} and "
+            f"{threads} thread{'s' if threads > 1 else ''}: set --memory-limit {more}MB (or "
+            "CHARGEBACK_MEMORY_LIMIT, or memory_limit in chargeback.toml) and run again"
+        )
 
     @contextmanager
     def _watching(self, name: str) -> Iterator[None]:

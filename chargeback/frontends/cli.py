@@ -21,6 +21,7 @@ from chargeback.frontends.cli_text import (
     periods_text,
     placeholder_note,
     run_summary_text,
+    threads_note,
 )
 from chargeback.pipeline import run
 from chargeback.report.safety import terminal_line
@@ -269,6 +270,12 @@ def _report(result: RunResult, shown: int = 50) -> None:
     for totals in result.allocation.totals:
         for line in run_summary_text(totals, shown):
             _say(line)
+    duckdb = result.settings.duckdb
+    if result.config.threads is not None and "threads_asked" in duckdb:
+        _say(
+            threads_note(duckdb["threads"], duckdb["threads_asked"], duckdb["memory_limit"]),
+            err=True,
+        )
     if result.placeholder_settings:
         _say(placeholder_note(result.placeholder_settings), err=True)
     if result.superseded_by:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from chargeback.allocate.engine import MEMORY_PER_THREAD
 from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
 from chargeback.report.safety import terminal_text
 from chargeback.settings.files import FileSettings
@@ -45,6 +46,16 @@ def placeholder_note(settings: dict[str, str]) -> str:
     return (
         f"note: the statements use the report templates' example values: {values}; set "
         "company, and expense_account and clearing_account under [journal], in chargeback.toml"
+    )
+
+
+def threads_note(threads: int, asked: int, limit: str) -> str:
+    """The stderr note after a run whose DuckDB threads the memory limit capped."""
+    need = asked * MEMORY_PER_THREAD // 10**6
+    return (
+        f"note: DuckDB ran {threads} thread{'s' if threads > 1 else ''}, not {asked}: a memory "
+        f"limit of {limit} carries one per {MEMORY_PER_THREAD // 10**6}MB; set --memory-limit "
+        f"{need}MB for {asked}"
     )
 
 

@@ -27,6 +27,7 @@ import pytest
 from chargeback import scratch
 from tests.support.builders import tagged, write
 from tests.support.runs import RunFn, summary
+from tests.support.s3server import S3
 
 PERIOD = "2026-10"
 COSTS = {"CC-1": (1.25, 2.5), "CC-2": (4.0,), "CC-3": (0.75, 0.5)}
@@ -56,7 +57,7 @@ class Run:
 
     started: list[Run] = []
 
-    def __init__(self, source: Path, out: Path, env: dict[str, str], pause: str = "") -> None:
+    def __init__(self, source: Path, out: Path | str, env: dict[str, str], pause: str = "") -> None:
         env = dict(env)
         if pause:
             env["CHARGEBACK_TEST_PAUSE"] = pause
@@ -107,7 +108,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     Run.started.clear()
 
 
-def finish(source: Path, out: Path, env: dict[str, str]) -> None:
+def finish(source: Path, out: Path | str, env: dict[str, str]) -> None:
     run = Run(source, out, env)
     assert run.proc.wait(timeout=300) == 0, "".join(list(run.lines.queue))
 
@@ -282,3 +283,21 @@ def test_a_month_left_without_its_link_is_linked_again_before_writing(
 def _summary_csv(month: Path) -> dict[str, str]:
     with (month / f"chargeback-{PERIOD}-summary.csv").open(encoding="utf-8") as handle:
         return {r["cost_center"]: r["amount"] for r in csv.DictReader(handle)}
+
+
+def test_the_s3_staging_folder_of_a_killed_run_goes_with_the_next_run(
+    tmp_path: Path, s3: S3, env: dict[str, str]
+) -> None:
+    env = {**env, **{k: v for k, v in os.environ.items() if k.startswith("AWS_")}}
+    s3.client.create_bucket(Bucket="crash-out")
+    source, _ = export(tmp_path / "e", 1)
+    run = Run(source, "s3://crash-out/chargeback", env, pause="write")
+    run.paused_at("write")
+    (stage,) = Path(env["TMPDIR"]).glob(f"chargeback-{PERIOD}-*")
+    run.kill()
+    assert stage.is_dir()
+    assert s3.keys("crash-out") == []  # nothing was published
+
+    finish(source, "s3://crash-out/chargeback", env)
+    assert not stage.exists()
+    assert f"chargeback/{PERIOD}/current.json" in s3.keys("crash-out")
