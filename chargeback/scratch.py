@@ -17,7 +17,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 try:
@@ -36,7 +36,11 @@ def make(parent: Path, prefix: str) -> Path:
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     if fcntl is not None:
         fd = os.open(path, os.O_RDONLY)
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks: then no run ever removes it either
+            os.close(fd)
+            return path
         _held[str(path)] = fd
     return path
 
@@ -68,7 +72,8 @@ def locked(folder: Path) -> Iterator[None]:
     fd = os.open(folder, os.O_RDONLY)
     try:
         if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            with suppress(OSError):  # a file system without locks: runs do not take turns
+                fcntl.flock(fd, fcntl.LOCK_EX)
         yield
         os.fsync(fd)
     finally:
