@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chargeback import __version__
+from chargeback import __version__, crashpoints
 from chargeback.allocate.allocation import Allocation, allocate
 from chargeback.allocate.attribution import attribution_info, coverage
 from chargeback.allocate.engine import Engine
@@ -27,7 +27,7 @@ from chargeback.report.header import RunHeader
 from chargeback.report.outputs import output_jobs
 from chargeback.report.previous import previous_run
 from chargeback.report.statement_files import STATEMENTS_DIR, plan_statement_files
-from chargeback.report.templates import load_templates
+from chargeback.report.templates import load_templates, placeholder_settings, with_settings
 from chargeback.report.workers import available_cpus, run_jobs
 from chargeback.results import (
     CurrencyTotal,
@@ -71,7 +71,12 @@ def run(
     say = progress or (lambda _phase: None)
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
     period = str(config.period)
-    templates = load_templates(config.templates)
+    templates = with_settings(
+        load_templates(config.templates),
+        config.company,
+        config.expense_account,
+        config.clearing_account,
+    )
     run_id = f"bedrock-chargeback-{period}-{generated_at:%Y%m%dT%H%M%SZ}"
 
     source, schema, allocation, duckdb_settings = _read_and_allocate(
@@ -147,6 +152,7 @@ def run(
                 config=config,
                 allocation=allocation,
                 unmatched=allocation.unmatched,
+                placeholder_settings=placeholder_settings(templates),
             )
             write_json(stage / names["run"], result.to_json())
         except OSError as e:
@@ -194,6 +200,7 @@ def _read_and_allocate(
     engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
     try:
         duckdb_settings = engine.settings()
+        crashpoints.pause("scan")
         engine.register_cur(canonical_view(engine.con, source, schema))
         allocation = allocate(
             engine, config, {f.uri: f.rows for f in source.files}, schema.legacy_tag_columns

@@ -118,6 +118,10 @@ class RunResult:
     allocation: Allocation = field(repr=False)
     #: When newer input's statements were already published: that run (nothing replaced).
     superseded_by: str | None = None
+    #: Settings still at the report templates' example values (name in chargeback.toml ->
+    #: value used): the statements name "Example Corp" or post to example GL accounts.
+    placeholder_settings: dict[str, str] = field(default_factory=dict)
+
     #: The cost-center tag or mapping tables that match no Bedrock line of the period, with
     #: the tag keys the lines do carry (empty when every setting matched).
     unmatched: tuple[Unmatched, ...] = ()
@@ -152,6 +156,7 @@ class RunResult:
                 "net_unblended_column": self.settings.net_unblended_column,
                 "duckdb": dict(self.settings.duckdb),
             },
+            "placeholder_settings": dict(self.placeholder_settings),
             "files": [
                 {
                     "uri": f.uri,

@@ -8,16 +8,17 @@ session starts with the taxonomy of line item types as a table (``line_item_type
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from chargeback import scratch
 from chargeback.allocate.queries import query_text
 from chargeback.errors import (
     ConfigError,
@@ -34,6 +35,8 @@ from chargeback.taxonomy import line_item_type_rows
 QueryProgress = Callable[[str, float], None]
 
 CUR_VIEW = "cur"
+SPILL_PREFIX = "chargeback-duckdb-"
+_SPILL = re.compile(rf"{SPILL_PREFIX}\w+")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -54,6 +57,31 @@ class Rows:
 DEFAULT_MEMORY_LIMIT = "1536MB"
 
 
+#: Memory DuckDB needs per thread to scan and group an export without running out (it does
+#: not spill the scan's buffers): threads are capped at one per this much of the memory
+#: limit. Measured: benchmarks/RESULTS.md, "Threads and the memory limit".
+MEMORY_PER_THREAD = 150_000_000
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
+_UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def size_bytes(text: str) -> int | None:
+    """``1200MB`` or ``953.6 MiB`` in bytes; None if it is not such a size."""
+    match = _SIZE.fullmatch(text.strip().lower())
+    if match is None or match.group(2) not in _UNITS:
+        return None
+    return int(float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def threads_for(memory_limit: int, threads: int) -> int:
+    """At most one thread per ``MEMORY_PER_THREAD`` of the limit, at least one (the limit
+    taken to the nearest MB: DuckDB shows ``300MB`` as ``286.1 MiB``)."""
+    megabytes = round(memory_limit / 10**6)
+    return max(1, min(threads, megabytes * 10**6 // MEMORY_PER_THREAD))
+
+
 class Engine:
     """One DuckDB connection with the pipeline's macros loaded."""
 
@@ -65,8 +93,10 @@ class Engine:
     ) -> None:
         # Spill space when a --memory-limit is reached: a private folder in the system's temp
         # directory, not DuckDB's default ``.tmp`` in the working directory (read-only in
-        # Lambda, and shared by runs started from the same folder).
-        self.spill_dir = tempfile.mkdtemp(prefix="chargeback-duckdb-")
+        # Lambda, and shared by runs started from the same folder). Those of dead runs go.
+        temp = Path(tempfile.gettempdir())
+        scratch.remove_stale(temp, _SPILL)
+        self.spill_dir = str(scratch.make(temp, SPILL_PREFIX))
         config: dict[str, Any] = {
             "TimeZone": "UTC",
             "autoinstall_known_extensions": False,
@@ -74,17 +104,19 @@ class Engine:
         }
         if threads is not None:
             config["threads"] = threads
-        config["memory_limit"] = memory_limit or DEFAULT_MEMORY_LIMIT
+        self._memory_limit = memory_limit or DEFAULT_MEMORY_LIMIT
+        config["memory_limit"] = self._memory_limit
         try:
             self.con = duckdb.connect(":memory:", config=config)
         except duckdb.Error as e:
-            shutil.rmtree(self.spill_dir, ignore_errors=True)
+            scratch.remove(Path(self.spill_dir))
             refused = _refused(threads, memory_limit)
             if refused:
                 raise ConfigError("; ".join(refused)) from e
             raise QueryError(f"cannot start DuckDB: {first_line(e)}") from e
         self.on_progress = on_progress
         try:
+            self.threads_asked = self._size_threads()
             # DuckDB's own bar is never printed (it went to stdout, which holds results);
             # with on_progress it runs only to make query_progress() count
             self.con.execute("SET enable_progress_bar_print = false")
@@ -99,12 +131,31 @@ class Engine:
         except duckdb.Error as e:
             raise QueryError(f"cannot start DuckDB: {e}") from e
 
-    def settings(self) -> dict[str, Any]:
-        """DuckDB's own view of the run's settings (threads, memory limit)."""
+    def _size_threads(self) -> int | None:
+        """Lower DuckDB's threads to what its memory limit carries (``threads_for``); the
+        thread count asked for when it was lowered, else None."""
+        threads, limit = self._current()
+        # the size as given where it is one (DuckDB shows 1200MB as "1.1 GiB")
+        size = size_bytes(self._memory_limit) or size_bytes(limit)
+        if size is None or threads_for(size, threads) == threads:
+            return None
+        self.con.execute("SET threads = $n", {"n": threads_for(size, threads)})
+        return threads
+
+    def _current(self) -> tuple[int, str]:
         row = self.con.execute(
             "SELECT current_setting('threads'), current_setting('memory_limit')"
         ).fetchall()[0]
-        return {"threads": int(row[0]), "memory_limit": str(row[1])}
+        return int(row[0]), str(row[1])
+
+    def settings(self) -> dict[str, Any]:
+        """DuckDB's own view of the run's settings (threads, memory limit), and the threads
+        asked for when the memory limit carries fewer (``threads_asked``)."""
+        threads, limit = self._current()
+        applied: dict[str, Any] = {"threads": threads, "memory_limit": limit}
+        if self.threads_asked is not None:
+            applied["threads_asked"] = self.threads_asked
+        return applied
 
     def spilled_bytes(self) -> int:
         """How much DuckDB has written to its spill folder so far."""
@@ -145,6 +196,8 @@ class Engine:
                 f"26 digits before the point) in queries/{name}.sql: a cost in the export is "
                 "far too large; fix or re-download the export"
             ) from e
+        except duckdb.OutOfMemoryException as e:
+            raise self._out_of_memory(name) from e
         except duckdb.Error as e:
             if is_transient_text(str(e)):  # S3 failed under the scan: a retry may succeed
                 raise TransientQueryError(
@@ -152,6 +205,16 @@ class Engine:
                     "S3 is unavailable or throttling; try again"
                 ) from e
             raise QueryError(f"query queries/{name}.sql failed: {first_line(e)}") from e
+
+    def _out_of_memory(self, name: str) -> QueryError:
+        threads, limit = self._current()
+        more = max(2 * (size_bytes(limit) or 10**9), threads * MEMORY_PER_THREAD) // 10**6
+        more = -(-more // 100) * 100  # in MB, rounded up to a hundred
+        return QueryError(
+            f"DuckDB ran out of memory in queries/{name}.sql with a memory limit of {limit} and "
+            f"{threads} thread{'s' if threads > 1 else ''}: set --memory-limit {more}MB (or "
+            "CHARGEBACK_MEMORY_LIMIT, or memory_limit in chargeback.toml) and run again"
+        )
 
     @contextmanager
     def _watching(self, name: str) -> Iterator[None]:
@@ -182,7 +245,7 @@ class Engine:
 
     def close(self) -> None:
         self.con.close()
-        shutil.rmtree(self.spill_dir, ignore_errors=True)
+        scratch.remove(Path(self.spill_dir))
 
 
 def _refused(threads: int | None, memory_limit: str | None) -> list[str]:

@@ -7,15 +7,24 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 from chargeback import __version__
+from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
 from chargeback.errors import ChargebackError, ExitCode
-from chargeback.frontends.cli_text import config_text, coverage_text, periods_text
+from chargeback.frontends.cli_text import (
+    config_text,
+    coverage_text,
+    periods_text,
+    placeholder_note,
+    run_summary_text,
+    threads_note,
+)
 from chargeback.pipeline import run
-from chargeback.report.safety import terminal_text
+from chargeback.report.safety import terminal_line
 from chargeback.report.templates import load_templates
 from chargeback.results import RunResult
 from chargeback.settings.files import find_config, load_settings
@@ -27,10 +36,21 @@ ConfigOption = Annotated[
     str | None,
     typer.Option(
         "--config",
-        help="Config file (default: ./chargeback.toml when it exists).",
+        help="Config file.",
         envvar=ENV["config"],
+        show_default="./chargeback.toml when it exists",
     ),
 ]
+
+
+class _Command(TyperCommand):
+    """Usage lines as the README writes them: ``chargeback run [OPTIONS] SOURCE`` (typer
+    writes a required argument as ``{SOURCE}``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
 
 app = typer.Typer(
     name="chargeback",
@@ -43,7 +63,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"bedrock-chargeback {__version__}")
+        _say(f"bedrock-chargeback {__version__}")
         raise typer.Exit()
 
 
@@ -59,7 +79,7 @@ def _main(
     """Monthly Amazon Bedrock chargeback statements from AWS Data Exports (CUR 2.0)."""
 
 
-@app.command("run")
+@app.command("run", cls=_Command)
 def run_command(
     source: Annotated[
         str,
@@ -67,47 +87,56 @@ def run_command(
             help="Export root (holding data/ and metadata/), a folder of Parquet files, "
             "or s3://bucket/prefix/export-name.",
             envvar=ENV["source"],
+            metavar="SOURCE",
         ),
     ],
     period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
     out: Annotated[
         str | None,
         typer.Option(
-            help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/ [default: out].",
+            help="Output folder or s3:// URI; statements go to OUT/YYYY-MM/.",
             envvar=ENV["out"],
+            show_default="out",
         ),
     ] = None,
     cost_center_tag: Annotated[
         str | None,
         typer.Option(
-            help="Tag key holding the cost center, as written in AWS [default: CostCenter].",
+            help="Tag key holding the cost center, as written in AWS.",
             envvar=ENV["cost_center_tag"],
+            show_default="CostCenter",
         ),
     ] = None,
     cost_measure: Annotated[
         CostMeasure | None,
         typer.Option(
-            help="Cost column charged: net unblended (after discounts) or unblended "
-            "[default: net_unblended].",
+            help="Cost column charged: net unblended (after discounts) or unblended.",
             envvar=ENV["cost_measure"],
+            show_default="net_unblended",
         ),
     ] = None,
     threads: Annotated[
         int | None,
         typer.Option(
-            help="DuckDB threads and statement writer processes (default: all cores).",
+            help="DuckDB threads and statement writer processes.",
             envvar=ENV["threads"],
+            show_default="all cores",
         ),
     ] = None,
     memory_limit: Annotated[
         str | None,
-        typer.Option(help="DuckDB memory limit, e.g. 2GB.", envvar=ENV["memory_limit"]),
+        typer.Option(
+            help="DuckDB memory limit, e.g. 2GB.",
+            envvar=ENV["memory_limit"],
+            show_default=DEFAULT_MEMORY_LIMIT,
+        ),
     ] = None,
     templates: Annotated[
         str | None,
         typer.Option(
             help="Folder with workbook.toml / journal.toml replacing the shipped report templates.",
             envvar=ENV["templates"],
+            show_default="the shipped templates",
         ),
     ] = None,
     strict: Annotated[
@@ -149,13 +178,14 @@ def run_command(
     _report(result)
 
 
-@app.command("periods")
+@app.command("periods", cls=_Command)
 def periods_command(
     source: Annotated[
         str,
         typer.Argument(
             help="Export root or folder of Parquet files (every file is read).",
             envvar=ENV["source"],
+            metavar="SOURCE",
         ),
     ],
 ) -> None:
@@ -167,26 +197,31 @@ def periods_command(
     except KeyboardInterrupt:
         _interrupted()
     for line in periods_text(rows):
-        typer.echo(line)
+        _say(line)
 
 
-@app.command("coverage")
+@app.command("coverage", cls=_Command)
 def coverage_command(
     source: Annotated[
         str,
-        typer.Argument(help="Export root or folder of Parquet files.", envvar=ENV["source"]),
+        typer.Argument(
+            help="Export root or folder of Parquet files.", envvar=ENV["source"], metavar="SOURCE"
+        ),
     ],
     period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
     cost_center_tag: Annotated[
         str | None,
         typer.Option(
-            help="Tag key holding the cost center [default: CostCenter].",
+            help="Tag key holding the cost center.",
             envvar=ENV["cost_center_tag"],
+            show_default="CostCenter",
         ),
     ] = None,
     cost_measure: Annotated[
         CostMeasure | None,
-        typer.Option(help="Cost column charged.", envvar=ENV["cost_measure"]),
+        typer.Option(
+            help="Cost column charged.", envvar=ENV["cost_measure"], show_default="net_unblended"
+        ),
     ] = None,
     config_file: ConfigOption = None,
 ) -> None:
@@ -210,14 +245,14 @@ def coverage_command(
     for unmatched in report.allocation.unmatched:
         typer.echo(f"warning: {unmatched.message}", err=True)
     for line in coverage_text(report, str(config.period)):
-        typer.echo(line)
+        _say(line)
 
 
 config_app = typer.Typer(help="Work with the config file (chargeback.toml).", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
 
-@config_app.command("check")
+@config_app.command("check", cls=_Command)
 def config_check_command(config_file: ConfigOption = None) -> None:
     """Validate the config file, the tables and report templates it names; print the
     settings as resolved."""
@@ -229,9 +264,9 @@ def config_check_command(config_file: ConfigOption = None) -> None:
     except KeyboardInterrupt:
         _interrupted()
     for line in config_text(settings):
-        typer.echo(line)
-    typer.echo(f"report templates: {templates.workbook.origin}, {templates.journal.origin}")
-    typer.echo("config OK" if settings.path else "no config file: defaults apply")
+        _say(line)
+    _say(f"report templates: {templates.workbook.origin}, {templates.journal.origin}")
+    _say("config OK" if settings.path else "no config file: defaults apply")
 
 
 def _show_progress(quiet: bool) -> bool:
@@ -241,45 +276,50 @@ def _show_progress(quiet: bool) -> bool:
 
 
 def _progress(phase: str) -> None:
-    typer.echo(f"... {phase}", err=True)
+    _say(f"... {phase}", err=True)
 
 
 def _report(result: RunResult, shown: int = 50) -> None:
     period = result.billing_period
-    typer.echo(
+    _say(
         f"Bedrock chargeback {period}: {result.rows.bedrock:,} Bedrock line "
         f"items of {result.rows.period:,} in the period"
     )
     if not result.allocation.totals:
-        typer.echo(f"  no Bedrock spend in {period}: the statements are empty")
+        _say(f"  no Bedrock spend in {period}: the statements are empty")
     for totals in result.allocation.totals:
-        centers = totals.cost_centers
-        names = [terminal_text(c.cost_center) for c in centers]
-        width = max(len(n) for n in (*names[:shown], "UNATTRIBUTED"))
-        for name, cc in list(zip(names, centers, strict=True))[:shown]:
-            typer.echo(
-                f"  {name:<{width}}  {cc.amount:>14,.2f} {cc.currency}  {cc.share_pct:>6.2f}%"
-            )
-        if len(centers) > shown:
-            typer.echo(f"  ... and {len(centers) - shown:,} more (see the summary CSV)")
-        typer.echo(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+        for line in run_summary_text(totals, shown):
+            _say(line)
     for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        _say(f"warning: {warning}", err=True)
     if result.settings.cost_measure_note:
-        typer.echo(f"note: {result.settings.cost_measure_note}", err=True)
+        _say(f"note: {result.settings.cost_measure_note}", err=True)
+    duckdb = result.settings.duckdb
+    if result.config.threads is not None and "threads_asked" in duckdb:
+        _say(
+            threads_note(duckdb["threads"], duckdb["threads_asked"], duckdb["memory_limit"]),
+            err=True,
+        )
+    if result.placeholder_settings:
+        _say(placeholder_note(result.placeholder_settings), err=True)
     if result.superseded_by:
-        typer.echo(
+        _say(
             f"note: statements from newer input (run {result.superseded_by}) were already "
             "published; they stay current and this run's were discarded",
             err=True,
         )
-    typer.echo(f"Workbook: {result.outputs['workbook']}")
-    typer.echo(f"Statements: {result.output_dir}")
+    _say(f"Workbook: {result.outputs['workbook']}")
+    _say(f"Statements: {result.output_dir}")
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Every line the CLI prints: file names, tag values and paths in it are shown with
+    their control characters escaped, so none can drive the terminal."""
+    typer.echo(terminal_line(text), err=err)
 
 
 def _fail(error: ChargebackError) -> None:
-    message = " ".join(str(error).split())
-    typer.echo(f"error: {message}", err=True)
+    _say(f"error: {_one_line(error)}", err=True)
     raise typer.Exit(int(error.exit_code))
 
 
@@ -293,12 +333,16 @@ def _interrupted() -> NoReturn:
 INTERRUPTED = "error: interrupted (SIGINT) before the command completed; run it again"
 
 
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
 def main() -> None:
     """Console entry point."""
     try:
         app()
     except ChargebackError as e:  # raised outside a command's own handling
-        typer.echo(f"error: {e}", err=True)
+        _say(f"error: {_one_line(e)}", err=True)
         sys.exit(int(e.exit_code))
     except KeyboardInterrupt:
         typer.echo(INTERRUPTED, err=True)

@@ -1,14 +1,62 @@
-"""What the CLI prints for ``periods``, ``coverage`` and ``config check``: text, no logic."""
+"""What the CLI prints for ``run``'s totals, ``periods``, ``coverage`` and ``config check``."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from chargeback.allocate.engine import MEMORY_PER_THREAD
+from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
 from chargeback.report.safety import terminal_text
 from chargeback.settings.files import FileSettings
 from chargeback.settings.model import CostMeasure
 from chargeback.survey import CoverageReport, PeriodRow
 from chargeback.taxonomy import PolicyKind
+
+
+def run_summary_text(totals: CurrencyTotals, shown: int = 50) -> list[str]:
+    """One currency's totals after a run: the ``shown`` largest cost centers (largest amount
+    first, ties by name), a line for the rest with their sum, then UNATTRIBUTED and TOTAL,
+    which are always shown."""
+    centers = sorted(
+        (c for c in totals.cost_centers if not c.is_unattributed),
+        key=lambda c: (-c.amount, c.cost_center),
+    )
+    top, rest = centers[:shown], centers[shown:]
+    names = [terminal_text(c.cost_center) for c in top]
+    width = max(len(n) for n in (*names, "UNATTRIBUTED"))
+
+    def line(name: str, cc: CostCenterTotal) -> str:
+        return f"  {name:<{width}}  {cc.amount:>14,.2f} {cc.currency}  {cc.share_pct:>6.2f}%"
+
+    out = [line(name, cc) for name, cc in zip(names, top, strict=True)]
+    if rest:
+        amount = sum((c.amount for c in rest), Decimal(0))
+        out.append(
+            f"  ... and {len(rest):,} more cost centers: {amount:,.2f} {totals.currency} "
+            "(see the summary CSV)"
+        )
+    out += [line("UNATTRIBUTED", c) for c in totals.cost_centers if c.is_unattributed]
+    out.append(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+    return out
+
+
+def placeholder_note(settings: dict[str, str]) -> str:
+    """The stderr note after a run whose statements use the templates' example values."""
+    values = ", ".join(f'{name} = "{value}"' for name, value in settings.items())
+    return (
+        f"note: the statements use the report templates' example values: {values}; set "
+        "company, and expense_account and clearing_account under [journal], in chargeback.toml"
+    )
+
+
+def threads_note(threads: int, asked: int, limit: str) -> str:
+    """The stderr note after a run whose DuckDB threads the memory limit capped."""
+    need = asked * MEMORY_PER_THREAD // 10**6
+    return (
+        f"note: DuckDB ran {threads} thread{'s' if threads > 1 else ''}, not {asked}: a memory "
+        f"limit of {limit} carries one per {MEMORY_PER_THREAD // 10**6}MB; set --memory-limit "
+        f"{need}MB for {asked}"
+    )
 
 
 def periods_text(rows: list[PeriodRow]) -> list[str]:
@@ -63,6 +111,9 @@ def config_text(settings: FileSettings) -> list[str]:
         f"cost_measure = {CostMeasure(measure).value}",
         f"out = {run.get('out', 'out')}",
         f"strict = {str(run.get('strict', False)).lower()}",
+        f"company = {run.get('company', '(the workbook template)')}",
+        f"journal accounts = expense {run.get('expense_account', '(the journal template)')}, "
+        f"clearing {run.get('clearing_account', '(the journal template)')}",
         f"attribution order: {', '.join(r.value for r in rules.order)}",
     ]
     for name, path in sorted(rules.files.items()):

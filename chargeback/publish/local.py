@@ -1,30 +1,61 @@
-"""Publishing a month's statements so that readers never see a partial or mixed set.
+"""Publishing a month's statements to a local folder: readers never see a partial, mixed or
+missing set, whenever the run is killed.
 
-Outputs are rendered into a staging folder next to the destination; only when every file is
-complete does the staging folder take the month's name (``DIR/YYYY-MM``), replacing the
-previous set in one rename. A failure before that leaves the previous set untouched and
-removes the staging folder.
+::
+
+    OUT/2026-10 -> 2026-10.runs/20261102T031500Z-1a2b3c4d5e6f   a relative symlink
+    OUT/2026-10.runs/20261102T031500Z-1a2b3c4d5e6f/              the current set
+    OUT/2026-10.runs/20261101T174000Z-0f9e8d7c6b5a/              the set it replaced
+    OUT/2026-10.runs/.staging-k2j4h5/                            a run writing
+
+A run renders into its own staging folder in ``OUT/YYYY-MM.runs/`` (locked while the run
+lives: ``chargeback.scratch``). When every file is complete, it renames the folder to its run
+id, makes a temporary symlink to it and renames that over ``OUT/YYYY-MM``: rename(2)
+replaces the link in one step, so ``OUT/YYYY-MM/<file>`` always opens a file of one whole
+set. The set it replaced is kept until the next switch (a reader who resolved the link just
+before can finish); older sets are removed. These steps of runs into the same ``OUT`` take
+turns (a lock on ``OUT``).
+
+Killed while writing, a run leaves its staging folder, which the next run removes; killed
+between the two renames, a complete set the month does not name, which the next run removes.
+A month published by an older version (``OUT/YYYY-MM`` a real folder) is swapped with the
+link in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``) and kept as the replaced set;
+where the system cannot swap, it is moved first, and if a kill falls between the two
+renames, the next run links the newest set again. So do the leftovers of older versions
+(``.YYYY-MM.old-*``, ``.YYYY-MM.staging-*``).
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
+import re
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from chargeback import crashpoints, scratch
 from chargeback.errors import OutputError
+
+RUNS = ".runs"  # OUT/YYYY-MM.runs/
+STAGING = ".staging-"
+_RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}")
+_STALE_STAGING = re.compile(r"\.staging-\w+")
+_OLD_VERSION_STAGING = re.compile(r"\.\d{4}-\d{2}\.staging-\w+")
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
 
 
 class LocalDestination:
     """A folder on the local disk."""
 
-    superseded_by: str | None = None  # the last rename wins
+    superseded_by: str | None = None  # the last switch wins
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -36,6 +67,10 @@ class LocalDestination:
     def location(self, period: str, name: str = "") -> str:
         return str(self.root / period / name) if name else str(self.root / period)
 
+    def runs(self, period: str) -> Path:
+        """The folder holding the month's sets."""
+        return self.root / f"{period}{RUNS}"
+
     def published_run(self, period: str) -> tuple[str, dict[str, Any]] | None:
         """The month's ``run.json``; None when the month was never published here."""
         path = self.root / period / "run.json"
@@ -45,33 +80,121 @@ class LocalDestination:
 
     @contextmanager
     def staging(self, period: str) -> Iterator[Path]:
+        runs = self.runs(period)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            stage = Path(tempfile.mkdtemp(prefix=f".{period}.staging-", dir=self.root))
+            with scratch.locked(self.root):
+                runs.mkdir(exist_ok=True)
+                self._tidy(period)
+                stage = scratch.make(runs, STAGING)
         except OSError as e:
             raise OutputError(f"cannot create the output folder {self.root}: {e.strerror}") from e
         try:
             yield stage
-            self._publish(stage, self.root / period)
+            self._publish(stage, period)
         except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
+            scratch.remove(stage)
+            with suppress(OSError), scratch.locked(self.root):
+                if not os.path.lexists(self.root / period):
+                    runs.rmdir()  # the month's first run failed: leave nothing (if empty)
             raise
 
-    @staticmethod
-    def _publish(stage: Path, final: Path) -> None:
-        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex}")
-        had_old = final.exists()
+    def _publish(self, stage: Path, period: str) -> None:
+        final = self.root / period
+        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:12]}"
+        target = self.runs(period) / run_id
         try:
             os.chmod(stage, 0o755)
-            if had_old:
-                os.rename(final, old)
-            try:
-                os.rename(stage, final)
-            except OSError:
-                if had_old:
-                    os.rename(old, final)  # put the previous set back
-                raise
+            with scratch.locked(self.root):
+                scratch.move(stage, target)
+                try:
+                    crashpoints.pause("publish")
+                    replaced = self._switch(final, run_id)
+                except BaseException:
+                    scratch.remove(target)
+                    raise
+                self._prune(period, keep={run_id, replaced})
         except OSError as e:
             raise OutputError(f"cannot publish the statements to {final}: {e.strerror}") from e
-        if had_old:
-            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            scratch.release(target)
+
+    def _switch(self, final: Path, run_id: str) -> str | None:
+        """Point ``final`` at ``run_id``'s set in one step; the run id of the set replaced."""
+        runs = final.with_name(final.name + RUNS)
+        link = final.with_name(f".{final.name}.link-{uuid.uuid4().hex}")
+        os.symlink(Path(runs.name) / run_id, link)
+        try:
+            if final.is_symlink():
+                replaced: str | None = Path(os.readlink(final)).name
+                os.rename(link, final)
+            elif final.is_dir():  # published by an older version: keep it as the replaced set
+                replaced = _old_run_id(final)
+                if _exchange(link, final):
+                    os.rename(link, runs / replaced)  # ``link`` now names the old folder
+                else:
+                    os.rename(final, runs / replaced)
+                    os.rename(link, final)  # killed before this: the next run's _recover
+            else:
+                replaced = None
+                os.rename(link, final)
+        finally:
+            if link.is_symlink():
+                link.unlink()
+        return replaced
+
+    def _tidy(self, period: str) -> None:
+        """What dead runs left: their staging folders, temporary links, and a month that a
+        kill left without its link (linked again to its newest complete set)."""
+        for runs in self.root.glob(f"*{RUNS}"):
+            scratch.remove_stale(runs, _STALE_STAGING)
+        scratch.remove_stale(self.root, _OLD_VERSION_STAGING)
+        for link in self.root.glob(".*.link-*"):
+            if link.is_symlink():  # made and renamed under the lock held now: a dead run's
+                link.unlink()
+        self._recover(period)
+
+    def _recover(self, period: str) -> None:
+        final = self.root / period
+        old = re.compile(rf"\.{re.escape(period)}\.old-[0-9a-f]+")
+        if final.exists():  # present and resolving: what older versions left is garbage
+            scratch.remove_stale(self.root, old)
+            return
+        runs = self.runs(period)
+        olds = [p for p in self.root.iterdir() if old.fullmatch(p.name) and p.is_dir()]
+        if olds:  # an older version was killed between its renames: this is the month's set
+            newest = max(olds, key=lambda p: p.stat().st_mtime)
+            os.rename(newest, runs / _old_run_id(newest))
+            scratch.remove_stale(self.root, old)
+        sets = sorted(p.name for p in runs.iterdir() if _RUN_ID.fullmatch(p.name))
+        if sets:
+            if final.is_symlink():  # dangling
+                final.unlink()
+            self._switch(final, sets[-1])
+
+    def _prune(self, period: str, keep: set[str | None]) -> None:
+        for folder in self.runs(period).iterdir():
+            if _RUN_ID.fullmatch(folder.name) and folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _old_run_id(folder: Path) -> str:
+    """A run id for a set an older version published, from the time it was written."""
+    written = datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+    return f"{written:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:12]}"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two names in one step (Linux ``renameat2``); False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    c_int, c_path = ctypes.c_int, ctypes.c_char_p
+    renameat2.argtypes = [c_int, c_path, c_int, c_path, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))

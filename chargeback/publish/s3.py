@@ -17,7 +17,7 @@ own upload. The same event delivered twice publishes the same statements twice.
 from __future__ import annotations
 
 import json
-import shutil
+import re
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import chargeback.s3location as s3location
+from chargeback import scratch
 from chargeback.errors import OutputError, TransientOutputError
 from chargeback.read.manifest import manifest_digest
 from chargeback.s3location import S3Uri
@@ -40,6 +41,7 @@ _CONTENT_TYPES = {
     ".json": "application/json",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+_STAGING = re.compile(r"chargeback-\d{4}-\d{2}-\w+")  # in the temp folder; dead runs' go
 _CONFLICT = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
 
 
@@ -83,12 +85,14 @@ class S3Destination:
 
     @contextmanager
     def staging(self, period: str) -> Iterator[Path]:
-        stage = Path(tempfile.mkdtemp(prefix=f"chargeback-{period}-"))
+        temp = Path(tempfile.gettempdir())
+        scratch.remove_stale(temp, _STAGING)
+        stage = scratch.make(temp, f"chargeback-{period}-")
         try:
             yield stage
             self._publish(stage, period)
         finally:
-            shutil.rmtree(stage, ignore_errors=True)
+            scratch.remove(stage)
 
     def _publish(self, stage: Path, period: str) -> None:
         record = _run_record(stage)

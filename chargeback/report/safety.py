@@ -41,9 +41,20 @@ def csv_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
+#: Bidirectional overrides and isolates reorder what a terminal shows ("Trojan Source").
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_line(value: str) -> str:
+    """A line for a terminal: control characters (ESC...), newlines and bidirectional
+    overrides shown as visible escapes, so no file name or tag value can drive the terminal."""
+    value = clean_text(value).replace("\n", "\\x0a")
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
 def terminal_text(value: str, width: int = 40) -> str:
     """A value for a terminal line: no control characters, at most ``width`` characters."""
-    value = clean_text(value).replace("\t", " ").replace("\n", " ")
+    value = terminal_line(value).replace("\t", " ")
     return value if len(value) <= width else value[: width - 1] + "…"
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,8 @@ DEFAULT_WORDS: dict[str, str] = {
     "difference": "Difference",
     "warning": "Warning",
     "tag_keys": "Tag keys the Bedrock lines carry (the cost-center tag matches none of them)",
+    "continued_on": "Continued on sheet",
+    "continued_from": "Continued from sheet",
 }
 
 
@@ -208,6 +211,47 @@ class JournalTemplate:
 class Templates:
     workbook: WorkbookTemplate
     journal: JournalTemplate
+
+
+def with_settings(
+    templates: Templates,
+    company: str | None = None,
+    expense_account: str | None = None,
+    clearing_account: str | None = None,
+) -> Templates:
+    """``templates`` with the company and journal accounts of chargeback.toml, where set
+    (they win over the template's values)."""
+    journal = templates.journal
+    return Templates(
+        workbook=replace(templates.workbook, company=company or templates.workbook.company),
+        journal=replace(
+            journal,
+            expense_account=expense_account or journal.expense_account,
+            clearing_account=clearing_account or journal.clearing_account,
+        ),
+    )
+
+
+def placeholder_settings(templates: Templates) -> dict[str, str]:
+    """The settings still at the shipped templates' example values ("Example Corp", the
+    example GL accounts), by their name in chargeback.toml, with the value in use."""
+    shipped = _shipped()
+    used = {
+        "company": templates.workbook.company,
+        "journal.expense_account": templates.journal.expense_account,
+        "journal.clearing_account": templates.journal.clearing_account,
+    }
+    example = {
+        "company": shipped.workbook.company,
+        "journal.expense_account": shipped.journal.expense_account,
+        "journal.clearing_account": shipped.journal.clearing_account,
+    }
+    return {k: v for k, v in used.items() if v.strip() == example[k].strip()}
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> Templates:
+    return load_templates(None)
 
 
 def load_templates(folder: str | None = None) -> Templates:

@@ -17,17 +17,28 @@ they would never be freed.
 A job that raises in a worker raises the same exception here (so an ``OSError`` is still
 reported as an output error, and nothing is published); a worker that dies without a word
 (killed, out of memory) is an ``OutputError``.
+
+A worker dies with the process that forked it: on Linux the kernel sends it ``SIGKILL`` when
+its parent dies (``prctl(PR_SET_PDEATHSIG)``, set through ``ctypes`` first thing in the
+child); elsewhere a thread in the worker polls ``os.getppid()`` and ends it when the parent is
+gone. Either way, a killed run leaves no writer behind writing into its staging folder.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import pickle
+import signal
+import sys
+import threading
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from chargeback import crashpoints
 from chargeback.errors import OutputError
 
 #: One unit of work: how heavy it is (statement lines, roughly) and what to call.
@@ -53,6 +64,7 @@ def run_jobs(jobs: Sequence[Job], workers: int) -> list[Any]:
     try:
         children = [_start(share, jobs) for share in shares[1:]]
         try:
+            crashpoints.pause("write")
             results = _run_share(shares[0], jobs)
         except BaseException:
             for pid, reader in children:  # reap the workers before reporting this failure
@@ -86,6 +98,7 @@ def _run_share(share: Sequence[int], jobs: Sequence[Job]) -> dict[int, Any]:
 
 def _start(share: Sequence[int], jobs: Sequence[Job]) -> tuple[int, int]:
     reader, writer = os.pipe()
+    parent = os.getpid()
     with warnings.catch_warnings():
         # Python 3.12+ warns that forking a multi-threaded process may deadlock the child if
         # another thread held a lock. The DuckDB connection is closed by now and the child
@@ -95,6 +108,8 @@ def _start(share: Sequence[int], jobs: Sequence[Job]) -> tuple[int, int]:
     if pid == 0:  # the worker: run its share, send the outcome, and leave without unwinding
         code = 1
         try:
+            _die_with(parent)
+            crashpoints.pause("writer")
             os.close(reader)
             try:
                 payload = pickle.dumps(("ok", _run_share(share, jobs)))
@@ -107,6 +122,26 @@ def _start(share: Sequence[int], jobs: Sequence[Job]) -> tuple[int, int]:
             os._exit(code)  # never run the parent's cleanup (staging folders, atexit)
     os.close(writer)
     return pid, reader
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """End this (forked) process when ``parent`` dies; see the module's docstring."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the call: nobody to tell
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die with parent", daemon=True).start()
 
 
 def _error_payload(e: BaseException) -> bytes:

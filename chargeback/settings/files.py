@@ -46,8 +46,10 @@ _TOP = (
     "memory_limit",
     "templates",
     "strict",
+    "company",
 )
-_SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies")
+_SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies", "journal")
+_JOURNAL = ("expense_account", "clearing_account")
 _ATTRIBUTION = ("order", "resource_map", "principal_map", "account_map")
 _COST_CENTERS = ("master", "aliases")
 
@@ -95,9 +97,13 @@ def load_settings(path: Path | None) -> FileSettings:
     where = str(path)
     _known(data, (*_TOP, *_SECTIONS), where, "")
     run: dict[str, Any] = {}
-    for key in ("out", "cost_center_tag", "memory_limit"):
+    for key in ("out", "cost_center_tag", "memory_limit", "company"):
         if key in data:
             run[key] = _text(data[key], where, key)
+    journal = _table(data.get("journal", {}), where, "journal")
+    _known(journal, _JOURNAL, where, "journal.")
+    for key, value in journal.items():
+        run[key] = _text(value, where, f"journal.{key}")
     if "templates" in data:  # a report_templates folder, relative to the config file
         run["templates"] = str(path.parent / _text(data["templates"], where, "templates"))
     if "cost_measure" in data:
@@ -265,6 +271,9 @@ def build_run_config(
         config_file=settings.path,
         templates=templates if templates is not None else file.get("templates"),
         strict=strict if strict is not None else bool(file.get("strict", False)),
+        company=file.get("company"),
+        expense_account=file.get("expense_account"),
+        clearing_account=file.get("clearing_account"),
     )
 
 

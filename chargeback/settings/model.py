@@ -88,6 +88,11 @@ class RunConfig:
     #: A cost-center tag or mapping table that matches no Bedrock line of the period stops
     #: the run (exit 3) instead of being reported as a warning.
     strict: bool = False
+    #: The company the statements name and the journal's accounts (``company`` and
+    #: ``[journal]`` in chargeback.toml); None: the report template's (an example value).
+    company: str | None = None
+    expense_account: str | None = None
+    clearing_account: str | None = None
 
     def __post_init__(self) -> None:
         if not self.source.strip():

@@ -8,15 +8,19 @@ Also the header block every sheet shows (the run's ``RunHeader``) and the shared
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from chargeback.errors import OutputError
 from chargeback.report.header import RunHeader
 from chargeback.report.safety import clean_text
 from chargeback.report.templates import WorkbookTemplate
@@ -41,6 +45,99 @@ SHARE = frozenset({"share_pct"})
 FRACTION = frozenset({"coverage"})
 
 Value = str | Decimal | float | int | None
+
+
+#: Rows an Excel sheet holds (XlsxWriter's limit too): a longer statement continues on the
+#: next sheets (``xlsx.pages``).
+EXCEL_ROWS = 1_048_576
+
+#: The Worksheet methods that report a refused write (a cell past Excel's last row or column,
+#: text past 32,767 characters) only by returning -1 or -2, the cell dropped or the text cut.
+CHECKED_METHODS = (
+    "write",
+    "write_string",
+    "write_number",
+    "write_blank",
+    "write_formula",
+    "write_array_formula",
+    "write_dynamic_array_formula",
+    "write_datetime",
+    "write_boolean",
+    "write_url",
+    "write_rich_string",
+    "write_row",
+    "write_column",
+    "write_comment",
+    "merge_range",
+    "set_column",
+    "set_column_pixels",
+    "set_row",
+    "set_row_pixels",
+    "autofilter",
+    "data_validation",
+    "conditional_format",
+    "add_table",
+    "add_sparkline",
+    "insert_image",
+    "insert_textbox",
+    "insert_chart",
+    "insert_button",
+    "filter_column",
+    "filter_column_list",
+    "embed_image",
+    "insert_checkbox",
+    "ignore_errors",
+    "print_area",
+    "unprotect_range",
+)
+
+
+class CheckedWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
+    """A worksheet on which every refused write raises ``OutputError``: nothing is ever
+    dropped or cut silently, so no truncated workbook is published."""
+
+    #: The workbook's file name, for messages.
+    book = ""
+
+
+def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(self: CheckedWorksheet, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        if isinstance(result, int) and not isinstance(result, bool) and result < 0:
+            where = f"row {args[0] + 1:,}" if args and isinstance(args[0], int) else "a cell"
+            why = (
+                "text longer than Excel's 32,767 characters"
+                if result == -2
+                else f"past Excel's limits ({EXCEL_ROWS:,} rows, 16,384 columns)"
+            )
+            raise OutputError(
+                f"cannot write {where} of sheet {self.name!r} in {self.book} ({method.__name__}:"
+                f" {why}); nothing was published"
+            )
+        return result
+
+    return call
+
+
+for _name in CHECKED_METHODS:
+    setattr(CheckedWorksheet, _name, _checked(getattr(Worksheet, _name)))
+
+
+def add_sheet(wb: Workbook, name: str) -> Worksheet:
+    """A new sheet of ``wb``: every sheet is added here, as a ``CheckedWorksheet``."""
+    ws = wb.add_worksheet(name, worksheet_class=CheckedWorksheet)
+    ws.book = Path(str(wb.filename)).name
+    return ws
+
+
+@dataclass(frozen=True)
+class Span:
+    """Rows ``first``..``last`` of one sheet: a part of a table that continues over sheets."""
+
+    sheet: str
+    first: int
+    last: int
 
 
 class Formats:
@@ -158,6 +255,31 @@ def sum_formula(
     ws.write_formula(row, col, text, f, float(value))
 
 
+def spans_formula(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    spans: Sequence[Span],
+    value: Decimal | int | float,
+    f: Any,
+    function: str = "SUM",
+) -> None:
+    """A live SUM (or SUBTOTAL) over ``col`` of every span, on this sheet or others."""
+    if len(spans) == 1 and spans[0].sheet == ws.name:
+        sum_formula(ws, row, col, spans[0].first, spans[0].last, value, f, function)
+        return
+    if not spans:
+        ws.write_number(row, col, 0, f)
+        return
+    refs = ",".join(
+        ("" if s.sheet == ws.name else f"{quote_sheetname(s.sheet)}!")
+        + f"{cell(s.first, col)}:{cell(s.last, col)}"
+        for s in spans
+    )
+    text = f"=SUBTOTAL(9,{refs})" if function == "SUBTOTAL" else f"=SUM({refs})"
+    ws.write_formula(row, col, text, f, float(value))
+
+
 def total_row(
     ws: Worksheet,
     row: int,
@@ -169,14 +291,17 @@ def total_row(
     currency: str,
     fmt: Formats,
     function: str = "SUM",
+    spans: Sequence[Span] | None = None,
 ) -> None:
-    """``label`` in the first text column, a live total under each column in ``sums``."""
+    """``label`` in the first text column, a live total under each column in ``sums`` over
+    rows ``first``..``last`` (or over ``spans``, for a table that continues over sheets)."""
     label_col = next((i for i, c in enumerate(columns) if c not in sums), 0)
     write_text(ws, row, label_col, label, fmt.label)
+    over = [Span(ws.name, first, last)] if spans is None else spans
     for col, key in enumerate(columns):
         if key in sums:
             f = fmt.for_column(key, currency, bold=True)
-            sum_formula(ws, row, col, first, last, sums[key], f, function)
+            spans_formula(ws, row, col, over, sums[key], f, function)
 
 
 def set_widths(ws: Worksheet, columns: Sequence[str], template: WorkbookTemplate) -> None:

@@ -30,9 +30,11 @@ from chargeback.report.views import (
 )
 from chargeback.report.xlsx.checks import write_coverage, write_reconciliation, write_unattributed
 from chargeback.report.xlsx.kit import (
+    EXCEL_ROWS,
     MONEY,
     Formats,
     Value,
+    add_sheet,
     common_items,
     footer_text,
     header_block,
@@ -44,6 +46,7 @@ from chargeback.report.xlsx.kit import (
     write_record,
     write_text,
 )
+from chargeback.report.xlsx.pages import Pages
 from chargeback.taxonomy import CATEGORIES
 
 __all__ = ["write_statement_workbook", "write_workbook"]
@@ -69,22 +72,22 @@ def write_workbook(
     header: RunHeader,
     template: WorkbookTemplate,
     previous: PreviousRun | None = None,
+    max_rows: int = EXCEL_ROWS,
 ) -> None:
-    """``chargeback-YYYY-MM.xlsx``: everything an accountant checks and books."""
+    """``chargeback-YYYY-MM.xlsx``: everything an accountant checks and books. A statement
+    longer than ``max_rows`` goes on over more sheets (``xlsx.pages``)."""
     wb = new_workbook(path, f"Amazon Bedrock chargeback {header.period}")
     fmt = Formats(wb, template)
     sheets = template.sheets
     used: set[str] = set(sheets.values())
-    summary = wb.add_worksheet(sheets["summary"])
+    summary = add_sheet(wb, sheets["summary"])
     _summary(summary, allocation, header, template, fmt, previous)
     for name, centers in cost_centers(allocation).items():
-        ws = wb.add_worksheet(sheet_title(name, used))
-        _statement(ws, name, centers, allocation, header, template, fmt)
-    write_unattributed(wb.add_worksheet(sheets["unattributed"]), allocation, header, template, fmt)
-    write_reconciliation(
-        wb.add_worksheet(sheets["reconciliation"]), allocation, header, template, fmt
-    )
-    write_coverage(wb.add_worksheet(sheets["coverage"]), allocation, header, template, fmt)
+        title = sheet_title(name, used)
+        _statement(wb, title, used, name, centers, allocation, header, template, fmt, max_rows)
+    write_unattributed(add_sheet(wb, sheets["unattributed"]), allocation, header, template, fmt)
+    write_reconciliation(add_sheet(wb, sheets["reconciliation"]), allocation, header, template, fmt)
+    write_coverage(add_sheet(wb, sheets["coverage"]), allocation, header, template, fmt)
     wb.close()
 
 
@@ -95,12 +98,15 @@ def write_statement_workbook(
     allocation: Allocation,
     header: RunHeader,
     template: WorkbookTemplate,
+    max_rows: int = EXCEL_ROWS,
 ) -> None:
-    """One cost center's statement alone, to send to its owner."""
+    """One cost center's statement alone, to send to its owner (over more sheets when it
+    is longer than ``max_rows``)."""
     wb = new_workbook(path, f"Amazon Bedrock chargeback {header.period}: {name}")
     fmt = Formats(wb, template)
-    ws = wb.add_worksheet(sheet_title(name, set()))
-    _statement(ws, name, centers, allocation, header, template, fmt)
+    used: set[str] = set()
+    title = sheet_title(name, used)
+    _statement(wb, title, used, name, centers, allocation, header, template, fmt, max_rows)
     wb.close()
 
 
@@ -172,13 +178,16 @@ def _summary(
 
 
 def _statement(
-    ws: Worksheet,
+    wb: Workbook,
+    title: str,
+    used: set[str],
     name: str,
     centers: Sequence[CostCenterTotal],
     allocation: Allocation,
     header: RunHeader,
     template: WorkbookTemplate,
     fmt: Formats,
+    max_rows: int,
 ) -> None:
     w = template.word
     master = allocation.master_entry(name)
@@ -194,19 +203,24 @@ def _statement(
         (w("invoice_ids"), ", ".join(invoice_ids(allocation, name))),
         *common_items(header, template)[1:],
     ]
-    row = header_block(
-        ws, template.title("statement", period=header.period, cost_center=name), items, fmt
-    )
+    heading = template.title("statement", period=header.period, cost_center=name)
     columns = list(template.columns["statement"])
-    table_header(ws, row, [template.label(c) for c in columns], fmt)
-    head = row
+
+    def start(ws: Worksheet, continues: str | None) -> int:
+        block = items if continues is None else [*items[:2], (w("continued_from"), continues)]
+        row = header_block(ws, heading, block, fmt)
+        table_header(ws, row, [template.label(c) for c in columns], fmt)
+        return row
+
+    pages = Pages(
+        wb, title, used, start, max_rows, lambda nxt: f"{w('continued_on')} {nxt}", fmt.label
+    )
     summed = [c for c in columns if c in MONEY or c == "line_items"]
     for cc in centers:
-        first = row + 1
+        first = pages.mark()
         for group in statement_groups(cc.lines):
-            group_first = row + 1
+            group_first = pages.mark()
             for line in group.lines:
-                row += 1
                 record: dict[str, Value] = {
                     **{k: v for k, v in line.__dict__.items() if isinstance(v, str)},
                     "usage_kind": template.usage_kind(line.usage_kind),
@@ -214,39 +228,47 @@ def _statement(
                     "amount": line.amount,
                     "line_items": line.line_items,
                 }
-                write_record(ws, row, columns, record, cc.currency, fmt)
-            row += 1
+                row = pages.next_row()  # first: it may move to the next sheet
+                write_record(pages.ws, row, columns, record, cc.currency, fmt)
+            spans = pages.spans(group_first)
             sums: dict[str, Decimal | int] = {
                 "amount": group.amount,
                 "line_items": sum(ln.line_items for ln in group.lines),
             }
             label = f"{w('subtotal')} {group.project_id or w('no_project')}"
+            row = pages.next_row()
             total_row(
-                ws,
+                pages.ws,
                 row,
                 columns,
                 label,
-                group_first,
-                row - 1,
+                0,
+                -1,
                 {k: v for k, v in sums.items() if k in summed},
                 cc.currency,
                 fmt,
                 function="SUBTOTAL",
+                spans=spans,
             )
-        row += 1
+        spans = pages.spans(first)
         sums = {"amount": cc.amount, "line_items": sum(ln.line_items for ln in cc.lines)}
         sums = {k: v for k, v in sums.items() if k in summed}
+        row = pages.next_row()
         total_row(
-            ws,
+            pages.ws,
             row,
             columns,
             total_label(template, cc.currency),
-            first,
-            row - 1,
+            0,
+            -1,
             sums,
             cc.currency,
             fmt,
             function="SUBTOTAL",
+            spans=spans,
         )
-    set_widths(ws, columns, template)
-    page_setup(ws, head, row - 1, len(columns) - 1, f"{footer_text(template, header)} {name}")
+    footer = f"{footer_text(template, header)} {name}"
+    for i, (ws, head, last) in enumerate(pages.sheets):
+        set_widths(ws, columns, template)
+        final = i == len(pages.sheets) - 1
+        page_setup(ws, head, last - 1 if final else last, len(columns) - 1, footer)
