@@ -14,10 +14,12 @@ from typer.core import TyperCommand
 
 from chargeback import __version__
 from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
+from chargeback.closing import month_history
 from chargeback.errors import ChargebackError, ExitCode
 from chargeback.frontends.cli_text import (
     config_text,
     coverage_text,
+    history_text,
     periods_text,
     placeholder_note,
     run_summary_text,
@@ -27,8 +29,8 @@ from chargeback.report.safety import terminal_line
 from chargeback.report.templates import load_templates
 from chargeback.results import RunResult
 from chargeback.settings.files import find_config, load_settings
-from chargeback.settings.model import CostMeasure
-from chargeback.settings.resolve import ENV, resolve_run_config
+from chargeback.settings.model import CostMeasure, Period
+from chargeback.settings.resolve import ENV, resolve_out, resolve_run_config
 from chargeback.survey import coverage_report, periods
 
 ConfigOption = Annotated[
@@ -226,6 +228,33 @@ def coverage_command(
     except ChargebackError as e:
         _fail(e)
     for line in coverage_text(report, str(config.period)):
+        _say(line)
+
+
+OutOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Output folder or s3:// URI the statements were published to.",
+        envvar=ENV["out"],
+        show_default="out",
+    ),
+]
+
+
+@app.command("history", cls=_Command)
+def history_command(
+    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    out: OutOption = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """List the month's runs, closes, reopens and adjustments, oldest first."""
+    try:
+        month = Period.parse(period)
+        where = resolve_out(out, config_file=config_file)
+        rows = month_history(where, month)
+    except ChargebackError as e:
+        _fail(e)
+    for line in history_text(rows, str(month), where):
         _say(line)
 
 

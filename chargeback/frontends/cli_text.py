@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
+from chargeback.closing import HistoryRow
 from chargeback.report.safety import terminal_text
 from chargeback.settings.files import FileSettings
 from chargeback.settings.model import CostMeasure
@@ -122,3 +123,28 @@ def config_text(settings: FileSettings) -> list[str]:
             f"policy {kind.value}: {policy.method.value}{' (' + shares + ')' if shares else ''}"
         )
     return out
+
+
+def history_text(rows: list[HistoryRow], period: str, out: str) -> list[str]:
+    """``chargeback history``: one line per event, oldest first (the CLI escapes each line)."""
+    if not rows:
+        return [f"no history for {period} in {out}: no run was published there"]
+    lines = [f"{period} history in {out}: {len(rows)} event(s)"]
+    head = ("#", "event", "run id", "when", "source version", "totals", "status")
+    table = [head] + [
+        (
+            str(r.seq),
+            r.event,
+            r.run_id,
+            r.at,
+            r.source_version,
+            ", ".join(f"{c} {t}" for c, t in r.totals.items()),
+            r.status + (f" ({r.note})" if r.note else ""),
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(head) - 1)]
+    for row in table:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+        lines.append("  " + "  ".join([*cells, row[-1]]).rstrip())
+    return lines

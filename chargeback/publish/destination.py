@@ -10,6 +10,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
+from chargeback.publish.history import Event
+
 
 class Destination(Protocol):
     """Where a month's statements go."""
@@ -33,6 +35,14 @@ class Destination(Protocol):
     def published_run(self, period: str) -> tuple[str, dict[str, Any]] | None:
         """Where ``period``'s published run record is, and its content (``run.json``'s
         totals at least); None when nothing was published for it."""
+        ...
+
+    def events(self, period: str) -> list[Event]:
+        """The month's history (``chargeback.publish.history``), oldest first."""
+        ...
+
+    def write_event(self, period: str, event: Event) -> None:
+        """Write one event of the month's history once; ``EventTaken`` if its name exists."""
         ...
 
 

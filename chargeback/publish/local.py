@@ -12,12 +12,15 @@ A run renders into its own staging folder in ``OUT/YYYY-MM.runs/`` (locked while
 lives: ``chargeback.scratch``). When every file is complete, it renames the folder to its run
 id, makes a temporary symlink to it and renames that over ``OUT/YYYY-MM``: rename(2)
 replaces the link in one step, so ``OUT/YYYY-MM/<file>`` always opens a file of one whole
-set. The set it replaced is kept until the next switch (a reader who resolved the link just
-before can finish); older sets are removed. These steps of runs into the same ``OUT`` take
-turns (a lock on ``OUT``).
+set. Every set ever published stays (issue 18: a re-run never destroys what was booked),
+and each switch appends a ``run`` event to the month's history, ``OUT/YYYY-MM.history/``
+(``chargeback.publish.history``). These steps of runs into the same ``OUT`` take turns (a
+lock on ``OUT``).
 
 Killed while writing, a run leaves its staging folder, which the next run removes; killed
-between the two renames, a complete set the month does not name, which the next run removes.
+between the two renames, a complete set the month does not name and the history does not
+list, which the next run removes. Killed after the switch but before the history was
+written, the set is logged when the next run replaces it.
 A month published by an older version (``OUT/YYYY-MM`` a real folder) is swapped with the
 link in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``) and kept as the replaced set;
 where the system cannot swap, it is moved first, and if a kill falls between the two
@@ -34,7 +37,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,8 +45,11 @@ from typing import Any
 
 from chargeback import crashpoints, scratch
 from chargeback.errors import OutputError
+from chargeback.publish import history
+from chargeback.publish.history import Event, EventTaken
 
 RUNS = ".runs"  # OUT/YYYY-MM.runs/
+HISTORY = ".history"  # OUT/YYYY-MM.history/
 STAGING = ".staging-"
 _RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}")
 _STALE_STAGING = re.compile(r"\.staging-\w+")
@@ -77,6 +83,52 @@ class LocalDestination:
         if not path.is_file():
             return None
         return str(path), json.loads(path.read_text(encoding="utf-8"))
+
+    def history(self, period: str) -> Path:
+        """The folder holding the month's events."""
+        return self.root / f"{period}{HISTORY}"
+
+    def events(self, period: str) -> list[Event]:
+        folder = self.history(period)
+        try:
+            names = sorted(os.listdir(folder))
+        except FileNotFoundError:
+            return []
+        except OSError as e:
+            raise OutputError(f"cannot read the history {folder}: {e.strerror}") from e
+        found = []
+        for name in names:
+            if history.parse_name(name) is None:
+                continue
+            try:
+                data = (folder / name).read_bytes()
+            except OSError as e:
+                raise OutputError(f"cannot read {folder / name}: {e.strerror}") from e
+            event = history.decode(name, data, str(folder / name))
+            if event is not None:
+                found.append(event)
+        return found
+
+    def write_event(self, period: str, event: Event) -> None:
+        """Write the event's file once: a complete temporary file hard-linked to its name
+        (link(2) fails when the name exists, like ``O_EXCL``), so no reader sees half."""
+        folder = self.history(period)
+        temp = folder / f".tmp-{uuid.uuid4().hex}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(temp, "xb") as handle:
+                handle.write(history.encode(event))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temp, folder / event.name)
+            except FileExistsError as e:
+                raise EventTaken(event.name) from e
+        except OSError as e:
+            raise OutputError(f"cannot record in {folder}: {e.strerror}") from e
+        finally:
+            with suppress(OSError):
+                temp.unlink()
 
     @contextmanager
     def staging(self, period: str) -> Iterator[Path]:
@@ -113,6 +165,7 @@ class LocalDestination:
                 except BaseException:
                     scratch.remove(target)
                     raise
+                self._log(period, replaced, run_id)
                 self._prune(period, keep={run_id, replaced})
         except OSError as e:
             raise OutputError(f"cannot publish the statements to {final}: {e.strerror}") from e
@@ -172,10 +225,39 @@ class LocalDestination:
                 final.unlink()
             self._switch(final, sets[-1])
 
+    def _log(self, period: str, replaced: str | None, run_id: str) -> None:
+        """Append ``run`` events for the set just published and, if the history does not
+        list it yet (published by an older version, or a kill before it was logged), for
+        the set it replaced."""
+        logged = history.logged_sets(self.events(period))
+        for set_id in (replaced, run_id):
+            if set_id is None or set_id in logged:
+                continue
+            record = _read_record(self.runs(period) / set_id / "run.json")
+            at = datetime.now(UTC).isoformat(timespec="seconds")
+            history.append(
+                self, period, history.RUN, _always(history.run_event(record, set_id, at))
+            )
+
     def _prune(self, period: str, keep: set[str | None]) -> None:
+        """Remove the complete sets no one published (a kill between the renames)."""
+        logged = history.logged_sets(self.events(period))
         for folder in self.runs(period).iterdir():
-            if _RUN_ID.fullmatch(folder.name) and folder.name not in keep:
+            name = folder.name
+            if _RUN_ID.fullmatch(name) and name not in keep and name not in logged:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _always(body: dict[str, Any]) -> Callable[[list[Event]], dict[str, Any]]:
+    return lambda _events: body
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a set without a readable run.json is still logged, without totals
+    return doc if isinstance(doc, dict) else {}
 
 
 def _old_run_id(folder: Path) -> str:

@@ -8,6 +8,10 @@ S3 cannot rename a folder, so a month is published in two steps:
 2. the one object ``OUT/YYYY-MM/current.json`` is then switched to name that run, with a
    conditional write (``If-Match`` the ETag read, or ``If-None-Match: *`` for the first run).
 
+Every run's folder stays (issue 18), and each run that becomes current appends a ``run``
+event to the month's history, one object per event under ``OUT/YYYY-MM/history/``, put with
+``If-None-Match: *`` so no event is ever overwritten (``chargeback.publish.history``).
+
 A reader follows ``current.json`` and always gets one complete set. Two runs racing for a
 month cannot interleave: the pointer is one object, and a run whose input is older than the
 published one's (``source.version`` in ``run.json``) leaves the pointer alone and removes its
@@ -29,11 +33,14 @@ from typing import Any
 import chargeback.s3location as s3location
 from chargeback import scratch
 from chargeback.errors import OutputError, TransientOutputError
+from chargeback.publish import history
+from chargeback.publish.history import Event, EventTaken
 from chargeback.s3location import S3Uri
 
 POINTER = "current.json"
 RUNS = "runs"
 RUN_RECORD = "run.json"
+HISTORY = "history"
 _ATTEMPTS = 8
 _CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -82,6 +89,46 @@ class S3Destination:
         doc = self.published(period)
         return None if doc is None else (self.location(period), doc)
 
+    def events(self, period: str) -> list[Event]:
+        folder = self.root.child(period, HISTORY)
+        prefix = folder.key + "/"
+        keys: list[str] = []
+        try:
+            pages = self.client.get_paginator("list_objects_v2")
+            for page in pages.paginate(Bucket=folder.bucket, Prefix=prefix):
+                keys.extend(str(o["Key"]) for o in page.get("Contents", []))
+        except Exception as e:
+            raise _wrap(str(folder), "list", e) from e
+        found = []
+        for key in sorted(keys):
+            name = key[len(prefix) :]
+            if history.parse_name(name) is None:
+                continue
+            where = f"s3://{folder.bucket}/{key}"
+            try:
+                data = self.client.get_object(Bucket=folder.bucket, Key=key)["Body"].read()
+            except Exception as e:
+                raise _wrap(where, "read", e) from e
+            event = history.decode(name, data, where)
+            if event is not None:
+                found.append(event)
+        return found
+
+    def write_event(self, period: str, event: Event) -> None:
+        uri = self.root.child(period, HISTORY, event.name)
+        try:
+            self.client.put_object(
+                Bucket=uri.bucket,
+                Key=uri.key,
+                Body=history.encode(event),
+                ContentType="application/json",
+                IfNoneMatch="*",  # an event is written once; a taken name means: decide again
+            )
+        except Exception as e:
+            if _is_conflict(e):
+                raise EventTaken(event.name) from e
+            raise _wrap(str(uri), "record", e) from e
+
     @contextmanager
     def staging(self, period: str) -> Iterator[Path]:
         temp = Path(tempfile.gettempdir())
@@ -111,6 +158,10 @@ class S3Destination:
         if winner != run_id:
             self._delete(keys)  # an export delivered later is already published
             self.superseded_by = winner
+        else:
+            at = now.isoformat(timespec="seconds")
+            body = history.run_event(record, run_id, at)
+            history.append(self, period, history.RUN, lambda _events: body)
         self._published[period] = winner
 
     def _upload(self, stage: Path, folder: S3Uri) -> list[str]:

@@ -1,0 +1,152 @@
+"""A month's append-only history: every run, close, reopen and adjustment, one record each.
+
+Each event is one JSON document named ``<seq>-<kind>.json`` (``000001-run.json``), written
+once and never rewritten: locally a file created exclusively (a complete temporary file
+hard-linked to its name, which fails if the name exists, so a reader never sees half an
+event), on S3 an object put with ``If-None-Match: *``. Two writers that pick the same
+sequence number cannot both succeed: the loser reads the log again and decides again, so a
+close, say, is decided on the log as it is when it is written (``append``).
+
+Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3.
+"""
+
+# TODO(issue 18): month close and restatements. Done: every run is kept (locally and on
+# S3) and logged here; `chargeback history` lists the log. Left: see README "Closing a
+# month" (provisional/final, close, adjustments, reopen, the Lambda).
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chargeback.errors import OutputError, TransientOutputError
+
+RUN = "run"
+CLOSE = "close"
+REOPEN = "reopen"
+ADJUSTMENT = "adjustment"
+NO_ADJUSTMENT = "no-adjustment"
+KINDS = (RUN, CLOSE, REOPEN, ADJUSTMENT, NO_ADJUSTMENT)
+_NAME = re.compile(r"(\d{6})-([a-z-]+)\.json")
+_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    kind: str
+    body: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return event_name(self.seq, self.kind)
+
+
+class EventTaken(Exception):
+    """Another writer took this sequence number first: read the log again."""
+
+
+class EventLog(Protocol):
+    """What a destination offers for a month's history."""
+
+    def events(self, period: str) -> list[Event]:
+        """The month's events in order; empty when it has none."""
+        ...
+
+    def write_event(self, period: str, event: Event) -> None:
+        """Write ``event`` once; ``EventTaken`` when its name exists."""
+        ...
+
+
+def event_name(seq: int, kind: str) -> str:
+    return f"{seq:06d}-{kind}.json"
+
+
+def parse_name(name: str) -> tuple[int, str] | None:
+    match = _NAME.fullmatch(name)
+    if match is None or match.group(2) not in KINDS:
+        return None
+    return int(match.group(1)), match.group(2)
+
+
+def encode(event: Event) -> bytes:
+    return (json.dumps(event.body, indent=2) + "\n").encode("utf-8")
+
+
+def decode(name: str, data: bytes, where: str) -> Event | None:
+    """The event stored as ``name``; None for a name that is not an event's."""
+    parsed = parse_name(name)
+    if parsed is None:
+        return None
+    try:
+        body = json.loads(data)
+    except ValueError as e:
+        raise OutputError(
+            f"{where} is not valid JSON ({e}): the month's history is damaged; restore the "
+            "file from a backup"
+        ) from e
+    if not isinstance(body, dict):
+        raise OutputError(f"{where} is not a JSON object: restore the file from a backup")
+    return Event(parsed[0], parsed[1], body)
+
+
+def append(
+    log: EventLog,
+    period: str,
+    kind: str,
+    decide: Callable[[list[Event]], dict[str, Any] | None],
+) -> Event | None:
+    """Append a ``kind`` event whose body ``decide`` makes from the log as it stands (None:
+    append nothing); if another writer appends first, ``decide`` runs again on the new log."""
+    for _ in range(_ATTEMPTS):
+        events = log.events(period)
+        body = decide(events)
+        if body is None:
+            return None
+        event = Event((events[-1].seq if events else 0) + 1, kind, {"kind": kind, **body})
+        try:
+            log.write_event(period, event)
+        except EventTaken:
+            continue
+        return event
+    raise TransientOutputError(
+        f"the history of {period} kept changing while recording a {kind}: other runs are "
+        "writing it at the same time; try again"
+    )
+
+
+def totals_of(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per currency: the total and each cost center's amount, from a run.json."""
+    out = []
+    for t in record.get("totals", []):
+        if isinstance(t, dict):
+            out.append(
+                {
+                    "currency": t.get("currency"),
+                    "total": t.get("export_bedrock_total"),
+                    "cost_centers": dict(t.get("cost_centers", {})),
+                }
+            )
+    return out
+
+
+def run_event(record: dict[str, Any], set_id: str, at: str) -> dict[str, Any]:
+    """The body of a ``run`` event for the published set ``set_id`` whose run.json is
+    ``record``."""
+    source = record.get("source", {})
+    return {
+        "run_id": record.get("run_id"),
+        "set": set_id,
+        "at": at,
+        "generated_at": record.get("generated_at"),
+        "source_version": source.get("version") if isinstance(source, dict) else None,
+        "status": record.get("status", "final"),
+        "totals": totals_of(record),
+    }
+
+
+def logged_sets(events: list[Event]) -> set[str]:
+    return {str(e.body.get("set")) for e in events if e.kind == RUN and e.body.get("set")}
