@@ -26,6 +26,7 @@ from chargeback.report.header import RunHeader
 from chargeback.report.outputs import output_jobs
 from chargeback.report.previous import previous_run
 from chargeback.report.statement_files import STATEMENTS_DIR, plan_statement_files
+from chargeback.report.status import month_status
 from chargeback.report.templates import load_templates, placeholder_settings, with_settings
 from chargeback.report.workers import available_cpus, run_jobs
 from chargeback.results import (
@@ -85,6 +86,7 @@ def run(
     destination = open_destination(config.out)
     names = output_names(period)
     previous = previous_run(destination.published_run, config.period)
+    status = month_status(config.period, allocation, generated_at)
     header = RunHeader(
         period=period,
         source=source.root,
@@ -93,6 +95,8 @@ def run(
         version=__version__,
         invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
         run_id=run_id,
+        status=status.status,
+        status_reasons=status.reasons,
     )
     with destination.staging(period) as stage:
         try:
@@ -146,6 +150,8 @@ def run(
                 config=config,
                 allocation=allocation,
                 placeholder_settings=placeholder_settings(templates),
+                status=status.status,
+                status_reasons=status.reasons,
             )
             write_json(stage / names["run"], result.to_json())
         except OSError as e:

@@ -114,6 +114,10 @@ class RunResult:
     #: Settings still at the report templates' example values (name in chargeback.toml ->
     #: value used): the statements name "Example Corp" or post to example GL accounts.
     placeholder_settings: dict[str, str] = field(default_factory=dict)
+    #: "provisional" (the period has not ended, or lines have no invoice id yet) or "final".
+    status: str = "final"
+    #: Why the month is provisional; empty when final.
+    status_reasons: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``run.json``."""
@@ -123,6 +127,8 @@ class RunResult:
             "version": self.version,
             "generated_at": self.generated_at,
             "billing_period": self.billing_period,
+            "status": self.status,
+            "status_reasons": list(self.status_reasons),
             "source": {
                 "uri": self.source.uri,
                 "version": self.source.version,

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+import openpyxl
 from typer.testing import CliRunner
 
 from chargeback.closing import month_history
 from chargeback.frontends.cli import app
-from chargeback.settings.model import Period
+from chargeback.pipeline import run
+from chargeback.results import RunResult
+from chargeback.settings.model import Period, RunConfig
 from tests.support.builders import tagged, write
-from tests.support.runs import RunFn
+from tests.support.runs import RunFn, read_csv
 
 runner = CliRunner()
 OCT = Period.parse("2026-10")
@@ -60,3 +64,71 @@ def test_history_of_a_month_never_published(tmp_path: Path) -> None:
     got = runner.invoke(app, ["history", "--period", "2026-09", "--out", str(tmp_path)])
     assert got.exit_code == 0
     assert got.stdout == f"no history for 2026-09 in {tmp_path}: no run was published there\n"
+
+
+# -- provisional or final ----------------------------------------------------------------------
+
+
+def run_at(source: Path, out: Path, now: datetime) -> RunResult:
+    config = RunConfig(source=str(source), period=OCT, out=str(out))
+    return run(config, now=now)
+
+
+def sheet_items(path: Path) -> dict[str, str]:
+    """Label -> value of the header block of every sheet of a workbook."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    found: dict[str, str] = {}
+    for ws in book.worksheets:
+        for row in ws.iter_rows(min_row=1, max_row=12, max_col=2, values_only=True):
+            if isinstance(row[0], str) and isinstance(row[1], str):
+                found.setdefault(f"{ws.title}:{row[0]}", row[1])
+    return found
+
+
+def test_lines_without_an_invoice_id_make_the_month_provisional(tmp_path: Path) -> None:
+    rows = [
+        tagged("p1", "CC-1", 2.5, bill_invoice_id="INV-9"),
+        tagged("p2", "CC-2", 1.25, bill_invoice_id=""),
+        tagged("p2", "CC-2", 1.0, bill_invoice_id=None),
+    ]
+    source = export(tmp_path / "a", rows)
+    result = run_at(source, tmp_path / "out", datetime(2026, 11, 20, tzinfo=UTC))
+    reasons = ["2 Bedrock line items have no invoice id yet"]
+    assert (result.status, list(result.status_reasons)) == ("provisional", reasons)
+    month = Path(result.output_dir)
+    record = json.loads((month / "run.json").read_text())
+    assert (record["status"], record["status_reasons"]) == ("provisional", reasons)
+    journal = read_csv(month / "journal-2026-10.csv")
+    assert journal and all(r["description"].startswith("PROVISIONAL: ") for r in journal)
+    for name in ("CC-1", "CC-2"):
+        statement = read_csv(month / "statements" / f"{name}.csv")
+        assert {r["Billing period"] for r in statement} == {"2026-10 PROVISIONAL"}
+        items = sheet_items(month / "statements" / f"{name}.xlsx")
+        assert any(
+            k.endswith(":Status") and v == f"PROVISIONAL: {reasons[0]}" for k, v in items.items()
+        )
+    items = sheet_items(month / "chargeback-2026-10.xlsx")
+    statuses = {k: v for k, v in items.items() if k.endswith(":Status")}
+    assert statuses and set(statuses.values()) == {f"PROVISIONAL: {reasons[0]}"}
+    (row,) = month_history(str(tmp_path / "out"), OCT)
+    assert row.status == "provisional"
+
+
+def test_a_month_not_yet_ended_is_provisional(tmp_path: Path) -> None:
+    source = export(tmp_path / "a", [tagged("p1", "CC-1", 2.5)])
+    result = run_at(source, tmp_path / "out", datetime(2026, 10, 31, 23, 59, tzinfo=UTC))
+    assert result.status == "provisional"
+    assert result.status_reasons == (
+        "the billing period 2026-10 has not ended (it ends 2026-11-01 UTC)",
+    )
+
+
+def test_an_ended_invoiced_month_is_final_and_unmarked(tmp_path: Path) -> None:
+    source = export(tmp_path / "a", [tagged("p1", "CC-1", 2.5)])
+    result = run_at(source, tmp_path / "out", datetime(2026, 11, 1, tzinfo=UTC))
+    assert (result.status, result.status_reasons) == ("final", ())
+    month = Path(result.output_dir)
+    assert json.loads((month / "run.json").read_text())["status"] == "final"
+    journal = read_csv(month / "journal-2026-10.csv")
+    assert not any("PROVISIONAL" in r["description"] for r in journal)
+    assert not any(k.endswith(":Status") for k in sheet_items(month / "chargeback-2026-10.xlsx"))
