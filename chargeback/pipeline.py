@@ -17,8 +17,9 @@ from chargeback import __version__, crashpoints
 from chargeback.allocate.allocation import Allocation, allocate
 from chargeback.allocate.attribution import attribution_info, coverage
 from chargeback.allocate.engine import Engine
-from chargeback.errors import OutputError
-from chargeback.publish.destination import open_destination
+from chargeback.errors import MonthStateError, OutputError
+from chargeback.publish.destination import Destination, open_destination
+from chargeback.publish.history import in_force_close
 from chargeback.read.files import Source
 from chargeback.read.schema import ExportSchema, canonical_relation, detect_schema
 from chargeback.read.sources import open_source
@@ -84,6 +85,7 @@ def run(
 
     say(f"writing statements ({len(allocation.lines):,} lines)")
     destination = open_destination(config.out)
+    _refuse_closed(destination, period)
     names = output_names(period)
     previous = previous_run(destination.published_run, config.period)
     status = month_status(config.period, allocation, generated_at)
@@ -169,6 +171,19 @@ def run(
         outputs={k: destination.location(period, v) for k, v in names.items()},
         superseded_by=destination.superseded_by,
     )
+
+
+def _refuse_closed(destination: Destination, period: str) -> None:
+    """A closed month's set is never replaced."""
+    # TODO(issue 18): write an adjustment set beside the closed one instead.
+    close = in_force_close(destination.events(period))
+    if close is not None:
+        raise MonthStateError(
+            f"{period} is closed in {destination.uri} (history event {close.seq}, run "
+            f"{close.body.get('run_id')}): its statements are not replaced; adjustments are "
+            f"not written yet (issue 18), so reopen it with `chargeback reopen --period "
+            f"{period} --reason TEXT` to replace them"
+        )
 
 
 def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportSchema, Allocation]:

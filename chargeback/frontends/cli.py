@@ -14,7 +14,7 @@ from typer.core import TyperCommand
 
 from chargeback import __version__
 from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
-from chargeback.closing import month_history
+from chargeback.closing import close_month, month_history, reopen_month
 from chargeback.errors import ChargebackError, ExitCode
 from chargeback.frontends.cli_text import (
     config_text,
@@ -256,6 +256,61 @@ def history_command(
         _fail(e)
     for line in history_text(rows, str(month), where):
         _say(line)
+
+
+@app.command("close", cls=_Command)
+def close_command(
+    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    out: OutOption = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who closes the month.", show_default="your user name")
+    ] = None,
+    note: Annotated[str, typer.Option(help="Why, or the journal it was booked in.")] = "",
+    force: Annotated[
+        bool, typer.Option("--force", help="Close a provisional month (to book accruals).")
+    ] = False,
+    config_file: ConfigOption = None,
+) -> None:
+    """Close the month's published statements: record their run, totals and files'
+    SHA-256; later runs for the month never replace them."""
+    try:
+        month = Period.parse(period)
+        where = resolve_out(out, config_file=config_file)
+        event = close_month(where, month, by=by, note=note, force=force)
+    except ChargebackError as e:
+        _fail(e)
+    body = event.body
+    totals = ", ".join(f"{t['currency']} {t['total']}" for t in body["totals"]) or "no spend"
+    _say(
+        f"closed {month}: run {body['run_id']} ({body['status']}), {totals}; "
+        f"{len(body['files'])} files recorded with SHA-256; by {body['by']} at {body['at']}"
+    )
+    if body["forced"]:
+        reasons = "; ".join(body["status_reasons"])
+        _say(f"note: {month} was closed on provisional figures ({reasons})", err=True)
+
+
+@app.command("reopen", cls=_Command)
+def reopen_command(
+    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    reason: Annotated[str, typer.Option(help="Why the month is reopened (recorded).")],
+    out: OutOption = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who reopens the month.", show_default="your user name")
+    ] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Reopen a closed month (recorded); the next run replaces its statements again."""
+    try:
+        month = Period.parse(period)
+        where = resolve_out(out, config_file=config_file)
+        event = reopen_month(where, month, reason=reason, by=by)
+    except ChargebackError as e:
+        _fail(e)
+    _say(
+        f"reopened {month} (closed by history event {event.body['reopens']}): the next run "
+        "replaces its statements"
+    )
 
 
 config_app = typer.Typer(help="Work with the config file (chargeback.toml).", no_args_is_help=True)

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
-from chargeback.publish.history import Event
+from chargeback.publish.history import Event, PublishedSet
 
 
 class Destination(Protocol):
@@ -43,6 +43,15 @@ class Destination(Protocol):
 
     def write_event(self, period: str, event: Event) -> None:
         """Write one event of the month's history once; ``EventTaken`` if its name exists."""
+        ...
+
+    def published_set(self, period: str) -> PublishedSet | None:
+        """The set the month's pointer names, with its files' SHA-256; None if unpublished."""
+        ...
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Held while a close or reopen decides, so no run switches the month meanwhile
+        (a lock on OUT locally; on S3 the conditional writes decide instead)."""
         ...
 
 

@@ -10,9 +10,25 @@ close, say, is decided on the log as it is when it is written (``append``).
 Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3.
 """
 
-# TODO(issue 18): month close and restatements. Done: every run is kept (locally and on
-# S3) and logged here; `chargeback history` lists the log. Left: see README "Closing a
-# month" (provisional/final, close, adjustments, reopen, the Lambda).
+# TODO(issue 18): month close and restatements.
+# Done (tests/e2e/test_month_close.py, tests/s3/test_s3_month_close.py):
+#   - every run kept, locally and on S3, and logged here; `chargeback history`;
+#   - provisional/final (report/status.py; run.json status, workbook Status line, statement
+#     CSV "YYYY-MM PROVISIONAL", journal "PROVISIONAL: ");
+#   - `chargeback close` (records run, totals, files' SHA-256, who, when, note; --force for
+#     provisional) and `chargeback reopen --reason`; a run for a closed month is refused
+#     (pipeline._refuse_closed, and under the OUT lock in publish/local.py).
+# Left:
+#   - adjustments: instead of refusing, a run for a closed month writes
+#     OUT/YYYY-MM.adjustments/<id>/ (per currency and cost center closed/restated/adjustment,
+#     line-level changes from the closed set's lines CSV, a balanced adjustment journal dated
+#     in --post-period, an adjustment workbook) and logs an `adjustment` or `no-adjustment`
+#     event; each against closed + earlier adjustments. Pure comparison logic in a new
+#     allocate/restatement.py, rendering in report/adjustments.py; + property test.
+#   - S3: a run racing a close can still switch current.json after the close was recorded
+#     (the pointer switch does not re-check the history); close/reopen not yet tested on S3.
+#   - the Lambda: status adjusted/unchanged, one adjustment per delivery (dedupe by source
+#     version in the history); until then a delivery for a closed month fails with exit 3.
 
 from __future__ import annotations
 
@@ -146,6 +162,32 @@ def run_event(record: dict[str, Any], set_id: str, at: str) -> dict[str, Any]:
         "status": record.get("status", "final"),
         "totals": totals_of(record),
     }
+
+
+@dataclass(frozen=True)
+class PublishedSet:
+    """The set a month's pointer names now: its id, its run.json and its files' SHA-256."""
+
+    set_id: str
+    record: dict[str, Any]
+    #: Path inside the set (``statements/CC-1.csv``) -> SHA-256, hex.
+    digests: dict[str, str]
+
+
+def in_force_close(events: list[Event]) -> Event | None:
+    """The close the month is under: the last close not followed by a reopen."""
+    close = None
+    for event in events:
+        if event.kind == CLOSE:
+            close = event
+        elif event.kind == REOPEN:
+            close = None
+    return close
+
+
+def last_run_set(events: list[Event]) -> str | None:
+    runs = [e for e in events if e.kind == RUN]
+    return str(runs[-1].body.get("set")) if runs else None
 
 
 def logged_sets(events: list[Event]) -> set[str]:

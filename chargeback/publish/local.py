@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import json
 import os
 import re
@@ -44,9 +45,9 @@ from pathlib import Path
 from typing import Any
 
 from chargeback import crashpoints, scratch
-from chargeback.errors import OutputError
+from chargeback.errors import MonthStateError, OutputError
 from chargeback.publish import history
-from chargeback.publish.history import Event, EventTaken
+from chargeback.publish.history import Event, EventTaken, PublishedSet
 
 RUNS = ".runs"  # OUT/YYYY-MM.runs/
 HISTORY = ".history"  # OUT/YYYY-MM.history/
@@ -92,8 +93,8 @@ class LocalDestination:
         folder = self.history(period)
         try:
             names = sorted(os.listdir(folder))
-        except FileNotFoundError:
-            return []
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # no history yet (or OUT is no folder: publishing will say so)
         except OSError as e:
             raise OutputError(f"cannot read the history {folder}: {e.strerror}") from e
         found = []
@@ -108,6 +109,30 @@ class LocalDestination:
             if event is not None:
                 found.append(event)
         return found
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"cannot create the output folder {self.root}: {e.strerror}") from e
+        with scratch.locked(self.root):
+            yield
+
+    def published_set(self, period: str) -> PublishedSet | None:
+        final = self.root / period
+        if not final.exists():
+            return None
+        folder = final.resolve()
+        try:
+            digests = {
+                p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*"))
+                if p.is_file()
+            }
+        except OSError as e:
+            raise OutputError(f"cannot read the published set {folder}: {e.strerror}") from e
+        return PublishedSet(folder.name, _read_record(folder / "run.json"), digests)
 
     def write_event(self, period: str, event: Event) -> None:
         """Write the event's file once: a complete temporary file hard-linked to its name
@@ -158,6 +183,7 @@ class LocalDestination:
         try:
             os.chmod(stage, 0o755)
             with scratch.locked(self.root):
+                _refuse_closed(period, self.events(period))
                 scratch.move(stage, target)
                 try:
                     crashpoints.pause("publish")
@@ -246,6 +272,17 @@ class LocalDestination:
             name = folder.name
             if _RUN_ID.fullmatch(name) and name not in keep and name not in logged:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _refuse_closed(period: str, events: list[Event]) -> None:
+    """A month closed while this run was writing is not replaced (the close holds the lock
+    on OUT while it decides, so it cannot fall between this check and the switch)."""
+    close = history.in_force_close(events)
+    if close is not None:
+        raise MonthStateError(
+            f"{period} was closed (history event {close.seq}) while this run was writing: "
+            "nothing was published; run again"
+        )
 
 
 def _always(body: dict[str, Any]) -> Callable[[list[Event]], dict[str, Any]]:

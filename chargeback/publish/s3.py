@@ -20,6 +20,7 @@ own upload. The same event delivered twice publishes the same statements twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tempfile
@@ -34,7 +35,7 @@ import chargeback.s3location as s3location
 from chargeback import scratch
 from chargeback.errors import OutputError, TransientOutputError
 from chargeback.publish import history
-from chargeback.publish.history import Event, EventTaken
+from chargeback.publish.history import Event, EventTaken, PublishedSet
 from chargeback.s3location import S3Uri
 
 POINTER = "current.json"
@@ -113,6 +114,32 @@ class S3Destination:
             if event is not None:
                 found.append(event)
         return found
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        yield  # S3 has no lock: closes and runs decide with conditional writes
+
+    def published_set(self, period: str) -> PublishedSet | None:
+        current = self.published(period)
+        if current is None:
+            return None
+        run_id = str(current.get("run_id"))
+        folder = self.root.child(period, RUNS, run_id)
+        digests: dict[str, str] = {}
+        data: dict[str, bytes] = {}
+        for name in sorted(str(n) for n in current.get("files", [])):
+            uri = folder.child(name)
+            try:
+                body = self.client.get_object(Bucket=uri.bucket, Key=uri.key)["Body"].read()
+            except Exception as e:
+                raise _wrap(str(uri), "read", e) from e
+            data[name] = body
+            digests[name] = hashlib.sha256(body).hexdigest()
+        try:
+            record = json.loads(data.get(RUN_RECORD, b"{}"))
+        except ValueError:
+            record = {}
+        return PublishedSet(run_id, record if isinstance(record, dict) else {}, digests)
 
     def write_event(self, period: str, event: Event) -> None:
         uri = self.root.child(period, HISTORY, event.name)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from chargeback.closing import month_history
+from chargeback.errors import ExitCode
 from chargeback.frontends.cli import app
 from chargeback.pipeline import run
 from chargeback.results import RunResult
@@ -132,3 +136,148 @@ def test_an_ended_invoiced_month_is_final_and_unmarked(tmp_path: Path) -> None:
     journal = read_csv(month / "journal-2026-10.csv")
     assert not any("PROVISIONAL" in r["description"] for r in journal)
     assert not any(k.endswith(":Status") for k in sheet_items(month / "chargeback-2026-10.xlsx"))
+
+
+# -- close and reopen --------------------------------------------------------------------------
+
+
+def cli(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, computed here, independently of the tool."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def snapshot(out: Path) -> tuple[str, dict[str, str], list[str], list[str]]:
+    """The month's pointer, its set's bytes, the sets kept and the history's events."""
+    return (
+        os.readlink(out / "2026-10"),
+        digests((out / "2026-10").resolve()),
+        sorted(p.name for p in (out / "2026-10.runs").iterdir()),
+        sorted(p.name for p in (out / "2026-10.history").iterdir()),
+    )
+
+
+ROWS = [tagged("p1", "CC-1", 2.5), tagged("p2", "CC-2", 1.25), tagged("p3", None, 0.5)]
+
+
+def test_close_records_the_run_its_totals_and_its_files(tmp_path: Path, run_on: RunFn) -> None:
+    out = tmp_path / "out"
+    result = run_on(export(tmp_path / "a", ROWS), out=out)
+    got = cli("close", "--period", "2026-10", "--out", str(out), "--by", "ana", "--note", "JE-7")
+    assert got.exit_code == 0, got.output
+    assert got.stdout.startswith(f"closed 2026-10: run {result.run_id} (final), USD 4.25; ")
+    (close,) = [e for e in (out / "2026-10.history").iterdir() if e.name.endswith("-close.json")]
+    body = json.loads(close.read_text())
+    assert body["run_id"] == result.run_id
+    assert body["set"] == (out / "2026-10").resolve().name
+    assert (body["by"], body["note"], body["forced"]) == ("ana", "JE-7", False)
+    assert body["files"] == digests((out / "2026-10").resolve())
+    assert "run.json" in body["files"] and "statements/CC-1.csv" in body["files"]
+    (usd,) = body["totals"]
+    assert usd["total"] == "4.25"
+    assert usd["cost_centers"] == {"CC-1": "2.50", "CC-2": "1.25", "UNATTRIBUTED": "0.50"}
+    rows = month_history(str(out), OCT)
+    assert rows[1].note == "JE-7"
+    assert [(r.event, r.status) for r in rows] == [
+        ("run", "final, closed"),
+        ("close", "closed"),
+    ]
+
+
+def test_a_run_for_a_closed_month_replaces_nothing(tmp_path: Path, run_on: RunFn) -> None:
+    out = tmp_path / "out"
+    run_on(export(tmp_path / "a", ROWS), out=out)
+    assert cli("close", "--period", "2026-10", "--out", str(out)).exit_code == 0
+    run_id = json.loads((out / "2026-10" / "run.json").read_text())["run_id"]
+    before = snapshot(out)
+    restated = export(tmp_path / "b", [*ROWS, tagged("p1", "CC-1", 9.0)])
+    got = cli("run", str(restated), "--period", "2026-10", "--out", str(out), "-q")
+    assert got.exit_code == ExitCode.CONFIG
+    assert got.stderr == (
+        f"error: 2026-10 is closed in {out} (history event 2, run {run_id}): "
+        "its statements are not replaced; adjustments are not written yet (issue 18), so "
+        "reopen it with `chargeback reopen --period 2026-10 --reason TEXT` to replace them\n"
+    )
+    assert snapshot(out) == before  # pointer, closed bytes, sets and history all unchanged
+
+
+def test_closing_a_provisional_month_needs_force(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    source = export(tmp_path / "a", [tagged("p1", "CC-1", 2.5, bill_invoice_id="")])
+    run_at(source, out, datetime(2026, 11, 20, tzinfo=UTC))
+    before = snapshot(out)
+    got = cli("close", "--period", "2026-10", "--out", str(out))
+    assert got.exit_code == ExitCode.CONFIG
+    assert got.stderr == (
+        "error: 2026-10 is provisional (1 Bedrock line items have no invoice id yet): closing "
+        "books these figures as final; close after AWS invoices the month, or add --force to "
+        "close it on provisional figures (e.g. to book accruals)\n"
+    )
+    assert snapshot(out) == before
+    forced = cli("close", "--period", "2026-10", "--out", str(out), "--force")
+    assert forced.exit_code == 0
+    assert forced.stderr == (
+        "note: 2026-10 was closed on provisional figures (1 Bedrock line items have no "
+        "invoice id yet)\n"
+    )
+    (row,) = [r for r in month_history(str(out), OCT) if r.event == "close"]
+    assert row.status == "closed"
+
+
+def test_close_refusals(tmp_path: Path, run_on: RunFn) -> None:
+    out = tmp_path / "out"
+    got = cli("close", "--period", "2026-10", "--out", str(out))
+    assert got.exit_code == ExitCode.CONFIG
+    assert got.stderr == (
+        f"error: 2026-10 has no published statements in {out}: run "
+        f"`chargeback run SOURCE --period 2026-10 --out {out}` first\n"
+    )
+    assert not (out / "2026-10.history").exists()
+    run_on(export(tmp_path / "a", ROWS), out=out)
+    close = cli("close", "--period", "2026-10", "--out", str(out), "--by", "ana")
+    assert close.exit_code == 0
+    event = json.loads((out / "2026-10.history" / "000002-close.json").read_text())
+    before = snapshot(out)
+    again = cli("close", "--period", "2026-10", "--out", str(out))
+    assert again.exit_code == ExitCode.CONFIG
+    assert again.stderr == (
+        f"error: 2026-10 is already closed (history event 2, run {event['run_id']}, by ana at "
+        f"{event['at']}): reopen it first with `chargeback reopen --period 2026-10 --reason "
+        "TEXT`\n"
+    )
+    assert snapshot(out) == before
+
+
+def test_reopen_is_recorded_and_the_next_run_replaces(tmp_path: Path, run_on: RunFn) -> None:
+    out = tmp_path / "out"
+    first = run_on(export(tmp_path / "a", ROWS), out=out)
+    not_closed = cli("reopen", "--period", "2026-10", "--out", str(out), "--reason", "x")
+    assert not_closed.exit_code == ExitCode.CONFIG
+    assert (
+        not_closed.stderr == f"error: 2026-10 is not closed in {out}: there is nothing to reopen\n"
+    )
+    assert cli("close", "--period", "2026-10", "--out", str(out)).exit_code == 0
+    blank = cli("reopen", "--period", "2026-10", "--out", str(out), "--reason", " ")
+    assert blank.exit_code == ExitCode.CONFIG
+    assert blank.stderr == "error: --reason is empty: say why the month is reopened\n"
+    got = cli("reopen", "--period", "2026-10", "--out", str(out), "--reason", "AWS restated tax")
+    assert got.exit_code == 0
+    assert got.stdout == (
+        "reopened 2026-10 (closed by history event 2): the next run replaces its statements\n"
+    )
+    closed_set = (out / "2026-10").resolve()
+    second = run_on(export(tmp_path / "b", [*ROWS, tagged("p1", "CC-1", 9.0)]), out=out)
+    assert (out / "2026-10").resolve() != closed_set
+    assert closed_set.is_dir()  # the set that was closed is kept
+    assert second.totals[0].export_bedrock_total == Decimal("13.25")  # 2.5 + 1.25 + 0.5 + 9
+    rows = month_history(str(out), OCT)
+    assert [r.event for r in rows] == ["run", "close", "reopen", "run"]
+    assert rows[2].note == "AWS restated tax"
+    assert [rows[0].run_id, rows[3].run_id] == [first.run_id, second.run_id]
