@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from chargeback import __version__, crashpoints
+from chargeback.adjusting import adjust_closed_month
 from chargeback.allocate.allocation import Allocation, allocate
 from chargeback.allocate.attribution import attribution_info, coverage
 from chargeback.allocate.engine import Engine
-from chargeback.errors import MonthStateError, OutputError
-from chargeback.publish.destination import Destination, open_destination
+from chargeback.errors import OutputError
+from chargeback.publish.destination import open_destination
 from chargeback.publish.history import in_force_close
 from chargeback.read.files import Source
 from chargeback.read.schema import ExportSchema, canonical_relation, detect_schema
@@ -85,7 +86,6 @@ def run(
 
     say(f"writing statements ({len(allocation.lines):,} lines)")
     destination = open_destination(config.out)
-    _refuse_closed(destination, period)
     names = output_names(period)
     previous = previous_run(destination.published_run, config.period)
     status = month_status(config.period, allocation, generated_at)
@@ -100,7 +100,8 @@ def run(
         status=status.status,
         status_reasons=status.reasons,
     )
-    with destination.staging(period) as stage:
+
+    def write_set(stage: Path) -> RunResult:
         try:
             statements = plan_statement_files(stage / names["statements"], allocation)
             run_jobs(
@@ -161,6 +162,15 @@ def run(
                 f"cannot write the statements for {period} ({e}); the previous set in "
                 f"{destination.location(period)} is unchanged"
             ) from e
+        return result
+
+    close = in_force_close(destination.events(period))
+    if close is not None:  # a booked month is never replaced: its restatement is adjusted
+        return adjust_closed_month(
+            destination, config, close, write_set, templates, allocation, generated_at, say
+        )
+    with destination.staging(period) as stage:
+        result = write_set(stage)
     if destination.superseded_by:
         say(f"not published: newer statements are already in {destination.location(period)}")
     else:
@@ -171,19 +181,6 @@ def run(
         outputs={k: destination.location(period, v) for k, v in names.items()},
         superseded_by=destination.superseded_by,
     )
-
-
-def _refuse_closed(destination: Destination, period: str) -> None:
-    """A closed month's set is never replaced."""
-    # TODO(issue 18): write an adjustment set beside the closed one instead.
-    close = in_force_close(destination.events(period))
-    if close is not None:
-        raise MonthStateError(
-            f"{period} is closed in {destination.uri} (history event {close.seq}, run "
-            f"{close.body.get('run_id')}): its statements are not replaced; adjustments are "
-            f"not written yet (issue 18), so reopen it with `chargeback reopen --period "
-            f"{period} --reason TEXT` to replace them"
-        )
 
 
 def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportSchema, Allocation]:

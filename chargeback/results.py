@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chargeback.allocate.allocation import Allocation, FileRows
 from chargeback.allocate.attribution import CoverageRow
+from chargeback.allocate.restatement import CenterDelta
 from chargeback.allocate.statements import LINE_FIELDS
 from chargeback.settings.model import RunConfig
 
@@ -79,6 +80,26 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class AdjustmentInfo:
+    """A run for a closed month: what it changed against the closed statements (issue 18)."""
+
+    #: "adjusted" (an adjustment set was written) or "unchanged" (no adjustment).
+    status: str
+    #: The adjustment set's id; None when unchanged.
+    adjustment_id: str | None
+    #: The run the month was closed with.
+    closed_run: str
+    #: The period the adjustment journal is dated in.
+    post_period: str
+    #: Per currency and cost center: closed + earlier adjustments, restated, adjustment.
+    centers: tuple[CenterDelta, ...]
+    #: Statement lines added, removed, changed or moved.
+    line_changes: int
+    #: Where the adjustment set is (empty when unchanged).
+    location: str = ""
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A run's figures, files and settings."""
 
@@ -118,6 +139,8 @@ class RunResult:
     status: str = "final"
     #: Why the month is provisional; empty when final.
     status_reasons: tuple[str, ...] = ()
+    #: Set when the month was closed: the run wrote an adjustment (or found none).
+    adjustment: AdjustmentInfo | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``run.json``."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +18,7 @@ from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
 from chargeback.closing import close_month, month_history, reopen_month
 from chargeback.errors import ChargebackError, ExitCode
 from chargeback.frontends.cli_text import (
+    adjustment_text,
     config_text,
     coverage_text,
     history_text,
@@ -140,6 +142,13 @@ def run_command(
             show_default="the shipped templates",
         ),
     ] = None,
+    post_period: Annotated[
+        str | None,
+        typer.Option(
+            help="For a closed month: the open period its adjustment journal is dated in.",
+            show_default="the current month",
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -148,7 +157,8 @@ def run_command(
     ] = False,
     config_file: ConfigOption = None,
 ) -> None:
-    """Write the month's chargeback statements (CSV, Excel workbook, run.json)."""
+    """Write the month's chargeback statements (CSV, Excel workbook, run.json); for a closed
+    month, an adjustment set beside the closed statements."""
     try:
         config = resolve_run_config(
             source,
@@ -161,6 +171,8 @@ def run_command(
             memory_limit=memory_limit,
             templates=templates,
         )
+        if post_period is not None:
+            config = replace(config, post_period=Period.parse(post_period))
         result = run(config, progress=_progress if _show_progress(quiet) else None)
     except ChargebackError as e:
         _fail(e)
@@ -343,6 +355,10 @@ def _progress(phase: str) -> None:
 
 
 def _report(result: RunResult, shown: int = 50) -> None:
+    if result.adjustment is not None:
+        for line in adjustment_text(result.billing_period, result.adjustment):
+            _say(line)
+        return
     period = result.billing_period
     _say(
         f"Bedrock chargeback {period}: {result.rows.bedrock:,} Bedrock line "

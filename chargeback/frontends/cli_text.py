@@ -7,6 +7,7 @@ from decimal import Decimal
 from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
 from chargeback.closing import HistoryRow
 from chargeback.report.safety import terminal_text
+from chargeback.results import AdjustmentInfo
 from chargeback.settings.files import FileSettings
 from chargeback.settings.model import CostMeasure
 from chargeback.survey import CoverageReport, PeriodRow
@@ -147,4 +148,26 @@ def history_text(rows: list[HistoryRow], period: str, out: str) -> list[str]:
     for row in table:
         cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
         lines.append("  " + "  ".join([*cells, row[-1]]).rstrip())
+    return lines
+
+
+def adjustment_text(period: str, info: AdjustmentInfo) -> list[str]:
+    """What ``run`` prints for a closed month: the adjustment per cost center, or none."""
+    if info.adjustment_id is None:
+        return [f"{period} is closed (run {info.closed_run}): no change, no adjustment"]
+    lines = [
+        f"{period} is closed (run {info.closed_run}): adjustment {info.adjustment_id}, "
+        f"{info.line_changes} statement line change(s), booked in {info.post_period}"
+    ]
+    changed = [c for c in info.centers if c.adjustment != 0]
+    width = max([len(c.cost_center) for c in changed] + [len("cost center")])
+    lines.append(
+        f"  {'cost center':<{width}}  {'closed':>14}  {'restated':>14}  {'adjustment':>14}"
+    )
+    for c in changed:
+        lines.append(
+            f"  {c.cost_center:<{width}}  {c.closed:>14,.2f}  {c.restated:>14,.2f}  "
+            f"{c.adjustment:>+14,.2f} {c.currency}"
+        )
+    lines.append(f"Adjustment: {info.location}")
     return lines

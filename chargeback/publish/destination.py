@@ -49,6 +49,23 @@ class Destination(Protocol):
         """The set the month's pointer names, with its files' SHA-256; None if unpublished."""
         ...
 
+    def read_recorded(self, period: str, kind: str, record_id: str, name: str) -> bytes:
+        """A file of a kept set: ``kind`` "run" (a published set) or "adjustment"."""
+        ...
+
+    def adjustment_staging(self, period: str, adjustment_id: str) -> AbstractContextManager[Path]:
+        """A local folder to render an adjustment set into; kept as ``adjustment_id`` beside
+        the month's sets when the block succeeds (the month's own set is not touched)."""
+        ...
+
+    def adjustment_location(self, period: str, adjustment_id: str) -> str:
+        """Where an adjustment set of ``period`` is kept."""
+        ...
+
+    def discard_adjustment(self, period: str, adjustment_id: str) -> None:
+        """Remove an adjustment set the history never recorded (best effort)."""
+        ...
+
     def exclusive(self) -> AbstractContextManager[None]:
         """Held while a close or reopen decides, so no run switches the month meanwhile
         (a lock on OUT locally; on S3 the conditional writes decide instead)."""

@@ -11,24 +11,31 @@ Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3
 """
 
 # TODO(issue 18): month close and restatements.
-# Done (tests/e2e/test_month_close.py, tests/s3/test_s3_month_close.py):
+# Done (tests/e2e/test_month_close.py, tests/unit/test_adjustments.py,
+# tests/s3/test_s3_month_close.py):
 #   - every run kept, locally and on S3, and logged here; `chargeback history`;
 #   - provisional/final (report/status.py; run.json status, workbook Status line, statement
 #     CSV "YYYY-MM PROVISIONAL", journal "PROVISIONAL: ");
 #   - `chargeback close` (records run, totals, files' SHA-256, who, when, note; --force for
-#     provisional) and `chargeback reopen --reason`; a run for a closed month is refused
-#     (pipeline._refuse_closed, and under the OUT lock in publish/local.py).
+#     provisional) and `chargeback reopen --reason`;
+#   - a run for a closed month writes an adjustment set (chargeback/adjusting.py,
+#     allocate/restatement.py, report/adjustments.py): OUT/YYYY-MM.adjustments/<id>/ with
+#     summary, line changes, a balanced journal dated in --post-period, adjustment.json and
+#     the restated set; "no-adjustment" when nothing changed; each adjustment against closed
+#     + earlier ones (hypothesis property test); the Lambda's result status is
+#     adjusted/unchanged.
 # Left:
-#   - adjustments: instead of refusing, a run for a closed month writes
-#     OUT/YYYY-MM.adjustments/<id>/ (per currency and cost center closed/restated/adjustment,
-#     line-level changes from the closed set's lines CSV, a balanced adjustment journal dated
-#     in --post-period, an adjustment workbook) and logs an `adjustment` or `no-adjustment`
-#     event; each against closed + earlier adjustments. Pure comparison logic in a new
-#     allocate/restatement.py, rendering in report/adjustments.py; + property test.
+#   - the adjustment workbook (adjustment.xlsx: live totals, text cells via xlsx/kit.py);
+#   - S3 end to end through the Lambda handler (close, restated delivery, five concurrent
+#     identical events -> one adjustment): the code path is the same (conditional appends
+#     re-decide; a loser compares again and records no-adjustment), but it is untested on
+#     S3; and close/reopen on S3 are untested;
 #   - S3: a run racing a close can still switch current.json after the close was recorded
-#     (the pointer switch does not re-check the history); close/reopen not yet tested on S3.
-#   - the Lambda: status adjusted/unchanged, one adjustment per delivery (dedupe by source
-#     version in the history); until then a delivery for a closed month fails with exit 3.
+#     (the pointer switch does not re-check the history; locally the OUT lock prevents it);
+#   - an adjustment set the history never recorded (a kill between upload and append) is
+#     left behind; nothing removes such orphans yet;
+#   - duplicate identical events each append a "no-adjustment" event (one adjustment only,
+#     but the log records every run).
 
 from __future__ import annotations
 

@@ -51,6 +51,7 @@ from chargeback.publish.history import Event, EventTaken, PublishedSet
 
 RUNS = ".runs"  # OUT/YYYY-MM.runs/
 HISTORY = ".history"  # OUT/YYYY-MM.history/
+ADJUSTMENTS = ".adjustments"  # OUT/YYYY-MM.adjustments/<id>/
 STAGING = ".staging-"
 _RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}")
 _STALE_STAGING = re.compile(r"\.staging-\w+")
@@ -109,6 +110,46 @@ class LocalDestination:
             if event is not None:
                 found.append(event)
         return found
+
+    def adjustments(self, period: str) -> Path:
+        return self.root / f"{period}{ADJUSTMENTS}"
+
+    def read_recorded(self, period: str, kind: str, record_id: str, name: str) -> bytes:
+        folder = self.runs(period) if kind == history.RUN else self.adjustments(period)
+        path = folder / record_id / name
+        try:
+            return path.read_bytes()
+        except OSError as e:
+            raise OutputError(
+                f"cannot read {path}: {e.strerror}; the month's history names it, so restore "
+                "it from a backup"
+            ) from e
+
+    @contextmanager
+    def adjustment_staging(self, period: str, adjustment_id: str) -> Iterator[Path]:
+        folder = self.adjustments(period)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with scratch.locked(self.root):
+                scratch.remove_stale(folder, _STALE_STAGING)
+            stage = scratch.make(folder, STAGING)
+        except OSError as e:
+            raise OutputError(f"cannot create the folder {folder}: {e.strerror}") from e
+        try:
+            yield stage
+            os.chmod(stage, 0o755)
+            target = folder / adjustment_id
+            scratch.move(stage, target)
+            scratch.release(target)
+        except BaseException:
+            scratch.remove(stage)
+            raise
+
+    def adjustment_location(self, period: str, adjustment_id: str) -> str:
+        return str(self.adjustments(period) / adjustment_id)
+
+    def discard_adjustment(self, period: str, adjustment_id: str) -> None:
+        shutil.rmtree(self.adjustments(period) / adjustment_id, ignore_errors=True)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:

@@ -42,6 +42,8 @@ POINTER = "current.json"
 RUNS = "runs"
 RUN_RECORD = "run.json"
 HISTORY = "history"
+ADJUSTMENTS = "adjustments"
+ADJUSTMENT_RECORD = "adjustment.json"
 _ATTEMPTS = 8
 _CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -59,6 +61,7 @@ class S3Destination:
         self.root = S3Uri.parse(uri)
         self._client = client
         self._published: dict[str, str] = {}  # period -> run id whose files are current
+        self._uploaded: dict[str, list[str]] = {}  # adjustment id -> its keys
         self.superseded_by: str | None = None
 
     @property
@@ -114,6 +117,31 @@ class S3Destination:
             if event is not None:
                 found.append(event)
         return found
+
+    def read_recorded(self, period: str, kind: str, record_id: str, name: str) -> bytes:
+        folder = RUNS if kind == history.RUN else ADJUSTMENTS
+        uri = self.root.child(period, folder, record_id, name)
+        try:
+            return bytes(self.client.get_object(Bucket=uri.bucket, Key=uri.key)["Body"].read())
+        except Exception as e:
+            raise _wrap(str(uri), "read", e) from e
+
+    @contextmanager
+    def adjustment_staging(self, period: str, adjustment_id: str) -> Iterator[Path]:
+        temp = Path(tempfile.gettempdir())
+        stage = scratch.make(temp, f"chargeback-{period}-")
+        try:
+            yield stage
+            folder = self.root.child(period, ADJUSTMENTS, adjustment_id)
+            self._uploaded[adjustment_id] = self._upload(stage, folder, ADJUSTMENT_RECORD)
+        finally:
+            scratch.remove(stage)
+
+    def adjustment_location(self, period: str, adjustment_id: str) -> str:
+        return str(self.root.child(period, ADJUSTMENTS, adjustment_id)) + "/"
+
+    def discard_adjustment(self, period: str, adjustment_id: str) -> None:
+        self._delete(self._uploaded.pop(adjustment_id, []))
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -191,15 +219,16 @@ class S3Destination:
             history.append(self, period, history.RUN, lambda _events: body)
         self._published[period] = winner
 
-    def _upload(self, stage: Path, folder: S3Uri) -> list[str]:
+    def _upload(self, stage: Path, folder: S3Uri, last: str = RUN_RECORD) -> list[str]:
+        """Upload every file of ``stage``, ``last`` (the set's record) after all others."""
         names = sorted(  # statements/<cost center>.* included, as statements/... keys
             p.relative_to(stage).as_posix()
             for p in stage.rglob("*")
-            if p.is_file() and p.relative_to(stage).as_posix() != RUN_RECORD
+            if p.is_file() and p.relative_to(stage).as_posix() != last
         )
         keys: list[str] = []
         try:
-            for name in [*names, RUN_RECORD]:
+            for name in [*names, last]:
                 key = folder.child(name).key
                 self.client.put_object(
                     Bucket=folder.bucket,

@@ -8,6 +8,7 @@ import os
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from typer.testing import CliRunner, Result
@@ -191,23 +192,6 @@ def test_close_records_the_run_its_totals_and_its_files(tmp_path: Path, run_on: 
     ]
 
 
-def test_a_run_for_a_closed_month_replaces_nothing(tmp_path: Path, run_on: RunFn) -> None:
-    out = tmp_path / "out"
-    run_on(export(tmp_path / "a", ROWS), out=out)
-    assert cli("close", "--period", "2026-10", "--out", str(out)).exit_code == 0
-    run_id = json.loads((out / "2026-10" / "run.json").read_text())["run_id"]
-    before = snapshot(out)
-    restated = export(tmp_path / "b", [*ROWS, tagged("p1", "CC-1", 9.0)])
-    got = cli("run", str(restated), "--period", "2026-10", "--out", str(out), "-q")
-    assert got.exit_code == ExitCode.CONFIG
-    assert got.stderr == (
-        f"error: 2026-10 is closed in {out} (history event 2, run {run_id}): "
-        "its statements are not replaced; adjustments are not written yet (issue 18), so "
-        "reopen it with `chargeback reopen --period 2026-10 --reason TEXT` to replace them\n"
-    )
-    assert snapshot(out) == before  # pointer, closed bytes, sets and history all unchanged
-
-
 def test_closing_a_provisional_month_needs_force(tmp_path: Path) -> None:
     out = tmp_path / "out"
     source = export(tmp_path / "a", [tagged("p1", "CC-1", 2.5, bill_invoice_id="")])
@@ -281,3 +265,140 @@ def test_reopen_is_recorded_and_the_next_run_replaces(tmp_path: Path, run_on: Ru
     assert [r.event for r in rows] == ["run", "close", "reopen", "run"]
     assert rows[2].note == "AWS restated tax"
     assert [rows[0].run_id, rows[3].run_id] == [first.run_id, second.run_id]
+
+
+# -- adjustments -------------------------------------------------------------------------------
+
+OCTOBER = [
+    tagged("p1", "CC-1", 10.00),
+    tagged("p2", "CC-2", 5.00),
+    tagged("p2", "CC-2", -1.00, line_item_line_item_type="Credit"),
+    tagged("p3", "CC-3", 3.00),
+]
+RESTATED = [
+    tagged("p1", "CC-1", 10.00),
+    tagged("p1", "CC-1", 0.80, line_item_line_item_type="Tax"),  # a tax line added
+    tagged("p2", "CC-3", 5.00),  # p2's cost-center tag changed from CC-2 to CC-3
+    tagged("p3", "CC-3", 3.00),  # and p2's credit is gone
+]
+
+
+def per_center(rows: list[dict[str, Any]]) -> dict[str, Decimal]:
+    """Each cost center's charge, summed here from the rows written (2 decimals exact)."""
+    out: dict[str, Decimal] = {}
+    for row in rows:
+        cc = row["resource_tags"]["user_cost_center"]
+        out[cc] = out.get(cc, Decimal(0)) + Decimal(str(row["line_item_net_unblended_cost"]))
+    return out
+
+
+def run_cli(source: Path, out: Path, *extra: str) -> Result:
+    args = ["run", str(source), "--period", "2026-10", "--out", str(out), "-q", *extra]
+    return cli(*args, "--post-period", "2026-11")
+
+
+def test_a_restated_closed_month_gets_an_adjustment_not_a_replacement(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli(export(tmp_path / "oct", OCTOBER), out).exit_code == 0
+    assert cli("close", "--period", "2026-10", "--out", str(out)).exit_code == 0
+    close = json.loads((out / "2026-10.history" / "000002-close.json").read_text())
+    before = snapshot(out)
+
+    got = run_cli(export(tmp_path / "restated", RESTATED), out)
+    assert got.exit_code == 0, got.output
+    pointer, closed_files, sets, events = snapshot(out)
+    assert (pointer, closed_files, sets) == before[:3]  # the closed set and pointer untouched
+    assert closed_files == close["files"]  # and still what the close recorded
+    assert events == [*before[3], "000003-adjustment.json"]
+    event = json.loads((out / "2026-10.history" / "000003-adjustment.json").read_text())
+    folder = out / "2026-10.adjustments" / event["adjustment_id"]
+    assert got.stdout.splitlines()[-1] == f"Adjustment: {folder}"
+
+    closed, restated = per_center(OCTOBER), per_center(RESTATED)
+    expected = {cc: restated.get(cc, Decimal(0)) - closed.get(cc, Decimal(0)) for cc in closed}
+    assert expected == {"CC-1": Decimal("0.80"), "CC-2": Decimal("-4.00"), "CC-3": Decimal("5.00")}
+    summary = {r["cost_center"]: r for r in read_csv(folder / "adjustment-summary.csv")}
+    assert {cc: Decimal(r["adjustment"]) for cc, r in summary.items()} == expected
+    assert {cc: Decimal(r["closed"]) for cc, r in summary.items()} == closed
+    assert {cc: Decimal(r["restated"]) for cc, r in summary.items()} == {
+        cc: restated.get(cc, Decimal(0)) for cc in closed
+    }
+
+    changes = read_csv(folder / "adjustment-lines.csv")
+    kinds = sorted(
+        (r["change"], r["project_id"], r["line_item_type"], r["cost_center"], r["adjustment"])
+        for r in changes
+    )
+    assert kinds == [
+        ("added", "p1", "Tax", "CC-1", "0.80"),
+        ("moved", "p2", "Usage", "CC-2", "-5.00"),
+        ("moved", "p2", "Usage", "CC-3", "5.00"),
+        ("removed", "p2", "Credit", "CC-2", "1.00"),
+    ]
+    moved = [r for r in changes if r["change"] == "moved"]
+    assert {r["attribution_before"] for r in moved} == {"CC-2 (resource_tag: CC-2)"}
+    assert {r["attribution_after"] for r in moved} == {"CC-3 (resource_tag: CC-3)"}
+
+    journal = read_csv(folder / "adjustment-journal.csv")
+    debit = sum((Decimal(r["debit"] or 0) for r in journal), Decimal(0))
+    credit = sum((Decimal(r["credit"] or 0) for r in journal), Decimal(0))
+    assert debit - credit == 0  # balanced to the cent
+    by_center = {
+        r["cost_center"]: Decimal(r["debit"] or 0) - Decimal(r["credit"] or 0)
+        for r in journal
+        if r["cost_center"]
+    }
+    assert by_center == expected
+    assert {r["date"] for r in journal} == {"2026-11-30"}
+    assert {r["period"] for r in journal} == {"2026-11"}
+    assert {r["reference"] for r in journal} == {f"{close['run_id']} / {event['adjustment_id']}"}
+
+    # the same refresh again: nothing changed since closed + that adjustment
+    again = run_cli(export(tmp_path / "restated", RESTATED), out)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == f"2026-10 is closed (run {close['run_id']}): no change, no adjustment\n"
+    assert [p.name for p in (out / "2026-10.adjustments").iterdir()] == [event["adjustment_id"]]
+    assert snapshot(out)[3][-1] == "000004-no-adjustment.json"
+    assert snapshot(out)[:3] == before[:3]
+
+
+def test_each_adjustment_is_against_closed_plus_the_earlier_ones(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_at(export(tmp_path / "oct", OCTOBER), out, datetime(2026, 11, 5, tzinfo=UTC))
+    assert cli("close", "--period", "2026-10", "--out", str(out)).exit_code == 0
+    later = [*RESTATED, tagged("p3", "CC-3", 0.25, line_item_line_item_type="Tax")]
+    results = [
+        run_at(export(tmp_path / f"r{i}", rows), out, datetime(2026, 11, 10 + i, tzinfo=UTC))
+        for i, rows in enumerate([RESTATED, later])
+    ]
+    infos = [r.adjustment for r in results]
+    assert all(i is not None and i.status == "adjusted" for i in infos)
+    total: dict[str, Decimal] = {}
+    for info in infos:
+        assert info is not None
+        for c in info.centers:
+            total[c.cost_center] = total.get(c.cost_center, Decimal(0)) + c.adjustment
+    closed, restated = per_center(OCTOBER), per_center(later)
+    assert total == {cc: restated.get(cc, Decimal(0)) - closed.get(cc, Decimal(0)) for cc in closed}
+    assert infos[1] is not None
+    assert {c.cost_center: c.adjustment for c in infos[1].centers if c.adjustment} == {
+        "CC-3": Decimal("0.25")
+    }
+
+
+def test_an_adjustment_is_booked_in_a_later_period(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli(export(tmp_path / "oct", OCTOBER), out).exit_code == 0
+    assert cli("close", "--period", "2026-10", "--out", str(out)).exit_code == 0
+    before = snapshot(out)
+    source = export(tmp_path / "restated", RESTATED)
+    got = cli(
+        "run", str(source), "--period", "2026-10", "--out", str(out), "--post-period", "2026-10"
+    )
+    assert got.exit_code == ExitCode.CONFIG
+    assert got.stderr == (
+        "error: --post-period 2026-10 is not after 2026-10: an adjustment of a closed month is "
+        "booked in a later, open period\n"
+    )
+    assert snapshot(out) == before
+    assert not (out / "2026-10.adjustments").exists()
