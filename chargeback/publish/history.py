@@ -12,7 +12,7 @@ Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3
 
 # TODO(issue 18): month close and restatements.
 # Done (tests/e2e/test_month_close.py, tests/unit/test_adjustments.py,
-# tests/s3/test_s3_month_close.py):
+# tests/s3/test_s3_month_close.py, tests/lambda/test_lambda_close.py):
 #   - every run kept, locally and on S3, and logged here; `chargeback history`;
 #   - provisional/final (report/status.py; run.json status, workbook Status line, statement
 #     CSV "YYYY-MM PROVISIONAL", journal "PROVISIONAL: ");
@@ -26,10 +26,8 @@ Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3
 #     adjusted/unchanged.
 # Left:
 #   - the adjustment workbook (adjustment.xlsx: live totals, text cells via xlsx/kit.py);
-#   - S3 end to end through the Lambda handler (close, restated delivery, five concurrent
-#     identical events -> one adjustment): the code path is the same (conditional appends
-#     re-decide; a loser compares again and records no-adjustment), but it is untested on
-#     S3; and close/reopen on S3 are untested;
+#   - reopen on S3 is untested (close on S3 and the Lambda path with five concurrent
+#     identical deliveries are tested: tests/lambda/test_lambda_close.py);
 #   - S3: a run racing a close can still switch current.json after the close was recorded
 #     (the pointer switch does not re-check the history; locally the OUT lock prevents it);
 #   - an adjustment set the history never recorded (a kill between upload and append) is
