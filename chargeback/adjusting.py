@@ -39,11 +39,13 @@ from chargeback.report.adjustments import (
     write_adjustment_journal,
 )
 from chargeback.report.templates import Templates
+from chargeback.report.xlsx.adjustment import write_adjustment_workbook
 from chargeback.results import AdjustmentInfo, RunResult
 from chargeback.settings.model import Period, RunConfig
 
 RESTATED = "restated"
 RECORD = "adjustment.json"
+WORKBOOK = "adjustment.xlsx"
 ADJUSTED = "adjusted"
 UNCHANGED = "unchanged"
 _ATTEMPTS = 8
@@ -175,6 +177,21 @@ def _record(
                 templates.workbook.company,
             )
             write_adjustment_journal(stage / JOURNAL, journal, ref, templates.journal)
+            write_adjustment_workbook(
+                stage / WORKBOOK,
+                restatement,
+                [
+                    ("Billing period", period),
+                    ("Closed run", closed_run),
+                    ("Compared with", base_id),
+                    ("Adjustment", adjustment_id),
+                    ("Booked in", str(post)),
+                    ("Restated run", result.run_id),
+                ],
+                f"{templates.workbook.company} Amazon Bedrock chargeback {period}: "
+                f"adjustment".strip(),
+                templates.workbook,
+            )
             record = {"billing_period": period, **body}
             (stage / RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     except OSError as e:

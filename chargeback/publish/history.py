@@ -20,12 +20,13 @@ Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3
 #     provisional) and `chargeback reopen --reason`;
 #   - a run for a closed month writes an adjustment set (chargeback/adjusting.py,
 #     allocate/restatement.py, report/adjustments.py): OUT/YYYY-MM.adjustments/<id>/ with
-#     summary, line changes, a balanced journal dated in --post-period, adjustment.json and
-#     the restated set; "no-adjustment" when nothing changed; each adjustment against closed
-#     + earlier ones (hypothesis property test); the Lambda's result status is
-#     adjusted/unchanged.
+#     summary, line changes, a balanced journal dated in --post-period, adjustment.xlsx
+#     (report/xlsx/adjustment.py), adjustment.json and the restated set; "no-adjustment"
+#     when nothing changed; each adjustment against closed + earlier ones (hypothesis
+#     property test); the Lambda's result and log status is adjusted/unchanged.
 # Left:
-#   - the adjustment workbook (adjustment.xlsx: live totals, text cells via xlsx/kit.py);
+#   - adjustment.xlsx shows cost centers and tags as the lines CSV stores them (a value
+#     starting with = keeps the CSV's disarming apostrophe); read the raw values instead;
 #   - reopen on S3 is untested (close on S3 and the Lambda path with five concurrent
 #     identical deliveries are tested: tests/lambda/test_lambda_close.py);
 #   - S3: a run racing a close can still switch current.json after the close was recorded

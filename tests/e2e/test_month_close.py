@@ -402,3 +402,40 @@ def test_an_adjustment_is_booked_in_a_later_period(tmp_path: Path) -> None:
     )
     assert snapshot(out) == before
     assert not (out / "2026-10.adjustments").exists()
+
+
+def test_the_adjustment_workbook_has_live_totals_and_text_cells(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli(export(tmp_path / "oct", OCTOBER), out).exit_code == 0
+    assert cli("close", "--period", "2026-10", "--out", str(out)).exit_code == 0
+    hostile = '=HYPERLINK("http://x","y")'
+    rows = [tagged("p1", "CC-1", 10.00), tagged("p2", hostile, 4.00), tagged("p3", "CC-3", 3.00)]
+    got = run_cli(export(tmp_path / "restated", rows), out)
+    assert got.exit_code == 0, got.output
+    (folder,) = (out / "2026-10.adjustments").iterdir()
+    formulas = openpyxl.load_workbook(folder / "adjustment.xlsx")["Adjustment"]
+    values = openpyxl.load_workbook(folder / "adjustment.xlsx", data_only=True)["Adjustment"]
+    table = [
+        [c.value for c in r]
+        for r in values.iter_rows(min_col=1, max_col=5)
+        if r[0].value == "USD" and isinstance(r[2].value, int | float)
+    ]
+    closed, restated = per_center(OCTOBER), per_center(rows)
+    expected = {
+        cc: restated.get(cc, Decimal(0)) - closed.get(cc, Decimal(0)) for cc in closed | restated
+    }
+    assert {r[1]: Decimal(str(r[4])).quantize(Decimal("0.01")) for r in table} == {
+        (f"'{cc}" if cc.startswith("=") else cc): v for cc, v in expected.items()
+    }
+    live = [
+        r
+        for r in formulas.iter_rows(min_col=1, max_col=5)
+        if isinstance(r[4].value, str) and r[4].value.startswith("=")
+    ]
+    assert len(live) == len(table) + 1  # each adjustment and the total are formulas
+    assert live[-1][4].value.startswith("=SUM(")
+    texts = [r[1] for r in formulas.iter_rows(min_col=1, max_col=5) if r[0].value == "USD"]
+    assert all(c.data_type == "s" for c in texts)  # the hostile cost center stays text
+    total = sum(expected.values(), Decimal(0))
+    cached = values[live[-1][4].coordinate].value
+    assert Decimal(str(cached)).quantize(Decimal("0.01")) == total
