@@ -27,10 +27,9 @@ Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3
 # Left:
 #   - adjustment.xlsx shows cost centers and tags as the lines CSV stores them (a value
 #     starting with = keeps the CSV's disarming apostrophe); read the raw values instead;
-#   - reopen on S3 is untested (close on S3 and the Lambda path with five concurrent
-#     identical deliveries are tested: tests/lambda/test_lambda_close.py);
-#   - S3: a run racing a close can still switch current.json after the close was recorded
-#     (the pointer switch does not re-check the history; locally the OUT lock prevents it);
+#   - S3: the pointer switch re-checks the history before each conditional put, but a
+#     close recorded between that check and the put can still lose to the run (locally
+#     the OUT lock rules it out); make the close a conditional write of current.json;
 #   - an adjustment set the history never recorded (a kill between upload and append) is
 #     left behind; nothing removes such orphans yet;
 #   - duplicate identical events each append a "no-adjustment" event (one adjustment only,

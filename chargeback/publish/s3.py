@@ -33,7 +33,7 @@ from typing import Any
 
 import chargeback.s3location as s3location
 from chargeback import scratch
-from chargeback.errors import OutputError, TransientOutputError
+from chargeback.errors import MonthStateError, OutputError, TransientOutputError
 from chargeback.publish import history
 from chargeback.publish.history import Event, EventTaken, PublishedSet
 from chargeback.s3location import S3Uri
@@ -263,6 +263,14 @@ class S3Destination:
             indent=2,
         ).encode("utf-8")
         for _ in range(_ATTEMPTS):
+            close = history.in_force_close(self.events(period))
+            if close is not None:  # closed while this run was writing: never replace it
+                # TODO(issue 18): a close recorded between this check and the put below can
+                # still lose to this run; make the close a conditional write of the pointer.
+                raise MonthStateError(
+                    f"{period} was closed (history event {close.seq}) while this run was "
+                    "writing: nothing was published; run again"
+                )
             current, etag = self._read_pointer(pointer)
             if current is not None:
                 published = str(current.get("source", {}).get("version") or "")

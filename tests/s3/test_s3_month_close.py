@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from typing import Any
 
 import pytest
 
-from chargeback.closing import month_history
+from chargeback.closing import close_month, month_history, reopen_month
+from chargeback.errors import MonthStateError
 from chargeback.publish import history
 from chargeback.publish.history import Event, EventTaken
 from chargeback.publish.s3 import S3Destination
@@ -87,3 +89,45 @@ def test_concurrent_appends_each_get_their_own_event(s3: S3) -> None:
     events = S3Destination(ROOT).events(PERIOD)
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert sorted(e.body["writer"] for e in events) == [0, 1, 2, 3, 4]
+
+
+def test_close_and_reopen_on_s3(s3: S3) -> None:
+    s3.client.create_bucket(Bucket=BUCKET)
+    publish("2026-11-01T00:00:00Z", "1.00")
+    month = Period.parse(PERIOD)
+    close = close_month(ROOT, month, by="ana", note="JE-1")
+    current = json.loads(s3.text(BUCKET, f"cb/{PERIOD}/current.json"))
+    prefix = f"cb/{PERIOD}/runs/{current['run_id']}/"
+    assert close.body["set"] == current["run_id"]
+    assert close.body["files"] == {
+        key.removeprefix(prefix): hashlib.sha256(s3.text(BUCKET, key).encode()).hexdigest()
+        for key in s3.keys(BUCKET, prefix)
+    }
+    with pytest.raises(MonthStateError, match=r"^2026-10 is already closed \(history event 2,"):
+        close_month(ROOT, month)
+    reopen_month(ROOT, month, reason="AWS restated tax", by="ana")
+    again = close_month(ROOT, month, by="bo")
+    assert [e.kind for e in S3Destination(ROOT).events(PERIOD)] == [
+        "run",
+        "close",
+        "reopen",
+        "close",
+    ]
+    assert again.seq == 4
+    assert s3.keys(BUCKET, f"cb/{PERIOD}/history/")[-1] == f"cb/{PERIOD}/history/000004-close.json"
+
+
+def test_a_run_publishing_into_a_closed_month_replaces_nothing(s3: S3) -> None:
+    s3.client.create_bucket(Bucket=BUCKET)
+    publish("2026-11-01T00:00:00Z", "1.00")
+    close_month(ROOT, Period.parse(PERIOD))
+    pointer = s3.text(BUCKET, f"cb/{PERIOD}/current.json")
+    runs = s3.keys(BUCKET, f"cb/{PERIOD}/runs/")
+    with pytest.raises(MonthStateError) as info:
+        publish("2026-11-02T00:00:00Z", "2.00")  # as a run that began before the close
+    assert str(info.value) == (
+        "2026-10 was closed (history event 2) while this run was writing: nothing was "
+        "published; run again"
+    )
+    assert s3.text(BUCKET, f"cb/{PERIOD}/current.json") == pointer
+    assert s3.keys(BUCKET, f"cb/{PERIOD}/runs/") == runs  # its upload was removed
