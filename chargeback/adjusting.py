@@ -14,6 +14,7 @@ discarded and compared again with the new baseline, so a duplicate records no ad
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -33,6 +34,8 @@ from chargeback.publish.destination import Destination
 from chargeback.publish.history import Event
 from chargeback.report.adjustments import (
     JOURNAL,
+    LINES,
+    SUMMARY,
     AdjustmentRef,
     adjustment_journal_lines,
     write_adjustment_csvs,
@@ -46,6 +49,15 @@ from chargeback.settings.model import Period, RunConfig
 RESTATED = "restated"
 RECORD = "adjustment.json"
 WORKBOOK = "adjustment.xlsx"
+#: What an adjusting run's ``RunResult.outputs`` names (nothing when unchanged).
+OUTPUTS = {
+    "summary": SUMMARY,
+    "lines": LINES,
+    "journal": JOURNAL,
+    "workbook": WORKBOOK,
+    "record": RECORD,
+    "restated": RESTATED,
+}
 ADJUSTED = "adjusted"
 UNCHANGED = "unchanged"
 _ATTEMPTS = 8
@@ -89,7 +101,9 @@ def adjust_closed_month(
             close = in_force
             base_kind, base_id = _baseline(events, close)
             base_name = lines_name if base_kind == history.RUN else f"{RESTATED}/{lines_name}"
-            baseline = _rows(destination.read_recorded(period, base_kind, base_id, base_name))
+            data = destination.read_recorded(period, base_kind, base_id, base_name)
+            _verify(data, _recorded_digest(events, close, base_kind, base_id, base_name), period)
+            baseline = _rows(data)
             restatement = compare(baseline, restated_rows)
             try:
                 info = _record(
@@ -109,7 +123,12 @@ def adjust_closed_month(
                 continue
             say(f"{period} is closed: {info.status}")
             where = info.location or destination.location(period)
-            return replace(result, output_dir=where, outputs={}, adjustment=info)
+            outputs = {
+                key: f"{info.location.rstrip('/')}/{name}"
+                for key, name in OUTPUTS.items()
+                if info.location
+            }
+            return replace(result, output_dir=where, outputs=outputs, adjustment=info)
     raise TransientOutputError(
         f"other runs kept adjusting {period} while this one compared: try again"
     )
@@ -164,6 +183,7 @@ def _record(
         "post_period": str(post),
         "adjustments": _deltas(restatement),
         "line_changes": len(restatement.changes),
+        "lines_sha256": hashlib.sha256((restated_dir / _lines(period)).read_bytes()).hexdigest(),
     }
     try:
         with destination.adjustment_staging(period, adjustment_id) as stage:
@@ -212,6 +232,33 @@ def _record(
         len(restatement.changes),
         destination.adjustment_location(period, adjustment_id),
     )
+
+
+def _lines(period: str) -> str:
+    return f"chargeback-{period}-lines.csv"
+
+
+def _recorded_digest(
+    events: list[Event], close: Event, kind: str, record_id: str, name: str
+) -> str | None:
+    """The SHA-256 the history recorded for the baseline's lines CSV."""
+    if kind == history.RUN:
+        files = close.body.get("files")
+        return str(files.get(name)) if isinstance(files, dict) and name in files else None
+    for event in events:
+        if event.kind == history.ADJUSTMENT and event.body.get("adjustment_id") == record_id:
+            digest = event.body.get("lines_sha256")
+            return str(digest) if digest else None
+    return None
+
+
+def _verify(data: bytes, recorded: str | None, period: str) -> None:
+    """The booked lines are the bytes the history recorded (tamper-evident)."""
+    if recorded is not None and hashlib.sha256(data).hexdigest() != recorded:
+        raise OutputError(
+            f"the booked statement lines of {period} do not match the SHA-256 the month's "
+            "history recorded: a closed or adjusted file was changed; restore it from a backup"
+        )
 
 
 def _baseline(events: list[Event], close: Event) -> tuple[str, str]:

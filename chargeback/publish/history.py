@@ -24,6 +24,8 @@ Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3
 #     (report/xlsx/adjustment.py), adjustment.json and the restated set; "no-adjustment"
 #     when nothing changed; each adjustment against closed + earlier ones (hypothesis
 #     property test); the Lambda's result and log status is adjusted/unchanged.
+#   - the baseline lines CSV is checked against the SHA-256 the close (or the adjustment
+#     event) recorded before comparing: an edited booked file stops the run (exit 6);
 # Left:
 #   - adjustment.xlsx shows cost centers and tags as the lines CSV stores them (a value
 #     starting with = keeps the CSV's disarming apostrophe); read the raw values instead;

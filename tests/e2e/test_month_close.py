@@ -372,6 +372,8 @@ def test_each_adjustment_is_against_closed_plus_the_earlier_ones(tmp_path: Path)
         for i, rows in enumerate([RESTATED, later])
     ]
     infos = [r.adjustment for r in results]
+    journal = read_csv(results[1].outputs["journal"])  # the library names the adjustment's files
+    assert {r["cost_center"] for r in journal} == {"CC-3", ""}
     assert all(i is not None and i.status == "adjusted" for i in infos)
     total: dict[str, Decimal] = {}
     for info in infos:
@@ -439,3 +441,34 @@ def test_the_adjustment_workbook_has_live_totals_and_text_cells(tmp_path: Path) 
     total = sum(expected.values(), Decimal(0))
     cached = values[live[-1][4].coordinate].value
     assert Decimal(str(cached)).quantize(Decimal("0.01")) == total
+
+
+def test_a_changed_closed_file_is_detected_not_adjusted(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli(export(tmp_path / "oct", OCTOBER), out).exit_code == 0
+    assert cli("close", "--period", "2026-10", "--out", str(out)).exit_code == 0
+    lines = out / "2026-10" / "chargeback-2026-10-lines.csv"
+    lines.write_text(lines.read_text().replace("10.00", "1.00"))  # someone edited a booked file
+    before = snapshot(out)
+    got = run_cli(export(tmp_path / "restated", RESTATED), out)
+    assert got.exit_code == ExitCode.OUTPUT
+    assert got.stderr == (
+        "error: the booked statement lines of 2026-10 do not match the SHA-256 the month's "
+        "history recorded: a closed or adjusted file was changed; restore it from a backup\n"
+    )
+    assert snapshot(out) == before
+    assert not (out / "2026-10.adjustments").exists()
+
+
+def test_a_damaged_history_event_is_reported(tmp_path: Path, run_on: RunFn) -> None:
+    out = tmp_path / "out"
+    run_on(export(tmp_path / "a", ROWS), out=out)
+    event = out / "2026-10.history" / "000001-run.json"
+    event.write_text("{not json")
+    got = cli("history", "--period", "2026-10", "--out", str(out))
+    assert got.exit_code == ExitCode.OUTPUT
+    assert got.stderr == (
+        f"error: {event} is not valid JSON (Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1)): the month's history is damaged; restore the file from a "
+        "backup\n"
+    )
