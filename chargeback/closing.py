@@ -115,7 +115,8 @@ def close_month(
                     f"{close.body.get('at')}): reopen it first with "
                     f"`chargeback reopen --period {month} --reason TEXT`"
                 )
-            if history.last_run_set(events) != published.set_id:
+            last = history.last_run_set(events)  # None: published before runs were logged
+            if last is not None and last != published.set_id:
                 raise MonthStateError(
                     f"a run for {month} was publishing while closing it: nothing was "
                     "closed; run `chargeback history` to check and close again"

@@ -472,3 +472,16 @@ def test_a_damaged_history_event_is_reported(tmp_path: Path, run_on: RunFn) -> N
         "line 1 column 2 (char 1)): the month's history is damaged; restore the file from a "
         "backup\n"
     )
+
+
+def test_a_month_published_before_runs_were_logged_can_be_closed(
+    tmp_path: Path, run_on: RunFn
+) -> None:
+    out = tmp_path / "out"
+    result = run_on(export(tmp_path / "a", ROWS), out=out)
+    for event in (out / "2026-10.history").iterdir():  # as an older version left it
+        event.unlink()
+    got = cli("close", "--period", "2026-10", "--out", str(out))
+    assert got.exit_code == 0, got.output
+    (row,) = month_history(str(out), OCT)
+    assert (row.event, row.run_id) == ("close", result.run_id)
