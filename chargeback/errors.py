@@ -35,6 +35,11 @@ class ConfigError(ChargebackError):
     exit_code = ExitCode.CONFIG
 
 
+class MonthStateError(ConfigError):
+    """A close, reopen or run that the month's history does not allow (closed, not
+    published, provisional without --force)."""
+
+
 class InputError(ChargebackError):
     """The export is missing, unreadable, or not shaped as a CUR export."""
 

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from chargeback import __version__, crashpoints
+from chargeback.adjusting import adjust_closed_month
 from chargeback.allocate.allocation import Allocation, allocate
 from chargeback.allocate.attribution import attribution_info, coverage
 from chargeback.allocate.engine import Engine
 from chargeback.allocate.money import exact_arithmetic
 from chargeback.errors import OutputError
 from chargeback.publish.destination import open_destination
+from chargeback.publish.history import in_force_close
 from chargeback.read.files import Source
 from chargeback.read.schema import ExportSchema, canonical_view, detect_schema
 from chargeback.read.sources import open_source
@@ -27,6 +29,7 @@ from chargeback.report.header import RunHeader
 from chargeback.report.outputs import output_jobs
 from chargeback.report.previous import previous_run
 from chargeback.report.statement_files import STATEMENTS_DIR, plan_statement_files
+from chargeback.report.status import month_status
 from chargeback.report.templates import load_templates, placeholder_settings, with_settings
 from chargeback.report.workers import available_cpus, run_jobs
 from chargeback.results import (
@@ -88,6 +91,7 @@ def run(
     destination = open_destination(config.out)
     names = output_names(period)
     previous = previous_run(destination.published_run, config.period)
+    status = month_status(config.period, allocation, generated_at)
     header = RunHeader(
         period=period,
         source=source.root,
@@ -96,8 +100,11 @@ def run(
         version=__version__,
         invoice_ids=tuple(sorted({b.keys[0] for b in allocation.by_invoice if b.keys[0]})),
         run_id=run_id,
+        status=status.status,
+        status_reasons=status.reasons,
     )
-    with destination.staging(period) as stage:
+
+    def write_set(stage: Path) -> RunResult:
         try:
             statements = plan_statement_files(stage / names["statements"], allocation)
             run_jobs(
@@ -153,6 +160,8 @@ def run(
                 allocation=allocation,
                 unmatched=allocation.unmatched,
                 placeholder_settings=placeholder_settings(templates),
+                status=status.status,
+                status_reasons=status.reasons,
             )
             write_json(stage / names["run"], result.to_json())
         except OSError as e:
@@ -160,6 +169,15 @@ def run(
                 f"cannot write the statements for {period} ({e}); the previous set in "
                 f"{destination.location(period)} is unchanged"
             ) from e
+        return result
+
+    close = in_force_close(destination.events(period))
+    if close is not None:  # a booked month is never replaced: its restatement is adjusted
+        return adjust_closed_month(
+            destination, config, close, write_set, templates, allocation, generated_at, say
+        )
+    with destination.staging(period) as stage:
+        result = write_set(stage)
     if destination.superseded_by:
         say(f"not published: newer statements are already in {destination.location(period)}")
     else:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from chargeback.allocate.allocation import Allocation, BedrockSelection, FileRows
 from chargeback.allocate.attribution import CoverageRow
 from chargeback.allocate.matching import Unmatched
+from chargeback.allocate.restatement import CenterDelta
 from chargeback.allocate.statements import LINE_FIELDS
 from chargeback.settings.model import RunConfig
 
@@ -86,6 +87,26 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class AdjustmentInfo:
+    """A run for a closed month: what it changed against the closed statements (issue 18)."""
+
+    #: "adjusted" (an adjustment set was written) or "unchanged" (no adjustment).
+    status: str
+    #: The adjustment set's id; None when unchanged.
+    adjustment_id: str | None
+    #: The run the month was closed with.
+    closed_run: str
+    #: The period the adjustment journal is dated in.
+    post_period: str
+    #: Per currency and cost center: closed + earlier adjustments, restated, adjustment.
+    centers: tuple[CenterDelta, ...]
+    #: Statement lines added, removed, changed or moved.
+    line_changes: int
+    #: Where the adjustment set is (empty when unchanged).
+    location: str = ""
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A run's figures, files and settings."""
 
@@ -121,6 +142,12 @@ class RunResult:
     #: Settings still at the report templates' example values (name in chargeback.toml ->
     #: value used): the statements name "Example Corp" or post to example GL accounts.
     placeholder_settings: dict[str, str] = field(default_factory=dict)
+    #: "provisional" (the period has not ended, or lines have no invoice id yet) or "final".
+    status: str = "final"
+    #: Why the month is provisional; empty when final.
+    status_reasons: tuple[str, ...] = ()
+    #: Set when the month was closed: the run wrote an adjustment (or found none).
+    adjustment: AdjustmentInfo | None = None
 
     #: The cost-center tag or mapping tables that match no Bedrock line of the period, with
     #: the tag keys the lines do carry (empty when every setting matched).
@@ -139,6 +166,8 @@ class RunResult:
             "version": self.version,
             "generated_at": self.generated_at,
             "billing_period": self.billing_period,
+            "status": self.status,
+            "status_reasons": list(self.status_reasons),
             "source": {
                 "uri": self.source.uri,
                 "version": self.source.version,

@@ -93,8 +93,14 @@ def config_for(found: Delivery) -> RunConfig:
 def summary(result: RunResult) -> dict[str, Any]:
     """The figures of a run worth a log line: files, rows, totals, where they went."""
     rows = result.rows
+    adjustment = result.adjustment
+    if adjustment is not None:  # a closed month: "adjusted" or "unchanged" (issue 18)
+        status = adjustment.status
+    else:
+        status = "superseded" if result.superseded_by else "published"
     return {
-        "status": "superseded" if result.superseded_by else "published",
+        "status": status,
+        "adjustment_id": None if adjustment is None else adjustment.adjustment_id,
         "superseded_by": result.superseded_by,
         "files": len(result.files),
         "cost_measure_applied": result.settings.cost_measure_applied,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -14,10 +15,13 @@ from typer.core import TyperCommand
 
 from chargeback import __version__
 from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
+from chargeback.closing import close_month, month_history, reopen_month
 from chargeback.errors import ChargebackError, ExitCode
 from chargeback.frontends.cli_text import (
+    adjustment_text,
     config_text,
     coverage_text,
+    history_text,
     periods_text,
     placeholder_note,
     run_summary_text,
@@ -28,8 +32,8 @@ from chargeback.report.safety import terminal_line
 from chargeback.report.templates import load_templates
 from chargeback.results import RunResult
 from chargeback.settings.files import find_config, load_settings
-from chargeback.settings.model import CostMeasure
-from chargeback.settings.resolve import ENV, resolve_run_config
+from chargeback.settings.model import CostMeasure, Period
+from chargeback.settings.resolve import ENV, resolve_out, resolve_run_config
 from chargeback.survey import coverage_report, periods
 
 ConfigOption = Annotated[
@@ -148,6 +152,13 @@ def run_command(
             envvar=ENV["strict"],
         ),
     ] = None,
+    post_period: Annotated[
+        str | None,
+        typer.Option(
+            help="For a closed month: the open period its adjustment journal is dated in.",
+            show_default="the current month",
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -156,7 +167,8 @@ def run_command(
     ] = False,
     config_file: ConfigOption = None,
 ) -> None:
-    """Write the month's chargeback statements (CSV, Excel workbook, run.json)."""
+    """Write the month's chargeback statements (CSV, Excel workbook, run.json); for a closed
+    month, an adjustment set beside the closed statements."""
     try:
         config = resolve_run_config(
             source,
@@ -170,6 +182,8 @@ def run_command(
             templates=templates,
             strict=strict,
         )
+        if post_period is not None:
+            config = replace(config, post_period=Period.parse(post_period))
         result = run(config, progress=_progress if _show_progress(quiet) else None)
     except ChargebackError as e:
         _fail(e)
@@ -248,6 +262,88 @@ def coverage_command(
         _say(line)
 
 
+OutOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Output folder or s3:// URI the statements were published to.",
+        envvar=ENV["out"],
+        show_default="out",
+    ),
+]
+
+
+@app.command("history", cls=_Command)
+def history_command(
+    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    out: OutOption = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """List the month's runs, closes, reopens and adjustments, oldest first."""
+    try:
+        month = Period.parse(period)
+        where = resolve_out(out, config_file=config_file)
+        rows = month_history(where, month)
+    except ChargebackError as e:
+        _fail(e)
+    for line in history_text(rows, str(month), where):
+        _say(line)
+
+
+@app.command("close", cls=_Command)
+def close_command(
+    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    out: OutOption = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who closes the month.", show_default="your user name")
+    ] = None,
+    note: Annotated[str, typer.Option(help="Why, or the journal it was booked in.")] = "",
+    force: Annotated[
+        bool, typer.Option("--force", help="Close a provisional month (to book accruals).")
+    ] = False,
+    config_file: ConfigOption = None,
+) -> None:
+    """Close the month's published statements: record their run, totals and files'
+    SHA-256; later runs for the month never replace them."""
+    try:
+        month = Period.parse(period)
+        where = resolve_out(out, config_file=config_file)
+        event = close_month(where, month, by=by, note=note, force=force)
+    except ChargebackError as e:
+        _fail(e)
+    body = event.body
+    totals = ", ".join(f"{t['currency']} {t['total']}" for t in body["totals"]) or "no spend"
+    _say(
+        f"closed {month}: run {body['run_id']} ({body['status']}), {totals}; "
+        f"{len(body['files'])} files recorded with SHA-256; by {body['by']} at {body['at']}"
+    )
+    if body["forced"]:
+        reasons = "; ".join(body["status_reasons"])
+        _say(f"note: {month} was closed on provisional figures ({reasons})", err=True)
+
+
+@app.command("reopen", cls=_Command)
+def reopen_command(
+    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    reason: Annotated[str, typer.Option(help="Why the month is reopened (recorded).")],
+    out: OutOption = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who reopens the month.", show_default="your user name")
+    ] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Reopen a closed month (recorded); the next run replaces its statements again."""
+    try:
+        month = Period.parse(period)
+        where = resolve_out(out, config_file=config_file)
+        event = reopen_month(where, month, reason=reason, by=by)
+    except ChargebackError as e:
+        _fail(e)
+    _say(
+        f"reopened {month} (closed by history event {event.body['reopens']}): the next run "
+        "replaces its statements"
+    )
+
+
 config_app = typer.Typer(help="Work with the config file (chargeback.toml).", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
@@ -280,6 +376,10 @@ def _progress(phase: str) -> None:
 
 
 def _report(result: RunResult, shown: int = 50) -> None:
+    if result.adjustment is not None:
+        for line in adjustment_text(result.billing_period, result.adjustment):
+            _say(line)
+        return
     period = result.billing_period
     _say(
         f"Bedrock chargeback {period}: {result.rows.bedrock:,} Bedrock line "

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from chargeback.allocate.engine import MEMORY_PER_THREAD
 from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
+from chargeback.closing import HistoryRow
 from chargeback.report.safety import terminal_text
+from chargeback.results import AdjustmentInfo
 from chargeback.settings.files import FileSettings
 from chargeback.settings.model import CostMeasure
 from chargeback.survey import CoverageReport, PeriodRow
@@ -134,3 +136,50 @@ def config_text(settings: FileSettings) -> list[str]:
             f"policy {kind.value}: {policy.method.value}{' (' + shares + ')' if shares else ''}"
         )
     return out
+
+
+def history_text(rows: list[HistoryRow], period: str, out: str) -> list[str]:
+    """``chargeback history``: one line per event, oldest first (the CLI escapes each line)."""
+    if not rows:
+        return [f"no history for {period} in {out}: no run was published there"]
+    lines = [f"{period} history in {out}: {len(rows)} event(s)"]
+    head = ("#", "event", "run id", "when", "source version", "totals", "status")
+    table = [head] + [
+        (
+            str(r.seq),
+            r.event,
+            r.run_id,
+            r.at,
+            r.source_version,
+            ", ".join(f"{c} {t}" for c, t in r.totals.items()),
+            r.status + (f" ({r.note})" if r.note else ""),
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(head) - 1)]
+    for row in table:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+        lines.append("  " + "  ".join([*cells, row[-1]]).rstrip())
+    return lines
+
+
+def adjustment_text(period: str, info: AdjustmentInfo) -> list[str]:
+    """What ``run`` prints for a closed month: the adjustment per cost center, or none."""
+    if info.adjustment_id is None:
+        return [f"{period} is closed (run {info.closed_run}): no change, no adjustment"]
+    lines = [
+        f"{period} is closed (run {info.closed_run}): adjustment {info.adjustment_id}, "
+        f"{info.line_changes} statement line change(s), booked in {info.post_period}"
+    ]
+    changed = [c for c in info.centers if c.adjustment != 0]
+    width = max([len(c.cost_center) for c in changed] + [len("cost center")])
+    lines.append(
+        f"  {'cost center':<{width}}  {'closed':>14}  {'restated':>14}  {'adjustment':>14}"
+    )
+    for c in changed:
+        lines.append(
+            f"  {c.cost_center:<{width}}  {c.closed:>14,.2f}  {c.restated:>14,.2f}  "
+            f"{c.adjustment:>+14,.2f} {c.currency}"
+        )
+    lines.append(f"Adjustment: {info.location}")
+    return lines

@@ -10,6 +10,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
+from chargeback.publish.history import Event, PublishedSet
+
 
 class Destination(Protocol):
     """Where a month's statements go."""
@@ -33,6 +35,40 @@ class Destination(Protocol):
     def published_run(self, period: str) -> tuple[str, dict[str, Any]] | None:
         """Where ``period``'s published run record is, and its content (``run.json``'s
         totals at least); None when nothing was published for it."""
+        ...
+
+    def events(self, period: str) -> list[Event]:
+        """The month's history (``chargeback.publish.history``), oldest first."""
+        ...
+
+    def write_event(self, period: str, event: Event) -> None:
+        """Write one event of the month's history once; ``EventTaken`` if its name exists."""
+        ...
+
+    def published_set(self, period: str) -> PublishedSet | None:
+        """The set the month's pointer names, with its files' SHA-256; None if unpublished."""
+        ...
+
+    def read_recorded(self, period: str, kind: str, record_id: str, name: str) -> bytes:
+        """A file of a kept set: ``kind`` "run" (a published set) or "adjustment"."""
+        ...
+
+    def adjustment_staging(self, period: str, adjustment_id: str) -> AbstractContextManager[Path]:
+        """A local folder to render an adjustment set into; kept as ``adjustment_id`` beside
+        the month's sets when the block succeeds (the month's own set is not touched)."""
+        ...
+
+    def adjustment_location(self, period: str, adjustment_id: str) -> str:
+        """Where an adjustment set of ``period`` is kept."""
+        ...
+
+    def discard_adjustment(self, period: str, adjustment_id: str) -> None:
+        """Remove an adjustment set the history never recorded (best effort)."""
+        ...
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Held while a close or reopen decides, so no run switches the month meanwhile
+        (a lock on OUT locally; on S3 the conditional writes decide instead)."""
         ...
 
 

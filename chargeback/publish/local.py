@@ -12,12 +12,15 @@ A run renders into its own staging folder in ``OUT/YYYY-MM.runs/`` (locked while
 lives: ``chargeback.scratch``). When every file is complete, it renames the folder to its run
 id, makes a temporary symlink to it and renames that over ``OUT/YYYY-MM``: rename(2)
 replaces the link in one step, so ``OUT/YYYY-MM/<file>`` always opens a file of one whole
-set. The set it replaced is kept until the next switch (a reader who resolved the link just
-before can finish); older sets are removed. These steps of runs into the same ``OUT`` take
-turns (a lock on ``OUT``).
+set. Every set ever published stays (issue 18: a re-run never destroys what was booked),
+and each switch appends a ``run`` event to the month's history, ``OUT/YYYY-MM.history/``
+(``chargeback.publish.history``). These steps of runs into the same ``OUT`` take turns (a
+lock on ``OUT``).
 
 Killed while writing, a run leaves its staging folder, which the next run removes; killed
-between the two renames, a complete set the month does not name, which the next run removes.
+between the two renames, a complete set the month does not name and the history does not
+list, which the next run removes. Killed after the switch but before the history was
+written, the set is logged when the next run replaces it.
 A month published by an older version (``OUT/YYYY-MM`` a real folder) is swapped with the
 link in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``) and kept as the replaced set;
 where the system cannot swap, it is moved first, and if a kill falls between the two
@@ -29,21 +32,26 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import json
 import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from chargeback import crashpoints, scratch
-from chargeback.errors import OutputError
+from chargeback.errors import MonthStateError, OutputError
+from chargeback.publish import history
+from chargeback.publish.history import Event, EventTaken, PublishedSet
 
 RUNS = ".runs"  # OUT/YYYY-MM.runs/
+HISTORY = ".history"  # OUT/YYYY-MM.history/
+ADJUSTMENTS = ".adjustments"  # OUT/YYYY-MM.adjustments/<id>/
 STAGING = ".staging-"
 _RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}")
 _STALE_STAGING = re.compile(r"\.staging-\w+")
@@ -78,6 +86,116 @@ class LocalDestination:
             return None
         return str(path), json.loads(path.read_text(encoding="utf-8"))
 
+    def history(self, period: str) -> Path:
+        """The folder holding the month's events."""
+        return self.root / f"{period}{HISTORY}"
+
+    def events(self, period: str) -> list[Event]:
+        folder = self.history(period)
+        try:
+            names = sorted(os.listdir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # no history yet (or OUT is no folder: publishing will say so)
+        except OSError as e:
+            raise OutputError(f"cannot read the history {folder}: {e.strerror}") from e
+        found = []
+        for name in names:
+            if history.parse_name(name) is None:
+                continue
+            try:
+                data = (folder / name).read_bytes()
+            except OSError as e:
+                raise OutputError(f"cannot read {folder / name}: {e.strerror}") from e
+            event = history.decode(name, data, str(folder / name))
+            if event is not None:
+                found.append(event)
+        return found
+
+    def adjustments(self, period: str) -> Path:
+        return self.root / f"{period}{ADJUSTMENTS}"
+
+    def read_recorded(self, period: str, kind: str, record_id: str, name: str) -> bytes:
+        folder = self.runs(period) if kind == history.RUN else self.adjustments(period)
+        path = folder / record_id / name
+        try:
+            return path.read_bytes()
+        except OSError as e:
+            raise OutputError(
+                f"cannot read {path}: {e.strerror}; the month's history names it, so restore "
+                "it from a backup"
+            ) from e
+
+    @contextmanager
+    def adjustment_staging(self, period: str, adjustment_id: str) -> Iterator[Path]:
+        folder = self.adjustments(period)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with scratch.locked(self.root):
+                scratch.remove_stale(folder, _STALE_STAGING)
+            stage = scratch.make(folder, STAGING)
+        except OSError as e:
+            raise OutputError(f"cannot create the folder {folder}: {e.strerror}") from e
+        try:
+            yield stage
+            os.chmod(stage, 0o755)
+            target = folder / adjustment_id
+            scratch.move(stage, target)
+            scratch.release(target)
+        except BaseException:
+            scratch.remove(stage)
+            raise
+
+    def adjustment_location(self, period: str, adjustment_id: str) -> str:
+        return str(self.adjustments(period) / adjustment_id)
+
+    def discard_adjustment(self, period: str, adjustment_id: str) -> None:
+        shutil.rmtree(self.adjustments(period) / adjustment_id, ignore_errors=True)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"cannot create the output folder {self.root}: {e.strerror}") from e
+        with scratch.locked(self.root):
+            yield
+
+    def published_set(self, period: str) -> PublishedSet | None:
+        final = self.root / period
+        if not final.exists():
+            return None
+        folder = final.resolve()
+        try:
+            digests = {
+                p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*"))
+                if p.is_file()
+            }
+        except OSError as e:
+            raise OutputError(f"cannot read the published set {folder}: {e.strerror}") from e
+        return PublishedSet(folder.name, _read_record(folder / "run.json"), digests)
+
+    def write_event(self, period: str, event: Event) -> None:
+        """Write the event's file once: a complete temporary file hard-linked to its name
+        (link(2) fails when the name exists, like ``O_EXCL``), so no reader sees half."""
+        folder = self.history(period)
+        temp = folder / f".tmp-{uuid.uuid4().hex}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(temp, "xb") as handle:
+                handle.write(history.encode(event))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temp, folder / event.name)
+            except FileExistsError as e:
+                raise EventTaken(event.name) from e
+        except OSError as e:
+            raise OutputError(f"cannot record in {folder}: {e.strerror}") from e
+        finally:
+            with suppress(OSError):
+                temp.unlink()
+
     @contextmanager
     def staging(self, period: str) -> Iterator[Path]:
         runs = self.runs(period)
@@ -106,6 +224,7 @@ class LocalDestination:
         try:
             os.chmod(stage, 0o755)
             with scratch.locked(self.root):
+                _refuse_closed(period, self.events(period))
                 scratch.move(stage, target)
                 try:
                     crashpoints.pause("publish")
@@ -113,6 +232,7 @@ class LocalDestination:
                 except BaseException:
                     scratch.remove(target)
                     raise
+                self._log(period, replaced, run_id)
                 self._prune(period, keep={run_id, replaced})
         except OSError as e:
             raise OutputError(f"cannot publish the statements to {final}: {e.strerror}") from e
@@ -172,10 +292,50 @@ class LocalDestination:
                 final.unlink()
             self._switch(final, sets[-1])
 
+    def _log(self, period: str, replaced: str | None, run_id: str) -> None:
+        """Append ``run`` events for the set just published and, if the history does not
+        list it yet (published by an older version, or a kill before it was logged), for
+        the set it replaced."""
+        logged = history.logged_sets(self.events(period))
+        for set_id in (replaced, run_id):
+            if set_id is None or set_id in logged:
+                continue
+            record = _read_record(self.runs(period) / set_id / "run.json")
+            at = datetime.now(UTC).isoformat(timespec="seconds")
+            history.append(
+                self, period, history.RUN, _always(history.run_event(record, set_id, at))
+            )
+
     def _prune(self, period: str, keep: set[str | None]) -> None:
+        """Remove the complete sets no one published (a kill between the renames)."""
+        logged = history.logged_sets(self.events(period))
         for folder in self.runs(period).iterdir():
-            if _RUN_ID.fullmatch(folder.name) and folder.name not in keep:
+            name = folder.name
+            if _RUN_ID.fullmatch(name) and name not in keep and name not in logged:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _refuse_closed(period: str, events: list[Event]) -> None:
+    """A month closed while this run was writing is not replaced (the close holds the lock
+    on OUT while it decides, so it cannot fall between this check and the switch)."""
+    close = history.in_force_close(events)
+    if close is not None:
+        raise MonthStateError(
+            f"{period} was closed (history event {close.seq}) while this run was writing: "
+            "nothing was published; run again"
+        )
+
+
+def _always(body: dict[str, Any]) -> Callable[[list[Event]], dict[str, Any]]:
+    return lambda _events: body
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a set without a readable run.json is still logged, without totals
+    return doc if isinstance(doc, dict) else {}
 
 
 def _old_run_id(folder: Path) -> str:

@@ -8,6 +8,10 @@ S3 cannot rename a folder, so a month is published in two steps:
 2. the one object ``OUT/YYYY-MM/current.json`` is then switched to name that run, with a
    conditional write (``If-Match`` the ETag read, or ``If-None-Match: *`` for the first run).
 
+Every run's folder stays (issue 18), and each run that becomes current appends a ``run``
+event to the month's history, one object per event under ``OUT/YYYY-MM/history/``, put with
+``If-None-Match: *`` so no event is ever overwritten (``chargeback.publish.history``).
+
 A reader follows ``current.json`` and always gets one complete set. Two runs racing for a
 month cannot interleave: the pointer is one object, and a run whose input is older than the
 published one's (``source.version`` in ``run.json``) leaves the pointer alone and removes its
@@ -16,6 +20,7 @@ own upload. The same event delivered twice publishes the same statements twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tempfile
@@ -28,13 +33,18 @@ from typing import Any
 
 import chargeback.s3location as s3location
 from chargeback import scratch
-from chargeback.errors import OutputError, TransientOutputError
+from chargeback.errors import MonthStateError, OutputError, TransientOutputError
+from chargeback.publish import history
+from chargeback.publish.history import Event, EventTaken, PublishedSet
 from chargeback.read.manifest import manifest_digest
 from chargeback.s3location import S3Uri
 
 POINTER = "current.json"
 RUNS = "runs"
 RUN_RECORD = "run.json"
+HISTORY = "history"
+ADJUSTMENTS = "adjustments"
+ADJUSTMENT_RECORD = "adjustment.json"
 _ATTEMPTS = 8
 _CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -52,6 +62,7 @@ class S3Destination:
         self.root = S3Uri.parse(uri)
         self._client = client
         self._published: dict[str, str] = {}  # period -> run id whose files are current
+        self._uploaded: dict[str, list[str]] = {}  # adjustment id -> its keys
         self.superseded_by: str | None = None
 
     @property
@@ -83,6 +94,97 @@ class S3Destination:
         doc = self.published(period)
         return None if doc is None else (self.location(period), doc)
 
+    def events(self, period: str) -> list[Event]:
+        folder = self.root.child(period, HISTORY)
+        prefix = folder.key + "/"
+        keys: list[str] = []
+        try:
+            pages = self.client.get_paginator("list_objects_v2")
+            for page in pages.paginate(Bucket=folder.bucket, Prefix=prefix):
+                keys.extend(str(o["Key"]) for o in page.get("Contents", []))
+        except Exception as e:
+            raise _wrap(str(folder), "list", e) from e
+        found = []
+        for key in sorted(keys):
+            name = key[len(prefix) :]
+            if history.parse_name(name) is None:
+                continue
+            where = f"s3://{folder.bucket}/{key}"
+            try:
+                data = self.client.get_object(Bucket=folder.bucket, Key=key)["Body"].read()
+            except Exception as e:
+                raise _wrap(where, "read", e) from e
+            event = history.decode(name, data, where)
+            if event is not None:
+                found.append(event)
+        return found
+
+    def read_recorded(self, period: str, kind: str, record_id: str, name: str) -> bytes:
+        folder = RUNS if kind == history.RUN else ADJUSTMENTS
+        uri = self.root.child(period, folder, record_id, name)
+        try:
+            return bytes(self.client.get_object(Bucket=uri.bucket, Key=uri.key)["Body"].read())
+        except Exception as e:
+            raise _wrap(str(uri), "read", e) from e
+
+    @contextmanager
+    def adjustment_staging(self, period: str, adjustment_id: str) -> Iterator[Path]:
+        temp = Path(tempfile.gettempdir())
+        stage = scratch.make(temp, f"chargeback-{period}-")
+        try:
+            yield stage
+            folder = self.root.child(period, ADJUSTMENTS, adjustment_id)
+            self._uploaded[adjustment_id] = self._upload(stage, folder, ADJUSTMENT_RECORD)
+        finally:
+            scratch.remove(stage)
+
+    def adjustment_location(self, period: str, adjustment_id: str) -> str:
+        return str(self.root.child(period, ADJUSTMENTS, adjustment_id)) + "/"
+
+    def discard_adjustment(self, period: str, adjustment_id: str) -> None:
+        self._delete(self._uploaded.pop(adjustment_id, []))
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        yield  # S3 has no lock: closes and runs decide with conditional writes
+
+    def published_set(self, period: str) -> PublishedSet | None:
+        current = self.published(period)
+        if current is None:
+            return None
+        run_id = str(current.get("run_id"))
+        folder = self.root.child(period, RUNS, run_id)
+        digests: dict[str, str] = {}
+        data: dict[str, bytes] = {}
+        for name in sorted(str(n) for n in current.get("files", [])):
+            uri = folder.child(name)
+            try:
+                body = self.client.get_object(Bucket=uri.bucket, Key=uri.key)["Body"].read()
+            except Exception as e:
+                raise _wrap(str(uri), "read", e) from e
+            data[name] = body
+            digests[name] = hashlib.sha256(body).hexdigest()
+        try:
+            record = json.loads(data.get(RUN_RECORD, b"{}"))
+        except ValueError:
+            record = {}
+        return PublishedSet(run_id, record if isinstance(record, dict) else {}, digests)
+
+    def write_event(self, period: str, event: Event) -> None:
+        uri = self.root.child(period, HISTORY, event.name)
+        try:
+            self.client.put_object(
+                Bucket=uri.bucket,
+                Key=uri.key,
+                Body=history.encode(event),
+                ContentType="application/json",
+                IfNoneMatch="*",  # an event is written once; a taken name means: decide again
+            )
+        except Exception as e:
+            if _is_conflict(e):
+                raise EventTaken(event.name) from e
+            raise _wrap(str(uri), "record", e) from e
+
     @contextmanager
     def staging(self, period: str) -> Iterator[Path]:
         temp = Path(tempfile.gettempdir())
@@ -112,17 +214,22 @@ class S3Destination:
         if winner != run_id:
             self._delete(keys)  # an export delivered later is already published
             self.superseded_by = winner
+        else:
+            at = now.isoformat(timespec="seconds")
+            body = history.run_event(record, run_id, at)
+            history.append(self, period, history.RUN, lambda _events: body)
         self._published[period] = winner
 
-    def _upload(self, stage: Path, folder: S3Uri) -> list[str]:
+    def _upload(self, stage: Path, folder: S3Uri, last: str = RUN_RECORD) -> list[str]:
+        """Upload every file of ``stage``, ``last`` (the set's record) after all others."""
         names = sorted(  # statements/<cost center>.* included, as statements/... keys
             p.relative_to(stage).as_posix()
             for p in stage.rglob("*")
-            if p.is_file() and p.relative_to(stage).as_posix() != RUN_RECORD
+            if p.is_file() and p.relative_to(stage).as_posix() != last
         )
         keys: list[str] = []
         try:
-            for name in [*names, RUN_RECORD]:
+            for name in [*names, last]:
                 key = folder.child(name).key
                 self.client.put_object(
                     Bucket=folder.bucket,
@@ -157,6 +264,14 @@ class S3Destination:
             indent=2,
         ).encode("utf-8")
         for _ in range(_ATTEMPTS):
+            close = history.in_force_close(self.events(period))
+            if close is not None:  # closed while this run was writing: never replace it
+                # TODO(issue 18): a close recorded between this check and the put below can
+                # still lose to this run; make the close a conditional write of the pointer.
+                raise MonthStateError(
+                    f"{period} was closed (history event {close.seq}) while this run was "
+                    "writing: nothing was published; run again"
+                )
             current, etag = self._read_pointer(pointer)
             if current is not None and self._is_newer(current.get("source"), source):
                 return str(current.get("run_id"))

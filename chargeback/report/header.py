@@ -16,3 +16,6 @@ class RunHeader:
     version: str
     invoice_ids: tuple[str, ...]
     run_id: str = ""
+    #: "final" or "provisional" (``report.status``), and why it is provisional.
+    status: str = "final"
+    status_reasons: tuple[str, ...] = ()

@@ -33,19 +33,27 @@ class JournalLine:
 
 
 def journal_lines(
-    allocation: Allocation, period: Period, template: JournalTemplate, company: str = ""
+    allocation: Allocation,
+    period: Period,
+    template: JournalTemplate,
+    company: str = "",
+    provisional: bool = False,
 ) -> list[JournalLine]:
+    """The journal's lines; ``provisional``: each description starts ``PROVISIONAL:``."""
+    mark = "PROVISIONAL: " if provisional else ""
     lines = []
     for totals in allocation.totals:
         for cc in totals.cost_centers:
             name = template.unattributed_cost_center if cc.is_unattributed else cc.cost_center
-            text = fill(
+            text = mark + fill(
                 template.debit_description, period=period, cost_center=name, company=company
             )
             entry = allocation.master_entry(cc.cost_center)
             account = entry.gl_account if entry and entry.gl_account else template.expense_account
             lines.append(JournalLine(account, name, text, cc.currency, cc.amount))
-        text = fill(template.credit_description, period=period, cost_center="", company=company)
+        text = mark + fill(
+            template.credit_description, period=period, cost_center="", company=company
+        )
         lines.append(
             JournalLine(template.clearing_account, "", text, totals.currency, -totals.total)
         )
@@ -59,12 +67,13 @@ def write_journal(
     template: JournalTemplate,
     reference: str,
     company: str = "",
+    provisional: bool = False,
 ) -> None:
     posting_date = (period.end - timedelta(days=1)).isoformat()
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([csv_text(template.labels.get(c, c)) for c in template.columns])
-        for line in journal_lines(allocation, period, template, company):
+        for line in journal_lines(allocation, period, template, company, provisional):
             values = {
                 "date": posting_date,
                 "period": str(period),

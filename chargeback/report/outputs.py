@@ -45,6 +45,7 @@ def output_jobs(
             templates.journal,
             header.run_id,
             templates.workbook.company,
+            provisional=header.status != "final",
         )
 
     folder = stage / names["statements"]

@@ -69,6 +69,5 @@ def write_statement_file(
         header,
         template,
     )
-    write_statement_csv(
-        folder / f"{statement.stem}.csv", header.period, statement.centers, template
-    )
+    period = header.period if header.status == "final" else f"{header.period} PROVISIONAL"
+    write_statement_csv(folder / f"{statement.stem}.csv", period, statement.centers, template)

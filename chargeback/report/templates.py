@@ -139,6 +139,7 @@ DEFAULT_WORDS: dict[str, str] = {
     "generated_at": "Generated at",
     "tool_version": "Tool version",
     "run_reference": "Run reference",
+    "status": "Status",
     "last_month_from": "Last month from",
     "total": "Total",
     "subtotal": "Subtotal",

@@ -93,6 +93,8 @@ class RunConfig:
     company: str | None = None
     expense_account: str | None = None
     clearing_account: str | None = None
+    #: The open period an adjustment of a closed month is booked in; None: the current month.
+    post_period: Period | None = None
 
     def __post_init__(self) -> None:
         if not self.source.strip():

@@ -115,3 +115,23 @@ def _flag(value: str | None, name: str) -> bool | None:
     if value.lower() in _FALSE:
         return False
     raise ConfigError(f"{ENV[name]}={value!r}: use true or false (1 or 0)")
+
+
+def resolve_out(
+    out: str | None = None,
+    *,
+    config_file: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> str:
+    """Where the statements are, resolved as for a run: argument, ``CHARGEBACK_OUT``, the
+    config file's ``out``, else ``out``."""
+    env = os.environ if environ is None else environ
+    if out is None:
+        out = _env(env, "out")
+    if out is None:
+        settings = load_settings(find_config(config_file or _env(env, "config"), cwd))
+        out = str(settings.run.get("out", "out"))
+    if not out.strip():
+        raise ConfigError("--out is empty: give the folder the statements go to")
+    return out

@@ -625,7 +625,11 @@ def test_ctrl_c_during_the_scan_is_one_line_and_130(month: Month, long_scan: Pat
     ]
     assert lines[-1].startswith("error: ")
     assert month.files() == month.before
-    assert sorted(p.name for p in month.out.iterdir()) == ["2026-10", "2026-10.runs"]
+    assert sorted(p.name for p in month.out.iterdir()) == [
+        "2026-10",
+        "2026-10.history",
+        "2026-10.runs",
+    ]
     runs = [p.name for p in (month.out / "2026-10.runs").iterdir()]
     assert len(runs) == 1 and not runs[0].startswith(".")  # the set published before, alone
 

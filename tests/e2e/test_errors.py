@@ -151,7 +151,8 @@ def test_crash_while_writing_keeps_the_previous_set(
         run_on(tmp_path / "e", out=out)
     after = {p.name: p.read_bytes() for p in Path(first.output_dir).rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in out.iterdir()] == ["2026-10", "2026-10.runs"]
+    assert sorted(p.name for p in out.iterdir()) == ["2026-10", "2026-10.history", "2026-10.runs"]
+    assert len(list((out / "2026-10.history").iterdir())) == 1  # the first run's event only
     assert [p.name for p in (out / "2026-10.runs").iterdir()] == [
         Path(first.output_dir).resolve().name
     ]

@@ -353,9 +353,9 @@ def test_rerun_replaces_the_month_and_leaves_no_staging(
     (out / "2026-10" / "stale.txt").write_text("from an older run")
     run_on(export, out=out)
     assert not (out / "2026-10" / "stale.txt").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["2026-10", "2026-10.runs"]
+    assert sorted(p.name for p in out.iterdir()) == ["2026-10", "2026-10.history", "2026-10.runs"]
     runs = sorted(p.name for p in (out / "2026-10.runs").iterdir())
-    assert len(runs) == 2  # the current set and the one it replaced, no staging folder
+    assert len(runs) == 2  # the current set and the one it replaced (kept), no staging folder
     assert (out / "2026-10").resolve().name in runs
 
 

@@ -252,7 +252,7 @@ def test_a_month_an_older_version_wrote_becomes_the_replaced_set(
 
     finish(source, out, env)
     assert (out / PERIOD).is_symlink()
-    assert sorted(p.name for p in out.iterdir()) == [PERIOD, f"{PERIOD}.runs"]
+    assert sorted(p.name for p in out.iterdir()) == [PERIOD, f"{PERIOD}.history", f"{PERIOD}.runs"]
     (replaced,) = set(runs_of(out)) - {(out / PERIOD).resolve().name}
     assert files(out / f"{PERIOD}.runs" / replaced) == files(old)
     written = {cc: Decimal(a) for cc, a in _summary_csv(out / PERIOD).items()}

@@ -116,6 +116,7 @@ def test_help_names_source_and_shows_every_default(command: tuple[str, ...]) -> 
         "--memory-limit": DEFAULT_MEMORY_LIMIT,
         "--templates": "the shipped templates",
         "--config": "./chargeback.toml when it exists",
+        "--post-period": "the current month",
     }
     for option in options:
         if option not in ("--help", "--quiet", "--strict", "--period"):  # flags, and required

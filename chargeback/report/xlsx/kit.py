@@ -327,6 +327,11 @@ def common_items(header: RunHeader, template: WorkbookTemplate) -> list[tuple[st
     w = template.word
     items = [
         (w("billing_period"), header.period),
+        *(  # issue 18: a provisional month says so at the top of every sheet
+            [(w("status"), "PROVISIONAL: " + "; ".join(header.status_reasons))]
+            if header.status != "final"
+            else []
+        ),
         (w("source_export"), header.source),
         (w("cost_measure"), header.cost_measure),
         (w("generated_at"), header.generated_at),
