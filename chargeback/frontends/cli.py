@@ -15,6 +15,7 @@ from typer.core import TyperCommand
 
 from chargeback import __version__
 from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
+from chargeback.allocate.export_definition import ExportFormat, render
 from chargeback.closing import close_month, month_history, reopen_month
 from chargeback.errors import ChargebackError, ExitCode
 from chargeback.frontends.cli_text import (
@@ -342,6 +343,23 @@ def reopen_command(
         f"reopened {month} (closed by history event {event.body['reopens']}): the next run "
         "replaces its statements"
     )
+
+
+@app.command("export-definition", cls=_Command)
+def export_definition_command(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="json (the API's Export), cloudformation or cli."),
+    ] = ExportFormat.JSON,
+    bucket: Annotated[
+        str, typer.Option(help="S3 bucket the export is delivered to.")
+    ] = "<export-bucket>",
+    prefix: Annotated[str, typer.Option(help="S3 prefix of the export.")] = "<export-prefix>",
+    region: Annotated[str, typer.Option(help="Region of the bucket.")] = "us-east-1",
+) -> None:
+    """Print a Data Exports definition holding only the Bedrock lines and the columns a run
+    reads (a superset of what the run charges; what the filter cannot express is noted)."""
+    sys.stdout.write(render(fmt, bucket=bucket, prefix=prefix, region=region) + "\n")
 
 
 config_app = typer.Typer(help="Work with the config file (chargeback.toml).", no_args_is_help=True)
