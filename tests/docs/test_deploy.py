@@ -13,6 +13,7 @@ import pytest
 from cfnlint.api import lint
 from cfnlint.decode import decode_str
 
+import chargeback.allocate.export_definition as definition
 from tests.support.paths import REPO
 
 DEPLOY = REPO / "deploy"
@@ -109,3 +110,22 @@ def test_eventbridge_rule_matches_the_manifest_only(template: dict[str, Any]) ->
     assert pattern["detail"]["object"]["key"] == [
         {"wildcard": {"Fn::Sub": "${ExportPrefix}/metadata/*Manifest.json"}}
     ]
+
+
+def test_optional_bedrock_export_is_the_printed_definition(template: dict[str, Any]) -> None:
+    (export,) = resources(template, "AWS::BCMDataExports::Export").values()
+    assert export["Condition"] == "CreateExport"
+    assert template["Conditions"]["CreateExport"] == {
+        "Fn::Equals": [{"Ref": "CreateBedrockExport"}, "true"]
+    }
+    assert template["Parameters"]["CreateBedrockExport"]["Default"] == "false"
+    body = export["Properties"]["Export"]
+    printed = definition.export()
+    assert body["DataQuery"] == printed["DataQuery"]
+    assert body["RefreshCadence"] == printed["RefreshCadence"]
+    s3 = body["DestinationConfigurations"]["S3Destination"]
+    assert s3["S3Bucket"] == {"Ref": "ExportBucket"}
+    assert (
+        s3["S3OutputConfigurations"]
+        == printed["DestinationConfigurations"]["S3Destination"]["S3OutputConfigurations"]
+    )
