@@ -27,6 +27,7 @@ from chargeback.allocate.export_definition import (
 )
 from chargeback.allocate.queries import query_text
 from chargeback.frontends.cli import app
+from chargeback.results import RunResult
 from tests.support.paths import SAMPLE
 from tests.support.runs import RunFn, read_csv, summary
 
@@ -121,6 +122,14 @@ def test_filtered_export_gives_the_same_statements(run_on: RunFn, tmp_path: Path
     assert sum(summary(full).values()) > 0
     assert read_csv(small.outputs["lines"]) == read_csv(full.outputs["lines"])
     assert small.rows.bedrock == full.rows.bedrock
+
+    def journal(result: RunResult) -> list[dict[str, str]]:  # the reference names the run
+        return [
+            {k: v for k, v in r.items() if k != "reference"}
+            for r in read_csv(result.outputs["journal"])
+        ]
+
+    assert journal(small) == journal(full)
     # what it saves on the sample (README "Large organizations")
     rows = sum(pq.read_metadata(f).num_rows for f in SAMPLE_FILES)
     kept = sum(pq.read_metadata(f).num_rows for f in filtered.rglob("*.parquet"))
