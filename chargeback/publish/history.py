@@ -26,12 +26,11 @@ Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3
 #     property test); the Lambda's result and log status is adjusted/unchanged.
 #   - the baseline lines CSV is checked against the SHA-256 the close (or the adjustment
 #     event) recorded before comparing: an edited booked file stops the run (exit 6);
+#   - S3: a close marks current.json closed with an If-Match put before recording itself,
+#     so a run's pointer switch cannot overwrite it (tests/s3/test_s3_close_race.py);
 # Left:
 #   - adjustment.xlsx shows cost centers and tags as the lines CSV stores them (a value
 #     starting with = keeps the CSV's disarming apostrophe); read the raw values instead;
-#   - S3: the pointer switch re-checks the history before each conditional put, but a
-#     close recorded between that check and the put can still lose to the run (locally
-#     the OUT lock rules it out); make the close a conditional write of current.json;
 #   - an adjustment set the history never recorded (a kill between upload and append) is
 #     left behind; nothing removes such orphans yet;
 #   - duplicate identical events each append a "no-adjustment" event (one adjustment only,

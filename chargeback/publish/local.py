@@ -151,6 +151,12 @@ class LocalDestination:
     def discard_adjustment(self, period: str, adjustment_id: str) -> None:
         shutil.rmtree(self.adjustments(period) / adjustment_id, ignore_errors=True)
 
+    def seal(self, period: str, set_id: str, token: str) -> None:
+        """Nothing to mark: a close holds the lock on OUT that runs publish under."""
+
+    def unseal(self, period: str) -> None:
+        """Nothing to unmark (see ``seal``)."""
+
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         try:

@@ -40,6 +40,7 @@ from chargeback.read.manifest import manifest_digest
 from chargeback.s3location import S3Uri
 
 POINTER = "current.json"
+SEAL = "closed"  # in current.json while the month is closed: {"token": the close's seal}
 RUNS = "runs"
 RUN_RECORD = "run.json"
 HISTORY = "history"
@@ -170,6 +171,49 @@ class S3Destination:
             record = {}
         return PublishedSet(run_id, record if isinstance(record, dict) else {}, digests)
 
+    def seal(self, period: str, set_id: str, token: str) -> None:
+        """Mark ``current.json`` closed, conditionally on the ETag that named ``set_id``: a
+        run that read the pointer before cannot switch it any more (its ``If-Match`` fails,
+        it reads it again and finds it closed)."""
+        pointer = self.pointer_uri(period)
+        for _ in range(_ATTEMPTS):
+            current, etag = self._read_pointer(pointer)
+            if current is None or etag is None or str(current.get("run_id")) != set_id:
+                raise MonthStateError(
+                    f"a run for {period} was publishing while closing it: nothing was "
+                    "closed; run `chargeback history` to check and close again"
+                )
+            if self._put_pointer(pointer, {**current, SEAL: {"token": token}}, etag):
+                return
+        raise TransientOutputError(f"{pointer} kept changing while closing {period}: try again")
+
+    def unseal(self, period: str) -> None:
+        """Remove the close's mark from ``current.json`` (after a reopen)."""
+        pointer = self.pointer_uri(period)
+        for _ in range(_ATTEMPTS):
+            current, etag = self._read_pointer(pointer)
+            if current is None or etag is None or SEAL not in current:
+                return
+            if self._put_pointer(pointer, {k: v for k, v in current.items() if k != SEAL}, etag):
+                return
+        raise TransientOutputError(f"{pointer} kept changing while reopening {period}: try again")
+
+    def _put_pointer(self, pointer: S3Uri, doc: dict[str, Any], etag: str) -> bool:
+        """Replace the pointer if it still has ``etag``; False when it changed meanwhile."""
+        try:
+            self.client.put_object(
+                Bucket=pointer.bucket,
+                Key=pointer.key,
+                Body=json.dumps(doc, indent=2).encode("utf-8"),
+                ContentType="application/json",
+                IfMatch=etag,
+            )
+        except Exception as e:
+            if _is_conflict(e):
+                return False
+            raise _wrap(str(pointer), "publish", e) from e
+        return True
+
     def write_event(self, period: str, event: Event) -> None:
         uri = self.root.child(period, HISTORY, event.name)
         try:
@@ -264,15 +308,22 @@ class S3Destination:
             indent=2,
         ).encode("utf-8")
         for _ in range(_ATTEMPTS):
-            close = history.in_force_close(self.events(period))
+            events = self.events(period)
+            close = history.in_force_close(events)
             if close is not None:  # closed while this run was writing: never replace it
-                # TODO(issue 18): a close recorded between this check and the put below can
-                # still lose to this run; make the close a conditional write of the pointer.
                 raise MonthStateError(
                     f"{period} was closed (history event {close.seq}) while this run was "
                     "writing: nothing was published; run again"
                 )
             current, etag = self._read_pointer(pointer)
+            if current is not None and _sealed(current, events):
+                # a close sealed the pointer after the check above (or is recording now):
+                # the put below is conditional on the ETag read, so it cannot undo the seal
+                raise MonthStateError(
+                    f"{period} is being closed ({pointer} is marked closed and the history "
+                    "has no reopen for it): nothing was published; run again (if no close is "
+                    f"running, `chargeback close --period {period}` completes it)"
+                )
             if current is not None and self._is_newer(current.get("source"), source):
                 return str(current.get("run_id"))
             condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
@@ -374,6 +425,17 @@ class S3Destination:
                 self.client.delete_object(Bucket=self.root.bucket, Key=key)
             except Exception:  # cleanup must not hide the real error
                 pass
+
+
+def _sealed(current: dict[str, Any], events: list[Event]) -> bool:
+    """Is the pointer marked closed by a close that was not reopened since? A mark whose
+    close is not in ``events`` yet (being recorded, or its close died) counts as closed."""
+    seal = current.get(SEAL)
+    if not isinstance(seal, dict):
+        return False
+    token = seal.get("token")
+    closes = [e for e in events if e.kind == history.CLOSE and e.body.get("seal") == token]
+    return not closes or closes[-1] == history.in_force_close(events)
 
 
 def _manifest_uri(source: dict[str, Any]) -> str:
