@@ -41,6 +41,7 @@ from chargeback.report.adjustments import (
     write_adjustment_csvs,
     write_adjustment_journal,
 )
+from chargeback.report.safety import csv_raw
 from chargeback.report.templates import Templates
 from chargeback.report.xlsx.adjustment import write_adjustment_workbook
 from chargeback.results import AdjustmentInfo, RunResult
@@ -295,4 +296,7 @@ def _deltas(restatement: Restatement) -> list[dict[str, Any]]:
 
 
 def _rows(data: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    """The rows of a lines CSV with the values as they were before the CSV disarmed them
+    (``=x`` stored as ``'=x``): the adjustment's files disarm them again for their format."""
+    rows = csv.DictReader(io.StringIO(data.decode("utf-8")))
+    return [{k: csv_raw(v or "") for k, v in row.items()} for row in rows]

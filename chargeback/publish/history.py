@@ -28,9 +28,10 @@ Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3
 #     event) recorded before comparing: an edited booked file stops the run (exit 6);
 #   - S3: a close marks current.json closed with an If-Match put before recording itself,
 #     so a run's pointer switch cannot overwrite it (tests/s3/test_s3_close_race.py);
+#   - the lines CSVs are read back with their disarming undone (safety.csv_raw), so
+#     adjustment.xlsx shows a tag value as typed, as a text cell
+#     (tests/e2e/test_month_close_gaps.py);
 # Left:
-#   - adjustment.xlsx shows cost centers and tags as the lines CSV stores them (a value
-#     starting with = keeps the CSV's disarming apostrophe); read the raw values instead;
 #   - an adjustment set the history never recorded (a kill between upload and append) is
 #     left behind; nothing removes such orphans yet;
 #   - duplicate identical events each append a "no-adjustment" event (one adjustment only,
