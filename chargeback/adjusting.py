@@ -122,6 +122,7 @@ def adjust_closed_month(
                 )
             except _BaselineMoved:
                 continue
+            _remove_orphans(destination, period)
             say(f"{period} is closed: {info.status}")
             where = info.location or destination.location(period)
             outputs = {
@@ -233,6 +234,34 @@ def _record(
         len(restatement.changes),
         destination.adjustment_location(period, adjustment_id),
     )
+
+
+def _remove_orphans(destination: Destination, period: str) -> None:
+    """Remove the adjustment sets no event records that can never be recorded any more: a
+    run killed between writing its set and recording it leaves one behind.
+
+    A set can still be recorded only while the month is under the close it was made for and
+    its baseline (``against``) is still the latest (``_record``'s ``decide``); a set another
+    run is writing now is one of those, so it stays. Best effort: the next run tries again.
+    """
+    try:
+        events = destination.events(period)
+        recorded = history.recorded_adjustments(events)
+        close = history.in_force_close(events)
+        baseline = _baseline(events, close)[1] if close is not None else None
+        for set_id, record in destination.adjustment_sets(period).items():
+            if set_id in recorded:
+                continue
+            live = (
+                record is not None
+                and close is not None
+                and record.get("close") == close.seq
+                and record.get("against") == baseline
+            )
+            if not live:
+                destination.discard_adjustment(period, set_id)
+    except (OutputError, OSError):
+        pass
 
 
 def _lines(period: str) -> str:

@@ -66,6 +66,12 @@ class Destination(Protocol):
         """Remove an adjustment set the history never recorded (best effort)."""
         ...
 
+    def adjustment_sets(self, period: str) -> dict[str, dict[str, Any] | None]:
+        """The month's kept adjustment sets named as the tool names them
+        (``history.ADJUSTMENT_ID``): id -> its ``adjustment.json``, None when it has none
+        or it cannot be read."""
+        ...
+
     def seal(self, period: str, set_id: str, token: str) -> None:
         """Before a close is recorded: make sure no run can switch the month from the set
         ``set_id`` any more (on S3 a conditional write of ``current.json``; locally the lock

@@ -135,7 +135,8 @@ class S3Destination:
         try:
             yield stage
             folder = self.root.child(period, ADJUSTMENTS, adjustment_id)
-            self._uploaded[adjustment_id] = self._upload(stage, folder, ADJUSTMENT_RECORD)
+            # its record first: a set without one is never one a live run is writing
+            self._uploaded[adjustment_id] = self._upload(stage, folder, first=ADJUSTMENT_RECORD)
         finally:
             scratch.remove(stage)
 
@@ -143,7 +144,44 @@ class S3Destination:
         return str(self.root.child(period, ADJUSTMENTS, adjustment_id)) + "/"
 
     def discard_adjustment(self, period: str, adjustment_id: str) -> None:
-        self._delete(self._uploaded.pop(adjustment_id, []))
+        uploaded = self._uploaded.pop(adjustment_id, [])
+        try:
+            kept = self._list(self.root.child(period, ADJUSTMENTS, adjustment_id).key + "/")
+        except OutputError:
+            kept = []
+        self._delete(sorted(set(uploaded) | set(kept)))
+
+    def adjustment_sets(self, period: str) -> dict[str, dict[str, Any] | None]:
+        folder = self.root.child(period, ADJUSTMENTS)
+        prefix = folder.key + "/"
+        ids: dict[str, bool] = {}  # id -> has its record
+        for key in self._list(prefix):
+            set_id, _, name = key[len(prefix) :].partition("/")
+            if history.ADJUSTMENT_ID.fullmatch(set_id):
+                ids[set_id] = ids.get(set_id, False) or name == ADJUSTMENT_RECORD
+        found: dict[str, dict[str, Any] | None] = {}
+        for set_id, has_record in sorted(ids.items()):
+            record = None
+            if has_record:
+                try:
+                    record = json.loads(
+                        self.read_recorded(period, "adjustment", set_id, ADJUSTMENT_RECORD)
+                    )
+                except (OutputError, ValueError):
+                    record = None
+            found[set_id] = record if isinstance(record, dict) else None
+        return found
+
+    def _list(self, prefix: str) -> list[str]:
+        try:
+            pages = self.client.get_paginator("list_objects_v2")
+            return [
+                str(o["Key"])
+                for page in pages.paginate(Bucket=self.root.bucket, Prefix=prefix)
+                for o in page.get("Contents", [])
+            ]
+        except Exception as e:
+            raise _wrap(f"s3://{self.root.bucket}/{prefix}", "list", e) from e
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -264,16 +302,20 @@ class S3Destination:
             history.append(self, period, history.RUN, lambda _events: body)
         self._published[period] = winner
 
-    def _upload(self, stage: Path, folder: S3Uri, last: str = RUN_RECORD) -> list[str]:
-        """Upload every file of ``stage``, ``last`` (the set's record) after all others."""
+    def _upload(
+        self, stage: Path, folder: S3Uri, last: str = RUN_RECORD, first: str = ""
+    ) -> list[str]:
+        """Upload every file of ``stage``: ``first``, the others, then ``last``."""
+        ends = {first} if first else {last}
         names = sorted(  # statements/<cost center>.* included, as statements/... keys
             p.relative_to(stage).as_posix()
             for p in stage.rglob("*")
-            if p.is_file() and p.relative_to(stage).as_posix() != last
+            if p.is_file() and p.relative_to(stage).as_posix() not in ends
         )
+        order = [first, *names] if first else [*names, last]
         keys: list[str] = []
         try:
-            for name in [*names, last]:
+            for name in order:
                 key = folder.child(name).key
                 self.client.put_object(
                     Bucket=folder.bucket,
