@@ -41,6 +41,7 @@ from chargeback.report.adjustments import (
     write_adjustment_csvs,
     write_adjustment_journal,
 )
+from chargeback.report.safety import csv_raw
 from chargeback.report.templates import Templates
 from chargeback.report.xlsx.adjustment import write_adjustment_workbook
 from chargeback.results import AdjustmentInfo, RunResult
@@ -121,6 +122,7 @@ def adjust_closed_month(
                 )
             except _BaselineMoved:
                 continue
+            _remove_orphans(destination, period)
             say(f"{period} is closed: {info.status}")
             where = info.location or destination.location(period)
             outputs = {
@@ -234,6 +236,34 @@ def _record(
     )
 
 
+def _remove_orphans(destination: Destination, period: str) -> None:
+    """Remove the adjustment sets no event records that can never be recorded any more: a
+    run killed between writing its set and recording it leaves one behind.
+
+    A set can still be recorded only while the month is under the close it was made for and
+    its baseline (``against``) is still the latest (``_record``'s ``decide``); a set another
+    run is writing now is one of those, so it stays. Best effort: the next run tries again.
+    """
+    try:
+        events = destination.events(period)
+        recorded = history.recorded_adjustments(events)
+        close = history.in_force_close(events)
+        baseline = _baseline(events, close)[1] if close is not None else None
+        for set_id, record in destination.adjustment_sets(period).items():
+            if set_id in recorded:
+                continue
+            live = (
+                record is not None
+                and close is not None
+                and record.get("close") == close.seq
+                and record.get("against") == baseline
+            )
+            if not live:
+                destination.discard_adjustment(period, set_id)
+    except (OutputError, OSError):
+        pass
+
+
 def _lines(period: str) -> str:
     return f"chargeback-{period}-lines.csv"
 
@@ -295,4 +325,7 @@ def _deltas(restatement: Restatement) -> list[dict[str, Any]]:
 
 
 def _rows(data: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    """The rows of a lines CSV with the values as they were before the CSV disarmed them
+    (``=x`` stored as ``'=x``): the adjustment's files disarm them again for their format."""
+    rows = csv.DictReader(io.StringIO(data.decode("utf-8")))
+    return [{k: csv_raw(v or "") for k, v in row.items()} for row in rows]

@@ -7,13 +7,14 @@ The front ends call these; reading and writing the records is the destination's
 from __future__ import annotations
 
 import getpass
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from chargeback.errors import MonthStateError
 from chargeback.publish import history
-from chargeback.publish.destination import open_destination
+from chargeback.publish.destination import Destination, open_destination
 from chargeback.publish.history import Event
 from chargeback.settings.model import Period
 
@@ -133,9 +134,16 @@ def close_month(
                 "source_version": (record.get("source") or {}).get("version"),
                 "totals": history.totals_of(record),
                 "files": published.digests,
+                "seal": seal,
             }
 
-        event = history.append(destination, month, history.CLOSE, decide)
+        seal = uuid.uuid4().hex
+        destination.seal(month, published.set_id, seal)  # no run can switch it from here
+        try:
+            event = history.append(destination, month, history.CLOSE, decide)
+        except BaseException:
+            _unseal_unless_closed(destination, month)
+            raise
     assert event is not None  # decide always gives a body or raises
     return event
 
@@ -164,8 +172,19 @@ def reopen_month(
 
     with destination.exclusive():
         event = history.append(destination, month, history.REOPEN, decide)
+        destination.unseal(month)
     assert event is not None
     return event
+
+
+def _unseal_unless_closed(destination: Destination, month: str) -> None:
+    """A close that was not recorded leaves no mark (best effort: an error here must not
+    hide the close's own)."""
+    try:
+        if history.in_force_close(destination.events(month)) is None:
+            destination.unseal(month)
+    except Exception:
+        pass
 
 
 def _user() -> str:

@@ -66,6 +66,22 @@ class Destination(Protocol):
         """Remove an adjustment set the history never recorded (best effort)."""
         ...
 
+    def adjustment_sets(self, period: str) -> dict[str, dict[str, Any] | None]:
+        """The month's kept adjustment sets named as the tool names them
+        (``history.ADJUSTMENT_ID``): id -> its ``adjustment.json``, None when it has none
+        or it cannot be read."""
+        ...
+
+    def seal(self, period: str, set_id: str, token: str) -> None:
+        """Before a close is recorded: make sure no run can switch the month from the set
+        ``set_id`` any more (on S3 a conditional write of ``current.json``; locally the lock
+        of ``exclusive`` does it). ``MonthStateError`` when the month no longer names it."""
+        ...
+
+    def unseal(self, period: str) -> None:
+        """Undo ``seal`` after a reopen (or a close that was not recorded)."""
+        ...
+
     def exclusive(self) -> AbstractContextManager[None]:
         """Held while a close or reopen decides, so no run switches the month meanwhile
         (a lock on OUT locally; on S3 the conditional writes decide instead)."""

@@ -26,14 +26,19 @@ Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3
 #     property test); the Lambda's result and log status is adjusted/unchanged.
 #   - the baseline lines CSV is checked against the SHA-256 the close (or the adjustment
 #     event) recorded before comparing: an edited booked file stops the run (exit 6);
+#   - S3: a close marks current.json closed with an If-Match put before recording itself,
+#     so a run's pointer switch cannot overwrite it (tests/s3/test_s3_close_race.py);
+#   - the lines CSVs are read back with their disarming undone (safety.csv_raw), so
+#     adjustment.xlsx shows a tag value as typed, as a text cell
+#     (tests/e2e/test_month_close_gaps.py);
+#   - an adjustment set with no event that can no longer be recorded (another close is in
+#     force, or its baseline is not the latest) is removed by the month's next adjusting run
+#     (adjusting._remove_orphans), locally and on S3, only ids named as the tool names them
+#     (tests/e2e/test_month_close_gaps.py);
 # Left:
-#   - adjustment.xlsx shows cost centers and tags as the lines CSV stores them (a value
-#     starting with = keeps the CSV's disarming apostrophe); read the raw values instead;
-#   - S3: the pointer switch re-checks the history before each conditional put, but a
-#     close recorded between that check and the put can still lose to the run (locally
-#     the OUT lock rules it out); make the close a conditional write of current.json;
-#   - an adjustment set the history never recorded (a kill between upload and append) is
-#     left behind; nothing removes such orphans yet;
+#   - an orphan compared against the latest baseline stays until the baseline moves (another
+#     run may be about to record it), and only runs for a closed month remove orphans (not
+#     the first run after a reopen);
 #   - duplicate identical events each append a "no-adjustment" event (one adjustment only,
 #     but the log records every run).
 
@@ -54,6 +59,9 @@ ADJUSTMENT = "adjustment"
 NO_ADJUSTMENT = "no-adjustment"
 KINDS = (RUN, CLOSE, REOPEN, ADJUSTMENT, NO_ADJUSTMENT)
 _NAME = re.compile(r"(\d{6})-([a-z-]+)\.json")
+#: How the tool names an adjustment set (``20261129T020356Z-abbc4aa55ae0``); nothing else
+#: in the adjustments folder is ever removed.
+ADJUSTMENT_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}")
 _ATTEMPTS = 20
 
 
@@ -195,6 +203,10 @@ def in_force_close(events: list[Event]) -> Event | None:
 def last_run_set(events: list[Event]) -> str | None:
     runs = [e for e in events if e.kind == RUN]
     return str(runs[-1].body.get("set")) if runs else None
+
+
+def recorded_adjustments(events: list[Event]) -> set[str]:
+    return {str(e.body.get("adjustment_id")) for e in events if e.kind == ADJUSTMENT}
 
 
 def logged_sets(events: list[Event]) -> set[str]:

@@ -52,6 +52,7 @@ from chargeback.publish.history import Event, EventTaken, PublishedSet
 RUNS = ".runs"  # OUT/YYYY-MM.runs/
 HISTORY = ".history"  # OUT/YYYY-MM.history/
 ADJUSTMENTS = ".adjustments"  # OUT/YYYY-MM.adjustments/<id>/
+ADJUSTMENT_RECORD = "adjustment.json"
 STAGING = ".staging-"
 _RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}")
 _STALE_STAGING = re.compile(r"\.staging-\w+")
@@ -150,6 +151,29 @@ class LocalDestination:
 
     def discard_adjustment(self, period: str, adjustment_id: str) -> None:
         shutil.rmtree(self.adjustments(period) / adjustment_id, ignore_errors=True)
+
+    def adjustment_sets(self, period: str) -> dict[str, dict[str, Any] | None]:
+        folder = self.adjustments(period)
+        try:
+            names = sorted(p.name for p in folder.iterdir() if p.is_dir())
+        except OSError:
+            return {}
+        found: dict[str, dict[str, Any] | None] = {}
+        for name in names:
+            if history.ADJUSTMENT_ID.fullmatch(name) is None:
+                continue
+            try:
+                record = json.loads((folder / name / ADJUSTMENT_RECORD).read_bytes())
+            except (OSError, ValueError):
+                record = None
+            found[name] = record if isinstance(record, dict) else None
+        return found
+
+    def seal(self, period: str, set_id: str, token: str) -> None:
+        """Nothing to mark: a close holds the lock on OUT that runs publish under."""
+
+    def unseal(self, period: str) -> None:
+        """Nothing to unmark (see ``seal``)."""
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:

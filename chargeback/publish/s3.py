@@ -40,6 +40,7 @@ from chargeback.read.manifest import manifest_digest
 from chargeback.s3location import S3Uri
 
 POINTER = "current.json"
+SEAL = "closed"  # in current.json while the month is closed: {"token": the close's seal}
 RUNS = "runs"
 RUN_RECORD = "run.json"
 HISTORY = "history"
@@ -134,7 +135,8 @@ class S3Destination:
         try:
             yield stage
             folder = self.root.child(period, ADJUSTMENTS, adjustment_id)
-            self._uploaded[adjustment_id] = self._upload(stage, folder, ADJUSTMENT_RECORD)
+            # its record first: a set without one is never one a live run is writing
+            self._uploaded[adjustment_id] = self._upload(stage, folder, first=ADJUSTMENT_RECORD)
         finally:
             scratch.remove(stage)
 
@@ -142,7 +144,44 @@ class S3Destination:
         return str(self.root.child(period, ADJUSTMENTS, adjustment_id)) + "/"
 
     def discard_adjustment(self, period: str, adjustment_id: str) -> None:
-        self._delete(self._uploaded.pop(adjustment_id, []))
+        uploaded = self._uploaded.pop(adjustment_id, [])
+        try:
+            kept = self._list(self.root.child(period, ADJUSTMENTS, adjustment_id).key + "/")
+        except OutputError:
+            kept = []
+        self._delete(sorted(set(uploaded) | set(kept)))
+
+    def adjustment_sets(self, period: str) -> dict[str, dict[str, Any] | None]:
+        folder = self.root.child(period, ADJUSTMENTS)
+        prefix = folder.key + "/"
+        ids: dict[str, bool] = {}  # id -> has its record
+        for key in self._list(prefix):
+            set_id, _, name = key[len(prefix) :].partition("/")
+            if history.ADJUSTMENT_ID.fullmatch(set_id):
+                ids[set_id] = ids.get(set_id, False) or name == ADJUSTMENT_RECORD
+        found: dict[str, dict[str, Any] | None] = {}
+        for set_id, has_record in sorted(ids.items()):
+            record = None
+            if has_record:
+                try:
+                    record = json.loads(
+                        self.read_recorded(period, "adjustment", set_id, ADJUSTMENT_RECORD)
+                    )
+                except (OutputError, ValueError):
+                    record = None
+            found[set_id] = record if isinstance(record, dict) else None
+        return found
+
+    def _list(self, prefix: str) -> list[str]:
+        try:
+            pages = self.client.get_paginator("list_objects_v2")
+            return [
+                str(o["Key"])
+                for page in pages.paginate(Bucket=self.root.bucket, Prefix=prefix)
+                for o in page.get("Contents", [])
+            ]
+        except Exception as e:
+            raise _wrap(f"s3://{self.root.bucket}/{prefix}", "list", e) from e
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -169,6 +208,49 @@ class S3Destination:
         except ValueError:
             record = {}
         return PublishedSet(run_id, record if isinstance(record, dict) else {}, digests)
+
+    def seal(self, period: str, set_id: str, token: str) -> None:
+        """Mark ``current.json`` closed, conditionally on the ETag that named ``set_id``: a
+        run that read the pointer before cannot switch it any more (its ``If-Match`` fails,
+        it reads it again and finds it closed)."""
+        pointer = self.pointer_uri(period)
+        for _ in range(_ATTEMPTS):
+            current, etag = self._read_pointer(pointer)
+            if current is None or etag is None or str(current.get("run_id")) != set_id:
+                raise MonthStateError(
+                    f"a run for {period} was publishing while closing it: nothing was "
+                    "closed; run `chargeback history` to check and close again"
+                )
+            if self._put_pointer(pointer, {**current, SEAL: {"token": token}}, etag):
+                return
+        raise TransientOutputError(f"{pointer} kept changing while closing {period}: try again")
+
+    def unseal(self, period: str) -> None:
+        """Remove the close's mark from ``current.json`` (after a reopen)."""
+        pointer = self.pointer_uri(period)
+        for _ in range(_ATTEMPTS):
+            current, etag = self._read_pointer(pointer)
+            if current is None or etag is None or SEAL not in current:
+                return
+            if self._put_pointer(pointer, {k: v for k, v in current.items() if k != SEAL}, etag):
+                return
+        raise TransientOutputError(f"{pointer} kept changing while reopening {period}: try again")
+
+    def _put_pointer(self, pointer: S3Uri, doc: dict[str, Any], etag: str) -> bool:
+        """Replace the pointer if it still has ``etag``; False when it changed meanwhile."""
+        try:
+            self.client.put_object(
+                Bucket=pointer.bucket,
+                Key=pointer.key,
+                Body=json.dumps(doc, indent=2).encode("utf-8"),
+                ContentType="application/json",
+                IfMatch=etag,
+            )
+        except Exception as e:
+            if _is_conflict(e):
+                return False
+            raise _wrap(str(pointer), "publish", e) from e
+        return True
 
     def write_event(self, period: str, event: Event) -> None:
         uri = self.root.child(period, HISTORY, event.name)
@@ -220,16 +302,20 @@ class S3Destination:
             history.append(self, period, history.RUN, lambda _events: body)
         self._published[period] = winner
 
-    def _upload(self, stage: Path, folder: S3Uri, last: str = RUN_RECORD) -> list[str]:
-        """Upload every file of ``stage``, ``last`` (the set's record) after all others."""
+    def _upload(
+        self, stage: Path, folder: S3Uri, last: str = RUN_RECORD, first: str = ""
+    ) -> list[str]:
+        """Upload every file of ``stage``: ``first``, the others, then ``last``."""
+        ends = {first} if first else {last}
         names = sorted(  # statements/<cost center>.* included, as statements/... keys
             p.relative_to(stage).as_posix()
             for p in stage.rglob("*")
-            if p.is_file() and p.relative_to(stage).as_posix() != last
+            if p.is_file() and p.relative_to(stage).as_posix() not in ends
         )
+        order = [first, *names] if first else [*names, last]
         keys: list[str] = []
         try:
-            for name in [*names, last]:
+            for name in order:
                 key = folder.child(name).key
                 self.client.put_object(
                     Bucket=folder.bucket,
@@ -264,15 +350,22 @@ class S3Destination:
             indent=2,
         ).encode("utf-8")
         for _ in range(_ATTEMPTS):
-            close = history.in_force_close(self.events(period))
+            events = self.events(period)
+            close = history.in_force_close(events)
             if close is not None:  # closed while this run was writing: never replace it
-                # TODO(issue 18): a close recorded between this check and the put below can
-                # still lose to this run; make the close a conditional write of the pointer.
                 raise MonthStateError(
                     f"{period} was closed (history event {close.seq}) while this run was "
                     "writing: nothing was published; run again"
                 )
             current, etag = self._read_pointer(pointer)
+            if current is not None and _sealed(current, events):
+                # a close sealed the pointer after the check above (or is recording now):
+                # the put below is conditional on the ETag read, so it cannot undo the seal
+                raise MonthStateError(
+                    f"{period} is being closed ({pointer} is marked closed and the history "
+                    "has no reopen for it): nothing was published; run again (if no close is "
+                    f"running, `chargeback close --period {period}` completes it)"
+                )
             if current is not None and self._is_newer(current.get("source"), source):
                 return str(current.get("run_id"))
             condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
@@ -374,6 +467,17 @@ class S3Destination:
                 self.client.delete_object(Bucket=self.root.bucket, Key=key)
             except Exception:  # cleanup must not hide the real error
                 pass
+
+
+def _sealed(current: dict[str, Any], events: list[Event]) -> bool:
+    """Is the pointer marked closed by a close that was not reopened since? A mark whose
+    close is not in ``events`` yet (being recorded, or its close died) counts as closed."""
+    seal = current.get(SEAL)
+    if not isinstance(seal, dict):
+        return False
+    token = seal.get("token")
+    closes = [e for e in events if e.kind == history.CLOSE and e.body.get("seal") == token]
+    return not closes or closes[-1] == history.in_force_close(events)
 
 
 def _manifest_uri(source: dict[str, Any]) -> str:

@@ -36,9 +36,19 @@ def clean_text(value: str) -> str:
 @lru_cache(maxsize=_CACHED)
 def csv_text(value: str) -> str:
     """A text cell for CSV: controls made visible, formula prefixes disarmed with a
-    leading apostrophe (the OWASP advice), so a spreadsheet shows what was typed."""
+    leading apostrophe (the OWASP advice), so a spreadsheet shows what was typed.
+
+    A value that already starts with apostrophes before a formula prefix (``'=x``) gets one
+    more too, so the disarming can be undone exactly (``csv_raw``)."""
     value = clean_text(value)
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return "'" + value if value.lstrip("'").startswith(FORMULA_PREFIXES) else value
+
+
+def csv_raw(value: str) -> str:
+    """The text ``csv_text`` was given (after ``clean_text``): its apostrophe removed."""
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
 
 
 #: Bidirectional overrides and isolates reorder what a terminal shows ("Trojan Source").
