@@ -47,6 +47,25 @@ ConfigOption = Annotated[
     ),
 ]
 
+#: Options several commands share, defined once so their help and variables agree.
+PeriodOption = Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])]
+CostCenterTagOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Tag key holding the cost center, as written in AWS.",
+        envvar=ENV["cost_center_tag"],
+        show_default="CostCenter",
+    ),
+]
+CostMeasureOption = Annotated[
+    CostMeasure | None,
+    typer.Option(
+        help="Cost column charged: net unblended (after discounts) or unblended.",
+        envvar=ENV["cost_measure"],
+        show_default="net_unblended",
+    ),
+]
+
 
 class _Command(TyperCommand):
     """Usage lines as the README writes them: ``chargeback run [OPTIONS] SOURCE`` (typer
@@ -95,7 +114,7 @@ def run_command(
             metavar="SOURCE",
         ),
     ],
-    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    period: PeriodOption,
     out: Annotated[
         str | None,
         typer.Option(
@@ -104,22 +123,8 @@ def run_command(
             show_default="out",
         ),
     ] = None,
-    cost_center_tag: Annotated[
-        str | None,
-        typer.Option(
-            help="Tag key holding the cost center, as written in AWS.",
-            envvar=ENV["cost_center_tag"],
-            show_default="CostCenter",
-        ),
-    ] = None,
-    cost_measure: Annotated[
-        CostMeasure | None,
-        typer.Option(
-            help="Cost column charged: net unblended (after discounts) or unblended.",
-            envvar=ENV["cost_measure"],
-            show_default="net_unblended",
-        ),
-    ] = None,
+    cost_center_tag: CostCenterTagOption = None,
+    cost_measure: CostMeasureOption = None,
     threads: Annotated[
         int | None,
         typer.Option(
@@ -223,21 +228,9 @@ def coverage_command(
             help="Export root or folder of Parquet files.", envvar=ENV["source"], metavar="SOURCE"
         ),
     ],
-    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
-    cost_center_tag: Annotated[
-        str | None,
-        typer.Option(
-            help="Tag key holding the cost center.",
-            envvar=ENV["cost_center_tag"],
-            show_default="CostCenter",
-        ),
-    ] = None,
-    cost_measure: Annotated[
-        CostMeasure | None,
-        typer.Option(
-            help="Cost column charged.", envvar=ENV["cost_measure"], show_default="net_unblended"
-        ),
-    ] = None,
+    period: PeriodOption,
+    cost_center_tag: CostCenterTagOption = None,
+    cost_measure: CostMeasureOption = None,
     config_file: ConfigOption = None,
 ) -> None:
     """Show how much Bedrock spend each rule attributes and what stays unattributed.
@@ -258,7 +251,7 @@ def coverage_command(
     except KeyboardInterrupt:
         _interrupted()
     for unmatched in report.allocation.unmatched:
-        typer.echo(f"warning: {unmatched.message}", err=True)
+        _say(f"warning: {unmatched.message}", err=True)
     for line in coverage_text(report, str(config.period)):
         _say(line)
 
@@ -275,7 +268,7 @@ OutOption = Annotated[
 
 @app.command("history", cls=_Command)
 def history_command(
-    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    period: PeriodOption,
     out: OutOption = None,
     config_file: ConfigOption = None,
 ) -> None:
@@ -292,7 +285,7 @@ def history_command(
 
 @app.command("close", cls=_Command)
 def close_command(
-    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    period: PeriodOption,
     out: OutOption = None,
     by: Annotated[
         str | None, typer.Option(help="Who closes the month.", show_default="your user name")
@@ -324,7 +317,7 @@ def close_command(
 
 @app.command("reopen", cls=_Command)
 def reopen_command(
-    period: Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])],
+    period: PeriodOption,
     reason: Annotated[str, typer.Option(help="Why the month is reopened (recorded).")],
     out: OutOption = None,
     by: Annotated[
