@@ -7,6 +7,7 @@ Every message names the file, column, key or value at fault and the next step.
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 
 
@@ -90,3 +91,13 @@ def first_line(error: BaseException) -> str:
     """The first line of a driver's message, for one-line errors (else the error's type)."""
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def message_text(text: str, width: int = 60) -> str:
+    """Export data (a tag key, a column's type) for a message: control characters shown as
+    ``\\xNN`` escapes, at most ``width`` characters."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -9,12 +9,12 @@ when it was given. Key names are export data: control characters are shown escap
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from chargeback.allocate.engine import Engine
+from chargeback.errors import message_text
 from chargeback.settings.model import RunConfig
 from chargeback.settings.rules import TABLE_RULES, TAG_RULES, Rule
 
@@ -29,7 +29,6 @@ _TABLE_KEYS = {
     Rule.PRINCIPAL_MAP: "IAM principal ARNs, or role ARNs for their sessions",
     Rule.ACCOUNT_MAP: "12-digit usage account ids",
 }
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -98,9 +97,9 @@ def unmatched_settings(
                     f"attribution.{rule.value}",
                     table,
                     (rule.value,),
-                    f"the {rule.value} table {shown(table, 500)} ({rows:,} rows) matches none "
-                    f"of the {lines:,} Bedrock line items of {config.period}: its keys must be "
-                    f"{_TABLE_KEYS[rule]}; compare them with the workbook's Unattributed "
+                    f"the {rule.value} table {message_text(table, 500)} ({rows:,} rows) matches "
+                    f"none of the {lines:,} Bedrock line items of {config.period}: its keys must "
+                    f"be {_TABLE_KEYS[rule]}; compare them with the workbook's Unattributed "
                     "worklist",
                 )
             )
@@ -136,12 +135,12 @@ def _tag_message(
     legacy_columns: Sequence[str],
 ) -> str:
     head = (
-        f"the cost-center tag '{shown(config.cost_center_tag)}' matches no tag key of the "
+        f"the cost-center tag '{message_text(config.cost_center_tag)}' matches no tag key of the "
         f"{lines:,} Bedrock line items of {config.period} ({', '.join(rules)} found nothing)"
     )
     if not keys and legacy_columns:
         names = sorted(legacy_columns)
-        listing = ", ".join(shown(c) for c in names[:SHOWN_KEYS])
+        listing = ", ".join(message_text(c) for c in names[:SHOWN_KEYS])
         more = f" and {len(names) - SHOWN_KEYS} more" if len(names) > SHOWN_KEYS else ""
         return (
             f"{head}; the export's tag columns: {listing}{more}: set --cost-center-tag "
@@ -158,18 +157,12 @@ def _tag_message(
         if k.key not in best or k.share_pct > best[k.key].share_pct:
             best[k.key] = k
     ranked = sorted(best.values(), key=lambda k: (-k.share_pct, k.key))
-    listing = ", ".join(f"{shown(k.key)} {k.share_pct}%" for k in ranked[:SHOWN_KEYS])
+    listing = ", ".join(f"{message_text(k.key)} {k.share_pct}%" for k in ranked[:SHOWN_KEYS])
     more = f" and {len(ranked) - SHOWN_KEYS} more" if len(ranked) > SHOWN_KEYS else ""
     closest = max(ranked, key=lambda k: (k.closeness, k.share_pct))
-    hint = f"closest key: {shown(closest.key)}; " if closest.closeness >= CLOSE else ""
+    hint = f"closest key: {message_text(closest.key)}; " if closest.closeness >= CLOSE else ""
     return (
         f"{head}; {hint}keys the lines carry, with their share of Bedrock spend: "
         f"{listing}{more}: set --cost-center-tag (cost_center_tag in chargeback.toml) to the "
         "key as written in AWS; keys are matched exactly, case included"
     )
-
-
-def shown(text: str, width: int = 60) -> str:
-    """Export text for a message: control characters escaped, at most ``width`` characters."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -13,18 +13,16 @@ through DuckDB's expression API; the JSON check's SQL text holds only the fixed 
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 import duckdb
 import pyarrow as pa
 
-from chargeback.errors import InputError
+from chargeback.errors import InputError, message_text
 from chargeback.read.files import FILE_COLUMN
 
 MAP_TYPE = "MAP(VARCHAR, VARCHAR)"
 MAP_COLUMNS: tuple[str, ...] = ("resource_tags", "tags", "product")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class MapShape(StrEnum):
@@ -78,8 +76,7 @@ def map_shape(uri: str, column: str, kind: pa.DataType | None) -> MapShape:
 def type_name(kind: pa.DataType, width: int = 120) -> str:
     """An Arrow type as a message shows it (``map<string, double>``): no Parquet field
     names, field names of a struct with control characters escaped, at most ``width``."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", _name(kind))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return message_text(_name(kind), width)
 
 
 def _name(kind: pa.DataType) -> str:
