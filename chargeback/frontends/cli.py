@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Annotated, Any, NoReturn
 
@@ -175,7 +177,7 @@ def run_command(
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json); for a closed
     month, an adjustment set beside the closed statements."""
-    try:
+    with _reported():
         config = resolve_run_config(
             source,
             period,
@@ -191,10 +193,6 @@ def run_command(
         if post_period is not None:
             config = replace(config, post_period=Period.parse(post_period))
         result = run(config, progress=_progress if _show_progress(quiet) else None)
-    except ChargebackError as e:
-        _fail(e)
-    except KeyboardInterrupt:
-        _interrupted()
     _report(result)
 
 
@@ -210,12 +208,8 @@ def periods_command(
     ],
 ) -> None:
     """List the billing periods in SOURCE with row counts and Bedrock totals."""
-    try:
+    with _reported():
         rows = periods(source)
-    except ChargebackError as e:
-        _fail(e)
-    except KeyboardInterrupt:
-        _interrupted()
     for line in periods_text(rows):
         _say(line)
 
@@ -237,7 +231,7 @@ def coverage_command(
 
     Runs the rules and policies of the config on one period; writes no statements.
     """
-    try:
+    with _reported():
         config = resolve_run_config(
             source,
             period,
@@ -246,10 +240,6 @@ def coverage_command(
             cost_measure=cost_measure,
         )
         report = coverage_report(config)
-    except ChargebackError as e:
-        _fail(e)
-    except KeyboardInterrupt:
-        _interrupted()
     for unmatched in report.allocation.unmatched:
         _say(f"warning: {unmatched.message}", err=True)
     for line in coverage_text(report, str(config.period)):
@@ -273,12 +263,10 @@ def history_command(
     config_file: ConfigOption = None,
 ) -> None:
     """List the month's runs, closes, reopens and adjustments, oldest first."""
-    try:
+    with _reported():
         month = Period.parse(period)
         where = resolve_out(out, config_file=config_file)
         rows = month_history(where, month)
-    except ChargebackError as e:
-        _fail(e)
     for line in history_text(rows, str(month), where):
         _say(line)
 
@@ -298,12 +286,10 @@ def close_command(
 ) -> None:
     """Close the month's published statements: record their run, totals and files'
     SHA-256; later runs for the month never replace them."""
-    try:
+    with _reported():
         month = Period.parse(period)
         where = resolve_out(out, config_file=config_file)
         event = close_month(where, month, by=by, note=note, force=force)
-    except ChargebackError as e:
-        _fail(e)
     body = event.body
     totals = ", ".join(f"{t['currency']} {t['total']}" for t in body["totals"]) or "no spend"
     _say(
@@ -326,12 +312,10 @@ def reopen_command(
     config_file: ConfigOption = None,
 ) -> None:
     """Reopen a closed month (recorded); the next run replaces its statements again."""
-    try:
+    with _reported():
         month = Period.parse(period)
         where = resolve_out(out, config_file=config_file)
         event = reopen_month(where, month, reason=reason, by=by)
-    except ChargebackError as e:
-        _fail(e)
     _say(
         f"reopened {month} (closed by history event {event.body['reopens']}): the next run "
         "replaces its statements"
@@ -363,13 +347,9 @@ app.add_typer(config_app, name="config")
 def config_check_command(config_file: ConfigOption = None) -> None:
     """Validate the config file, the tables and report templates it names; print the
     settings as resolved."""
-    try:
+    with _reported():
         settings = load_settings(find_config(config_file))
         templates = load_templates(settings.run.get("templates"))
-    except ChargebackError as e:
-        _fail(e)
-    except KeyboardInterrupt:
-        _interrupted()
     for line in config_text(settings):
         _say(line)
     _say(f"report templates: {templates.workbook.origin}, {templates.journal.origin}")
@@ -427,6 +407,18 @@ def _say(text: str, err: bool = False) -> None:
     """Every line the CLI prints: file names, tag values and paths in it are shown with
     their control characters escaped, so none can drive the terminal."""
     typer.echo(terminal_line(text), err=err)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Around a command's work: a ChargebackError is one line and its exit code, Ctrl-C one
+    line and 130 (click would print "Aborted!" and exit 1)."""
+    try:
+        yield
+    except ChargebackError as e:
+        _fail(e)
+    except KeyboardInterrupt:
+        _interrupted()
 
 
 def _fail(error: ChargebackError) -> None:
