@@ -22,6 +22,7 @@ from chargeback.closing import close_month, month_history, reopen_month
 from chargeback.errors import ChargebackError, ExitCode
 from chargeback.frontends.cli_text import (
     adjustment_text,
+    alerts_text,
     config_text,
     coverage_text,
     history_text,
@@ -376,6 +377,8 @@ def _report(result: RunResult, shown: int = 50) -> None:
         f"Bedrock chargeback {period}: {result.rows.bedrock:,} Bedrock line "
         f"items of {result.rows.period:,} in the period"
     )
+    for line in alerts_text(result.alerts):
+        _say(line)
     if not result.allocation.totals:
         _say(f"  no Bedrock spend in {period}: the statements are empty")
     for totals in result.allocation.totals:
