@@ -12,7 +12,9 @@ from chargeback.report.xlsx.kit import (
     Formats,
     Value,
     common_items,
+    footer_text,
     header_block,
+    page_setup,
     set_widths,
     table_header,
     write_record,
@@ -48,6 +50,7 @@ def write_alerts(
         for c in ALERT_COLUMNS
     ]
     table_header(ws, row, labels, fmt)
+    head = row
     if not alerts.alerts:
         row += 1
         write_text(ws, row, 0, w("no_alerts"), fmt.text)
@@ -64,6 +67,7 @@ def write_alerts(
             "message": alert.message,
         }
         write_record(ws, row, ALERT_COLUMNS, record, alert.currency, fmt)
+    last = row
     if alerts.budgets:
         row += 2
         table_header(ws, row, [template.label(c) for c in BUDGET_COLUMNS], fmt)
@@ -81,5 +85,4 @@ def write_alerts(
             write_record(ws, row, BUDGET_COLUMNS, budget, b.currency, fmt)
     set_widths(ws, ALERT_COLUMNS, template)
     ws.set_column(len(ALERT_COLUMNS) - 1, len(ALERT_COLUMNS) - 1, 90)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, head, last, len(ALERT_COLUMNS) - 1, footer_text(template, header))

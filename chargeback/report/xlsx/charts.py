@@ -134,6 +134,9 @@ def add_charts(
         charts.append(chart)
     data.set_column(0, 0, 40)
     data.set_column(1, 12, 14)
+    data.freeze_panes(1, 0)
+    data.set_landscape()
+    data.fit_to_pages(1, 0)
 
     for i, chart in enumerate(charts):
         chart.set_size({"width": WIDTH, "height": HEIGHT})

@@ -88,21 +88,23 @@ def write_workbook(
     used: set[str] = set(sheets.values())
     summary = add_sheet(wb, sheets["summary"])
     place = _summary(summary, allocation, header, template, fmt, previous, alerts)
+    data: Worksheet | None = None
     if alerts is not None:
         alerts_title = sheet_title(template.word("alerts_sheet"), used)
         data_title = sheet_title(template.word("chart_data_sheet"), used)
         write_alerts(add_sheet(wb, alerts_title), alerts, header, template, fmt)
+        data = add_sheet(wb, data_title)
     for name, centers in cost_centers(allocation).items():
         title = sheet_title(name, used)
         _statement(wb, title, used, name, centers, allocation, header, template, fmt, max_rows)
     write_unattributed(add_sheet(wb, sheets["unattributed"]), allocation, header, template, fmt)
     write_reconciliation(add_sheet(wb, sheets["reconciliation"]), allocation, header, template, fmt)
     write_coverage(add_sheet(wb, sheets["coverage"]), allocation, header, template, fmt)
-    if alerts is not None and place is not None:
+    if alerts is not None and place is not None and data is not None:
         add_charts(
             wb,
             summary,
-            add_sheet(wb, data_title),
+            data,
             place,
             allocation,
             alerts,
