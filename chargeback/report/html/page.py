@@ -75,8 +75,9 @@ def render_report(
         cur = totals.currency
         out.append(f"<h2>{_e(label('net'))} ({_e(cur)})</h2><table><tr>")
         heads = ["cost_center", "net", "share_pct"]
+        projects = any(b.projected is not None for b in alerts.budgets)
         if budgets:
-            heads += ["budget", "remaining", "used_pct", "projected"]
+            heads += ["budget", "remaining", "used_pct", *(["projected"] if projects else [])]
         out += [
             f'<th class="{"" if h == "cost_center" else "n"}">{_e(label(h))}</th>' for h in heads
         ]
@@ -86,13 +87,13 @@ def render_report(
             cells = [_e(cc.cost_center), _m(cc.amount), f"{cc.share_pct:.2f}"]
             if budgets:
                 cells += (
-                    ["", "", "", ""]
+                    [""] * (len(heads) - 3)
                     if b is None
                     else [
                         _m(b.budget),
                         _m(b.remaining),
                         "" if b.used_pct is None else f"{b.used_pct:.2f}",
-                        _m(b.projected),
+                        *([_m(b.projected)] if projects else []),
                     ]
                 )
             out.append(
