@@ -136,9 +136,16 @@ def config_text(settings: FileSettings) -> list[str]:
         f"principal, {len(rules.account_map)} account"
     )
     active = sum(1 for c in rules.master if c.active)
+    budgeted = sum(1 for c in rules.master if c.budget is not None)
     out.append(
-        f"master list: {len(rules.master)} cost centers ({active} active), "
-        f"{len(rules.aliases)} aliases"
+        f"master list: {len(rules.master)} cost centers ({active} active, {budgeted} with a "
+        f"budget), {len(rules.aliases)} aliases"
+    )
+    a = settings.alerts
+    out.append(
+        f"alerts: month_ratio {a.month_ratio}, min_months {a.min_months}, min_amount "
+        f"{a.min_amount}, budget_warn_pct {a.budget_warn_pct}; alert_topic "
+        f"{run.get('alert_topic', '(none)')}"
     )
     for kind in PolicyKind:
         policy = rules.policy(kind)

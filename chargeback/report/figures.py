@@ -11,6 +11,7 @@ from chargeback.report.alerts import MonthAlerts
 
 #: Bars or series a picture shows; the rest are summed as one.
 TOP = 10
+TOP_CENTERS = 25
 TREND_SERIES = 6
 NO_MODEL = "(no model: tax, credits, fees)"
 OTHER = "Other"
@@ -41,6 +42,18 @@ def center_spend(allocation: Allocation, currency: str) -> list[tuple[str, Decim
         if t.currency == currency
         for cc in t.cost_centers
     ]
+
+
+def center_bars(allocation: Allocation, currency: str) -> list[tuple[str, Decimal]]:
+    """The cost centers' bars: all of them, in statement order, up to ``TOP_CENTERS``;
+    past that the largest, then the rest as one ``Other (N cost centers)`` bar."""
+    centers = center_spend(allocation, currency)
+    if len(centers) <= TOP_CENTERS:
+        return centers
+    ranked = sorted(centers, key=lambda kv: (-kv[1], kv[0]))
+    rest = ranked[TOP_CENTERS - 1 :]
+    total = sum((a for _, a in rest), Decimal("0.00"))
+    return [*ranked[: TOP_CENTERS - 1], (f"{OTHER} ({len(rest):,} cost centers)", total)]
 
 
 def trend_table(

@@ -149,12 +149,10 @@ def _alerts(section: Mapping[str, Any], where: str) -> AlertThresholds:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             raise ConfigError(f"{where}: {name} = {shown(raw)} must be a number")
         value = Decimal(str(raw))
-        low = Decimal(1) if key == "month_ratio" else Decimal(0)
-        if not value.is_finite() or value <= low and key == "month_ratio" or value < low:
-            raise ConfigError(
-                f"{where}: {name} = {shown(raw)} must be "
-                + ("more than 1" if key == "month_ratio" else "0 or more")
-            )
+        if key == "month_ratio" and not (value.is_finite() and value > 1):
+            raise ConfigError(f"{where}: {name} = {shown(raw)} must be more than 1")
+        if not (value.is_finite() and value >= 0):
+            raise ConfigError(f"{where}: {name} = {shown(raw)} must be 0 or more")
         values[key] = value
     return AlertThresholds(**values)
 

@@ -16,7 +16,9 @@ from openpyxl.utils.cell import range_boundaries
 
 from chargeback.results import RunResult
 from tests.support.browser import PDFTOTEXT, SOFFICE, to_pdf
+from tests.support.builders import tagged
 from tests.support.history_months import BUDGETS, MONTHS, publish_history, spent
+from tests.support.runs import run_rows
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +107,18 @@ def test_libreoffice_draws_the_summary_charts(
         "Claude Sonnet 4.6",
     ):
         assert text in first_page  # drawn on the Summary's page, with its axis labels
+
+
+def test_many_cost_centers_chart_the_largest_and_the_rest_as_one_bar(tmp_path: Path) -> None:
+    costs = {f"CC-{i:03d}": Decimal(i) + Decimal("0.25") for i in range(1, 31)}
+    result = run_rows(tmp_path, [tagged(f"p{cc}", cc, float(a)) for cc, a in costs.items()])
+    book = openpyxl.load_workbook(result.outputs["workbook"], data_only=True)
+    (chart,) = [c for c in book["Summary"]._charts if title(c) == "Spend by cost center (USD)"]
+    names = cells(book, chart.series[0].cat.strRef.f)
+    values = cells(book, chart.series[0].val.numRef.f)
+    largest = sorted(costs, key=lambda cc: -costs[cc])[:24]
+    assert names == [*largest, "Other (6 cost centers)"]
+    rest = sum((a for cc, a in costs.items() if cc not in largest), Decimal(0))
+    assert values == [*(float(costs[cc]) for cc in largest), float(rest)]
+    page = (Path(result.output_dir) / "report.html").read_text(encoding="utf-8")
+    assert "Other (6 cost centers)" in page and f"{rest:,.2f} USD" in page

@@ -80,15 +80,18 @@ def master() -> tuple[CostCenter, ...]:
     )
 
 
-def publish_history(tmp: Path) -> tuple[list[dict[str, Any]], dict[str, RunResult]]:
-    """The export and the three months published in ``tmp/out``, oldest first."""
+def publish_history(
+    tmp: Path, out: str | None = None
+) -> tuple[list[dict[str, Any]], dict[str, RunResult]]:
+    """The export and the three months published in ``out`` (default ``tmp/out``; an
+    ``s3://`` URI publishes to S3), oldest first."""
     rows = write_history_export(tmp / "export")
     results = {}
     for month in MONTHS:
         config = RunConfig(
             source=str(tmp / "export"),
             period=Period.parse(month),
-            out=str(tmp / "out"),
+            out=out or str(tmp / "out"),
             rules=AllocationRules(master=master()),
         )
         results[month] = run(config, now=RUN_AT[month])

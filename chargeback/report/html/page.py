@@ -14,7 +14,7 @@ from pathlib import Path
 
 from chargeback.allocate.allocation import Allocation
 from chargeback.report.alerts import MonthAlerts
-from chargeback.report.figures import center_spend, model_spend, trend_table
+from chargeback.report.figures import center_bars, model_spend, trend_table
 from chargeback.report.header import RunHeader
 from chargeback.report.html.svg import bars, stacked_columns
 from chargeback.report.templates import WorkbookTemplate
@@ -122,7 +122,7 @@ def _charts(
     found = []
     for totals in allocation.totals:
         cur = totals.currency
-        centers = center_spend(allocation, cur)
+        centers = center_bars(allocation, cur)
         if centers:
             found.append(bars(f"{w('chart_by_cost_center')} ({cur})", centers, f" {cur}"))
         models = model_spend(allocation, cur)

@@ -13,8 +13,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from chargeback.allocate.allocation import Allocation
+from chargeback.allocate.statements import UNATTRIBUTED
 from chargeback.report.alerts import MonthAlerts
-from chargeback.report.figures import model_spend, trend_table
+from chargeback.report.figures import TOP_CENTERS, center_bars, model_spend, trend_table
 from chargeback.report.safety import clean_text
 from chargeback.report.templates import WorkbookTemplate
 
@@ -54,23 +55,30 @@ def add_charts(
     currency = place.currency
     money = wb.add_format({"num_format": template.money_format(currency)})
     charts = []
-    if place.last >= place.first:
+    row = 0
+    centers = place.last - place.first + 1
+    if 0 < centers <= TOP_CENTERS:  # the Summary's own cells
+        categories = _ref(place.sheet, place.first, place.name_col, place.last, place.name_col)
+        values = _ref(place.sheet, place.first, place.net_col, place.last, place.net_col)
+    elif centers > TOP_CENTERS:  # the largest, and the rest as one bar, on Chart data
+        bars = [(n, a) for n, a in center_bars(allocation, currency) if n != UNATTRIBUTED]
+        data.write_string(row, 0, clean_text(w("chart_by_cost_center")))
+        for i, (name, amount) in enumerate(bars, start=1):
+            data.write_string(row + i, 0, clean_text(name))
+            data.write_number(row + i, 1, float(amount), money)
+        categories = _ref(data.name, row + 1, 0, row + len(bars), 0)
+        values = _ref(data.name, row + 1, 1, row + len(bars), 1)
+        row += len(bars) + 2
+    if centers > 0:
         chart = wb.add_chart({"type": "bar"})
         chart.add_series(
-            {
-                "name": w("chart_by_cost_center"),
-                "categories": _ref(
-                    place.sheet, place.first, place.name_col, place.last, place.name_col
-                ),
-                "values": _ref(place.sheet, place.first, place.net_col, place.last, place.net_col),
-            }
+            {"name": w("chart_by_cost_center"), "categories": categories, "values": values}
         )
         chart.set_title({"name": f"{w('chart_by_cost_center')} ({currency})"})
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"none": True})
         charts.append(chart)
 
-    row = 0
     models = model_spend(allocation, currency)
     data.write_string(row, 0, clean_text(w("chart_by_model")))
     for i, (model, amount) in enumerate(models, start=1):
