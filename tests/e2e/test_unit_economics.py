@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import openpyxl
 import pytest
@@ -229,3 +229,49 @@ def test_a_million_row_month_names_every_usage_type(million: RunResult) -> None:
     assert found["USE1-AgentCore-Runtime-vCPU-Hours"] == {"charge:agentcore_runtime"}
     assert found["USE1-ProvisionedThroughput-NovaPro-ModelUnits"] == {"Amazon Nova Pro"}
     assert_unit_economics_add_up(million)
+
+
+# -- Marketplace "Units", sized by the line item description -------------------------------------
+
+
+def test_marketplace_units_are_sized_by_their_descriptions(tmp_path: Path) -> None:
+    from sample_data.generator.columns import CUR2_TYPES
+    from tests.support.builders import tagged, write
+
+    def line(code: str, name: str, usage: float, cost: float, description: str) -> dict[str, Any]:
+        return tagged(
+            "proj_mp",
+            "CC-MP",
+            cost,
+            bill_billing_entity="AWS Marketplace",
+            line_item_product_code=code,
+            line_item_usage_type="USE1-MP:USE1_InputTokenCount-Units",
+            pricing_unit="Units",
+            line_item_usage_amount=usage,
+            line_item_line_item_description=description,
+            product={"product_name": f"{name} (Amazon Bedrock Edition)"},
+        )
+
+    rows = [
+        line("mp-a", "Claude Sonnet 4.6", 2000.0, 6.0, "$0.003 per 1,000 input tokens"),
+        line("mp-a", "Claude Sonnet 4.6", 1000.0, 3.0, "$0.003 per 1,000 input tokens"),
+        line("mp-b", "Llama 3.3 70B Instruct", 4.0, 2.88, "USD 0.72 per 1M input tokens"),
+        line("mp-c", "Claude Haiku 4.5", 10.0, 1.0, "Claude Haiku 4.5 USE1_InputTokenCount"),
+    ]
+    write(tmp_path / "export" / "data" / "part-1.parquet", rows, types=CUR2_TYPES)
+    result = run_month(tmp_path / "export", tmp_path / "out")
+    economics = read_csv(
+        Path(result.outputs["summary"]).with_name("chargeback-2026-10-unit-economics.csv")
+    )
+    got = {
+        (r["model"], r["charge"]): (r["tokens"], r["amount"], r["cost_per_1m_tokens"])
+        for r in economics
+    }
+    assert got == {
+        ("Claude Sonnet 4.6", ""): ("3000000", "9.00", "3.0000"),
+        ("Llama 3.3 70B Instruct", ""): ("4000000", "2.88", "0.7200"),
+        ("Claude Haiku 4.5", "unsized_unit"): ("", "1.00", ""),
+    }
+    saved = json.loads(Path(result.outputs["run"]).read_text(encoding="utf-8"))
+    assert [e["model"] for e in saved["taxonomy"]["unsized_units"]] == ["Claude Haiku 4.5"]
+    assert saved["taxonomy"]["unknown"] == []
