@@ -6,6 +6,10 @@ Each month's published run comes from the destination's ``published_run``: local
 month's ``current.json`` (the run's totals). A month never published is simply absent; a
 month whose record cannot be read or is not a run record stops the reading with the file
 named (a trend with a silent hole would mislead).
+
+TODO(issue 15): on S3 ``record`` is ``current.json`` (totals per cost center only); figures
+beyond the totals (unit economics per model, for anomalies) need the run's ``run.json``
+under the pointer's ``prefix``.
 """
 
 from __future__ import annotations
