@@ -1,19 +1,16 @@
 """Reading what was published: the months of a destination's history, for trends and
 comparisons across months (``chargeback trend``; anomaly detection reads the same).
 
-Each month's published run comes from the destination's ``published_run``: locally
-``OUT/YYYY-MM/run.json`` (the whole run record: totals, unit economics, taxonomy), on S3 the
-month's ``current.json`` (the run's totals). A month never published is simply absent; a
-month whose record cannot be read or is not a run record stops the reading with the file
-named (a trend with a silent hole would mislead).
-
-TODO(issue 15): on S3 ``record`` is ``current.json`` (totals per cost center only); figures
-beyond the totals (unit economics per model, for anomalies) need the run's ``run.json``
-under the pointer's ``prefix``.
+Each month's record is the published run's ``run.json`` (totals, unit economics, taxonomy):
+locally ``OUT/YYYY-MM/run.json``; on S3 the one under the prefix the month's ``current.json``
+names. A month never published is simply absent; a month whose record cannot be read or is
+not a run record stops the reading with the file named (a trend with a silent hole would
+mislead).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -49,6 +46,15 @@ def published_month(destination: Destination, period: Period) -> PublishedMonth 
     if found is None:
         return None
     uri, record = found
+    if "prefix" in record and "run_id" in record:  # S3's pointer: the run's record is its run.json
+        uri = f"{record['prefix']}run.json"
+        data = destination.read_recorded(str(period), "run", str(record["run_id"]), "run.json")
+        try:
+            record = json.loads(data)
+        except ValueError as e:
+            raise OutputError(
+                f"{uri} is not valid JSON ({e}): restore it from a backup, or run the month again"
+            ) from e
     try:
         amounts: dict[tuple[str, str], Decimal] = {}
         totals: dict[str, Decimal] = {}
