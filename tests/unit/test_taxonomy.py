@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 import chargeback.taxonomy as taxonomy
-from chargeback.allocate.engine import Engine
 from chargeback.allocate.policies import policy_kind
 from chargeback.allocate.statements import UNATTRIBUTED, StatementLine, build_currency_totals
 from chargeback.bedrock_taxonomy import Product, classify
@@ -185,20 +184,7 @@ def test_savings_plan_negation_is_a_discount_on_the_summary_and_for_its_policy()
     assert policy_kind(replace(ln, unattributed_reason="default_project")) is PolicyKind.DISCOUNT
 
 
-# -- SQL holds the table; the Bedrock taxonomy names usage as the table does ----------------
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(threads=1)
-
-
-def test_the_sql_table_is_the_python_table(engine: Engine) -> None:
-    rows = engine.con.execute("SELECT name, category, is_usage FROM line_item_types").fetchall()
-    assert sorted(rows) == sorted(
-        (name, t.category.value, t.category is Category.GROSS_USAGE)
-        for name, t in LINE_ITEM_TYPES.items()
-    )
+# -- the Bedrock taxonomy names usage where this table says a line is usage ------------------
 
 
 @pytest.mark.parametrize("usage_kind", USAGE_KINDS)
