@@ -19,6 +19,7 @@ from chargeback.allocate.engine import Engine
 from chargeback.allocate.money import round_money
 from chargeback.allocate.statements import StatementLine
 from chargeback.bedrock_taxonomy import Classification, Product, classify
+from chargeback.errors import message_text
 
 _PRODUCT_FIELDS = (
     "line_item_type",
@@ -102,7 +103,8 @@ class ProductNames:
             if not entries:
                 continue
             names = ", ".join(
-                f"{e.usage_type or '(no usage type)'} ({e.reason})" for e in entries[:5]
+                f"{message_text(e.usage_type) or '(no usage type)'} ({message_text(e.reason, 100)})"
+                for e in entries[:5]
             )
             more = f" and {len(entries) - 5} more" if len(entries) > 5 else ""
             out.append(

@@ -209,3 +209,20 @@ def test_the_table_has_one_owner_for_every_spelling() -> None:
     clash = {**data, "model": [*data["model"], {"name": "Nova Pro", "provider": "X"}]}
     with pytest.raises(ValueError, match="names both"):
         parse_table(clash)
+
+
+def test_the_warning_names_what_is_unknown_with_export_text_escaped() -> None:
+    from chargeback.allocate.products import ProductNames, Unnamed
+
+    odd = "USE1-\x1b[31mEvil" + "x" * 80 + "-input-tokens"
+    named = ProductNames(
+        products=3,
+        unknown=tuple(Unnamed(f"USE1-M{i}-input-tokens", "AWS", f"M{i}", "new") for i in range(6))
+        + (Unnamed(odd, "AWS", "Evil", "model 'Evil' is not in the taxonomy"),),
+    )
+    [warning] = named.warnings()
+    assert warning.startswith("7 usage type(s) the Bedrock taxonomy does not know: ")
+    assert "USE1-M0-input-tokens (new)" in warning and "and 2 more" in warning
+    assert "\x1b" not in warning
+    [line] = ProductNames(unknown=(Unnamed(odd, "AWS", "Evil", "x"),)).warnings()
+    assert "\\x1b[31mEvil" in line and "…" in line and "\x1b" not in line
