@@ -157,11 +157,14 @@ class RunResult:
     #: The cost-center tag or mapping tables that match no Bedrock line of the period, with
     #: the tag keys the lines do carry (empty when every setting matched).
     unmatched: tuple[Unmatched, ...] = ()
+    #: Last month's charge per (cost center, currency), from ``previous_run``; None without.
+    last_month: dict[tuple[str, str], Decimal] | None = None
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """One line per setting that matched nothing (stderr, the Lambda's log line)."""
-        return tuple(u.message for u in self.unmatched)
+        """One line per setting that matched nothing, and per kind of line the Bedrock
+        taxonomy could not name (stderr, the Lambda's log line)."""
+        return tuple(u.message for u in self.unmatched) + tuple(self.allocation.products.warnings())
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``run.json``."""
@@ -239,6 +242,8 @@ class RunResult:
                 for u in self.unmatched
             ],
             **self._alerts_json(),
+            "taxonomy": self.allocation.products.to_json(),
+            "unit_economics": self.allocation.economics.to_json(),
             "outputs": list(self.files_written),
             "statement_lines": self.statement_lines,
             "run_id": self.run_id,
