@@ -8,10 +8,10 @@ from decimal import Decimal
 from chargeback.allocate.engine import MEMORY_PER_THREAD
 from chargeback.allocate.statements import UNATTRIBUTED, CostCenterTotal, CurrencyTotals
 from chargeback.closing import HistoryRow
-from chargeback.publish.published import PublishedMonth
 from chargeback.report.alerts import MonthAlerts
 from chargeback.report.safety import terminal_text
 from chargeback.results import AdjustmentInfo
+from chargeback.run_record import PublishedMonth
 from chargeback.settings.files import FileSettings
 from chargeback.settings.model import CostMeasure
 from chargeback.survey import CoverageReport, PeriodRow
