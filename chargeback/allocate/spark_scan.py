@@ -140,7 +140,10 @@ class SparkScan:
             found = frame.collect()
         except Exception as e:
             raise _query_error(name, e) from e
-        return Rows(tuple(frame.columns), [tuple(row) for row in found])
+        rows = [tuple(row) for row in found]
+        if name == "21_bad_amounts":  # amounts as DuckDB writes a double: nan, -inf, 1e+27
+            rows = [(f, line, _double_text(c), _double_text(u)) for f, line, c, u in rows]
+        return Rows(tuple(frame.columns), rows)
 
     def _frame(self, name: str, params: Mapping[str, Any] | None) -> DataFrame:
         text = spark_query(name)
@@ -171,6 +174,12 @@ class SparkScan:
         for frame in self._cached:
             frame.unpersist()
         self._cached.clear()
+
+
+def _double_text(text: str | None) -> str | None:
+    """A double's text as DuckDB casts it (Python's shortest form), from Spark's (Java's:
+    ``NaN``, ``-Infinity``, ``1.0E27``), so the errors read the same on both engines."""
+    return None if text is None else repr(float(text))
 
 
 def _spark_value(value: Any) -> Any:

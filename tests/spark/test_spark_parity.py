@@ -1,0 +1,118 @@
+"""``--engine spark`` writes the same statements as the DuckDB scan, cell for cell, to the cent:
+the sample month, the same month as FOCUS and as legacy CUR, and a generated month.
+
+Spark runs for real, in local mode (tests/spark/conftest.py). Each month is also checked
+against an independent sum of its Parquet rows (pyarrow and Decimal), so two engines agreeing
+on a wrong figure would fail too.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from benchmarks.generate import generate
+from chargeback.settings.model import ScanEngine
+from chargeback.settings.resolve import resolve_run_config
+from sample_data.generator.cur2 import bedrock_sample_rows, write_legacy_cur
+from sample_data.generator.focus import write_focus_export
+from tests.spark.conftest import SPARK
+from tests.support.engines import assert_same_outputs, run_both
+from tests.support.paths import SAMPLE
+from tests.support.runs import read_csv, summary
+from tests.support.sample_month import EXAMPLE, sample_expected
+
+pytestmark = SPARK
+
+#: Rows of the generated month. 1,000,000 in CI and by default; CHARGEBACK_SPARK_TEST_ROWS
+#: makes it smaller on a slow machine.
+GENERATED_ROWS = int(os.environ.get("CHARGEBACK_SPARK_TEST_ROWS", "1000000"))
+
+
+def config(source: Path, tmp_path: Path, example: bool = True) -> Any:
+    return resolve_run_config(
+        str(source),
+        "2026-10",
+        config_file=str(EXAMPLE) if example else None,
+        out=str(tmp_path / "out"),
+        environ={},
+        cwd=tmp_path,
+    )
+
+
+def test_sample_month_on_spark_equals_duckdb_and_the_parquet_rows(
+    spark: Any, tmp_path: Path
+) -> None:
+    duck, on_spark = run_both(config(SAMPLE, tmp_path), tmp_path / "out")
+    assert on_spark.config.engine is ScanEngine.SPARK
+    assert assert_same_outputs(duck, on_spark) >= 6
+    # and both say what the example config applied by hand to the Parquet rows says
+    assert summary(on_spark) == sample_expected()
+    assert on_spark.rows.bedrock == duck.rows.bedrock > 0
+    assert [f.rows for f in on_spark.files] == [f.rows for f in duck.files]
+
+
+@pytest.mark.parametrize("kind", ["focus", "legacy"])
+def test_focus_and_legacy_months_on_spark_equal_duckdb(
+    spark: Any, tmp_path: Path, kind: str
+) -> None:
+    root = tmp_path / kind
+    if kind == "focus":
+        write_focus_export(root)
+    else:
+        write_legacy_cur(root, bedrock_sample_rows())
+    duck, on_spark = run_both(config(root, tmp_path), tmp_path / "out")
+    assert (
+        on_spark.source.schema
+        == duck.source.schema
+        == ("focus" if kind == "focus" else "legacy_cur")
+    )
+    assert assert_same_outputs(duck, on_spark) >= 6
+    assert sum(summary(on_spark).values()) == Decimal("6597.83")  # the sample's published total
+
+
+def test_generated_month_on_spark_equals_duckdb_to_the_cent(spark: Any, tmp_path: Path) -> None:
+    root = tmp_path / "generated"
+    generate(root, GENERATED_ROWS, seed=3)
+    duck, on_spark = run_both(config(root, tmp_path, example=False), tmp_path / "out")
+    assert on_spark.rows.input == GENERATED_ROWS
+    assert assert_same_outputs(duck, on_spark) >= 6
+    # the export's Bedrock total, summed independently from the Parquet rows
+    assert sum(summary(on_spark).values()) == _bedrock_total(root)
+    assert len(read_csv(on_spark.outputs["lines"])) > 100
+
+
+def _bedrock_total(root: Path) -> Decimal:
+    codes = {"AmazonBedrock", "AmazonBedrockService", "AmazonBedrockFoundationModels"}
+    codes.add("AmazonBedrockAgentCore")
+    total = Decimal(0)
+    columns = [
+        "bill_billing_period_start_date",
+        "bill_billing_entity",
+        "line_item_product_code",
+        "product_product_family",
+        "product",
+        "line_item_net_unblended_cost",
+        "line_item_unblended_cost",
+    ]
+    for path in sorted(root.rglob("*.parquet")):
+        for batch in pq.ParquetFile(path).iter_batches(columns=columns, batch_size=200_000):
+            for row in batch.to_pylist():
+                if row["bill_billing_period_start_date"].strftime("%Y-%m") != "2026-10":
+                    continue
+                name = (dict(row["product"] or []).get("product_name") or "").lower()
+                bedrock = (
+                    row["product_product_family"] == "Amazon Bedrock"
+                    or row["line_item_product_code"] in codes
+                    or (row["bill_billing_entity"] == "AWS Marketplace" and "bedrock" in name)
+                )
+                if bedrock:
+                    net = row["line_item_net_unblended_cost"]
+                    cost = net if net is not None else row["line_item_unblended_cost"]
+                    total += Decimal(repr(cost))
+    return total.quantize(Decimal("0.01"))
