@@ -19,8 +19,13 @@ import pytest
 from chargeback.errors import ChargebackError, ExitCode, InputError
 from chargeback.pipeline import run
 from chargeback.settings.model import Period, RunConfig, ScanEngine
-from tests.e2e.test_bad_input import duplicate_delivery, infinite_cost, nan_cost, null_cost
-from tests.e2e.test_bad_input import wrong_period
+from tests.e2e.test_bad_input import (
+    duplicate_delivery,
+    infinite_cost,
+    nan_cost,
+    null_cost,
+    wrong_period,
+)
 from tests.spark.conftest import SPARK
 from tests.support.builders import CUR2_TYPES, tagged, write
 from tests.support.engines import assert_same_outputs, run_both

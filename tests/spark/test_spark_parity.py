@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -88,31 +90,27 @@ def test_generated_month_on_spark_equals_duckdb_to_the_cent(spark: Any, tmp_path
 
 
 def _bedrock_total(root: Path) -> Decimal:
-    codes = {"AmazonBedrock", "AmazonBedrockService", "AmazonBedrockFoundationModels"}
-    codes.add("AmazonBedrockAgentCore")
+    """The period's Bedrock net cost, from the Parquet rows with pyarrow and Decimal."""
+    codes = ["AmazonBedrock", "AmazonBedrockService", "AmazonBedrockFoundationModels"]
+    codes.append("AmazonBedrockAgentCore")
     total = Decimal(0)
-    columns = [
-        "bill_billing_period_start_date",
-        "bill_billing_entity",
-        "line_item_product_code",
-        "product_product_family",
-        "product",
-        "line_item_net_unblended_cost",
-        "line_item_unblended_cost",
-    ]
     for path in sorted(root.rglob("*.parquet")):
-        for batch in pq.ParquetFile(path).iter_batches(columns=columns, batch_size=200_000):
-            for row in batch.to_pylist():
-                if row["bill_billing_period_start_date"].strftime("%Y-%m") != "2026-10":
-                    continue
-                name = (dict(row["product"] or []).get("product_name") or "").lower()
-                bedrock = (
-                    row["product_product_family"] == "Amazon Bedrock"
-                    or row["line_item_product_code"] in codes
-                    or (row["bill_billing_entity"] == "AWS Marketplace" and "bedrock" in name)
-                )
-                if bedrock:
-                    net = row["line_item_net_unblended_cost"]
-                    cost = net if net is not None else row["line_item_unblended_cost"]
-                    total += Decimal(repr(cost))
+        t = pq.read_table(path)
+        name = pc.utf8_lower(pc.map_lookup(t["product"], "product_name", "first"))
+        bedrock = pc.or_kleene(
+            pc.or_kleene(
+                pc.equal(t["product_product_family"], "Amazon Bedrock"),
+                pc.is_in(t["line_item_product_code"], pa.array(codes)),
+            ),
+            pc.and_kleene(
+                pc.equal(t["bill_billing_entity"], "AWS Marketplace"),
+                pc.match_substring(name, "bedrock"),
+            ),
+        )
+        month = pc.strftime(t["bill_billing_period_start_date"], "%Y-%m")
+        keep = pc.fill_null(pc.and_kleene(bedrock, pc.equal(month, "2026-10")), False)
+        rows = t.filter(keep)
+        nets = rows["line_item_net_unblended_cost"].to_pylist()
+        for net, unblended in zip(nets, rows["line_item_unblended_cost"].to_pylist(), strict=True):
+            total += Decimal(repr(net if net is not None else unblended))
     return total.quantize(Decimal("0.01"))
