@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +73,9 @@ def spark_session(remote: str | None, threads: int | None = None) -> SparkSessio
         )
         for key, value in LOCAL_CONF.items():
             builder = builder.config(key, value)
-        session = builder.getOrCreate()
+        with warnings.catch_warnings():  # pyspark's note that it prefers pandas < 3
+            warnings.simplefilter("ignore", FutureWarning)
+            session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
         return session
     except Exception as e:  # pyspark raises many kinds: Java missing, Connect unreachable
