@@ -221,6 +221,9 @@ def _read_and_allocate(
         crashpoints.pause("scan")
         if config.engine is ScanEngine.SPARK:
             allocation = _allocate_on_spark(config, say, engine, source, schema)
+            # run.json: what scanned the export (DuckDB allocated, rounded and wrote)
+            duckdb_settings["scan_engine"] = ScanEngine.SPARK.value
+            duckdb_settings["spark_remote"] = config.spark_remote or "local session"
         else:
             engine.register_cur(canonical_view(engine.con, source, schema))
             allocation = allocate(
@@ -244,22 +247,22 @@ def _allocate_on_spark(
 
     where = config.spark_remote or "a local Spark session"
     say(f"scanning on Spark ({where})")
-    spark = SparkScan(
-        spark_session(config.spark_remote, config.threads),
-        source,
-        schema,
-        local=config.spark_remote is None,
-    )
+    session = spark_session(config.spark_remote, config.threads)
     try:
-        return allocate(
-            engine,
-            config,
-            {f.uri: f.rows for f in source.files},
-            schema.legacy_tag_columns,
-            scan_on=spark,
-        )
+        spark = SparkScan(session, source, schema, local=config.spark_remote is None)
+        try:
+            return allocate(
+                engine,
+                config,
+                {f.uri: f.rows for f in source.files},
+                schema.legacy_tag_columns,
+                scan_on=spark,
+            )
+        finally:
+            spark.close()
     finally:
-        spark.close()
+        if config.spark_remote:  # the cluster's session is released; a local one is kept
+            session.stop()  # for the next run in this process (it ends with the process)
 
 
 def source_info(source: Source, schema: ExportSchema) -> SourceInfo:

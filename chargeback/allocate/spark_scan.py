@@ -34,7 +34,10 @@ from chargeback.read.schema import ExportSchema
 from chargeback.read.spark_view import canonical_sql
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import DataFrame
+
+#: A local (classic) or a Spark Connect session: pyspark gives the two no common type.
+Session = Any
 
 #: The table of groups the scan hands over (13, after 15), as Spark and DuckDB name it.
 GROUPS = "bedrock_groups"
@@ -53,7 +56,7 @@ LOCAL_CONF: dict[str, str] = {
 }
 
 
-def spark_session(remote: str | None, threads: int | None = None) -> SparkSession:
+def spark_session(remote: str | None, threads: int | None = None) -> Session:
     """A Spark Connect session for ``remote`` (``sc://...``), else a local one."""
     try:
         from pyspark.sql import SparkSession
@@ -64,9 +67,15 @@ def spark_session(remote: str | None, threads: int | None = None) -> SparkSessio
     logging.getLogger("py4j").setLevel(logging.ERROR)
     try:
         if remote:
-            session = SparkSession.builder.remote(remote).getOrCreate()
-            session.conf.set("spark.sql.session.timeZone", "UTC")
-            return session
+            # the Connect client's own builder: a plain client, even in a process that also
+            # runs a local session (as the tests do, serving Spark Connect from it)
+            from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+            with warnings.catch_warnings():  # pyspark's note that it prefers pandas < 3
+                warnings.simplefilter("ignore", FutureWarning)
+                client = ConnectSession.builder.remote(remote).getOrCreate()
+            client.conf.set("spark.sql.session.timeZone", "UTC")
+            return client
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = SparkSession.builder.master(f"local[{threads or '*'}]").appName(
             "bedrock-chargeback"
@@ -99,7 +108,7 @@ class SparkScan:
     """The export's files as the canonical view ``cur`` in a Spark session, and the queries
     that scan it."""
 
-    def __init__(self, spark: SparkSession, source: Source, schema: ExportSchema, local: bool):
+    def __init__(self, spark: Session, source: Source, schema: ExportSchema, local: bool):
         self.spark = spark
         self.local = local
         self._cached: list[DataFrame] = []
@@ -109,15 +118,14 @@ class SparkScan:
         self._sql_view("cur", spark_text(view.sql))
 
     def _read_files(self, name: str, uris: Sequence[str]) -> None:
-        from pyspark.sql import functions as F
-
+        lit = _lit(self.spark)
         frames = []
         for uri in uris:
             try:
                 frame = self.spark.read.parquet(spark_path(uri, self.local))
             except Exception as e:
                 raise _read_error(uri, e) from e
-            frames.append(frame.withColumn(FILE_COLUMN, F.lit(uri)))
+            frames.append(frame.withColumn(FILE_COLUMN, lit(uri)))
         union = frames[0]
         for frame in frames[1:]:
             union = union.unionByName(frame, allowMissingColumns=True)
@@ -162,7 +170,8 @@ class SparkScan:
             raise QueryError(f"queries/{name}.sql needs parameters {sorted(missing)}")
         bound = {k: _spark_value(v) for k, v in (params or {}).items() if k in wanted}
         try:
-            return self.spark.sql(text, args=bound or None)
+            frame: DataFrame = self.spark.sql(text, args=bound or None)
+            return frame
         except Exception as e:
             raise _query_error(name, e) from e
 
@@ -183,6 +192,18 @@ class SparkScan:
         for frame in self._cached:
             frame.unpersist()
         self._cached.clear()
+
+
+def _lit(spark: Session) -> Any:
+    """``lit`` of the session's kind: pyspark's generic one picks the kind by the process's
+    mode, which is wrong for a Connect client in a process that also runs a local session."""
+    if type(spark).__module__.startswith("pyspark.sql.connect"):
+        from pyspark.sql.connect.functions import lit as connect_lit
+
+        return connect_lit
+    from pyspark.sql.functions import lit
+
+    return lit
 
 
 def _double_text(text: str | None) -> str | None:

@@ -17,8 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
 from benchmarks.generate import generate
+from chargeback.frontends.cli import app
 from chargeback.settings.model import ScanEngine
 from chargeback.settings.resolve import resolve_run_config
 from sample_data.generator.cur2 import bedrock_sample_rows, write_legacy_cur
@@ -52,6 +54,8 @@ def test_sample_month_on_spark_equals_duckdb_and_the_parquet_rows(
 ) -> None:
     duck, on_spark = run_both(config(SAMPLE, tmp_path), tmp_path / "out")
     assert on_spark.config.engine is ScanEngine.SPARK
+    assert on_spark.settings.duckdb["scan_engine"] == "spark"
+    assert "scan_engine" not in duck.settings.duckdb
     assert assert_same_outputs(duck, on_spark) >= 6
     # and both say what the example config applied by hand to the Parquet rows says
     assert summary(on_spark) == sample_expected()
@@ -114,3 +118,25 @@ def _bedrock_total(root: Path) -> Decimal:
         for net, unblended in zip(nets, rows["line_item_unblended_cost"].to_pylist(), strict=True):
             total += Decimal(repr(net if net is not None else unblended))
     return total.quantize(Decimal("0.01"))
+
+
+def test_the_cli_over_spark_connect_equals_duckdb(spark: Any, tmp_path: Path) -> None:
+    """``chargeback run --engine spark --spark-remote sc://...``: a Spark Connect client, the
+    way a cluster (EMR, Databricks, Glue) is used, here served by the local session."""
+    out = tmp_path / "connect"
+    args = ["run", str(SAMPLE), "--period", "2026-10", "--out", str(out), "--quiet"]
+    args += ["--config", str(EXAMPLE), "--engine", "spark", "--spark-remote", spark.remote]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    duck = run_both(config(SAMPLE, tmp_path), tmp_path / "both")[0]
+    month = out / "2026-10"
+    for written, by_duckdb in (
+        (month / "chargeback-2026-10-summary.csv", duck.outputs["summary"]),
+        (month / "chargeback-2026-10-lines.csv", duck.outputs["lines"]),
+    ):
+        assert written.read_bytes() == Path(by_duckdb).read_bytes(), written.name
+    amounts = {
+        r["cost_center"]: Decimal(r["amount"])
+        for r in read_csv(written.parent / "chargeback-2026-10-summary.csv")
+    }
+    assert amounts == sample_expected()
