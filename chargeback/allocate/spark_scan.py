@@ -219,9 +219,16 @@ def _spark_value(value: Any) -> Any:
     return value
 
 
+def _reason(error: Exception) -> str:
+    """The first line of what Spark said: a Java error's own message, not py4j's wrapper
+    (``An error occurred while calling o46.parquet.``)."""
+    java = getattr(error, "java_exception", None)
+    return first_line(Exception(str(java))) if java is not None else first_line(error)
+
+
 def _read_error(uri: str, error: Exception) -> InputError:
-    text = first_line(error)
-    if "s3a" in text.lower() or "No FileSystem for scheme" in text:
+    text = _reason(error)
+    if "S3AFileSystem" in text or "No FileSystem for scheme" in text:
         return InputError(
             f"Spark cannot read {uri} ({text}): this Spark has no S3 connector (hadoop-aws); "
             "run against a cluster with --spark-remote, or use --engine duckdb"
@@ -230,7 +237,7 @@ def _read_error(uri: str, error: Exception) -> InputError:
 
 
 def _query_error(name: str, error: Exception) -> QueryError | InputError:
-    text = first_line(error)
+    text = _reason(error)
     if "NUMERIC_VALUE_OUT_OF_RANGE" in text or "ARITHMETIC_OVERFLOW" in text:
         return InputError(
             f"the Bedrock amounts add up beyond what an exact sum holds (DECIMAL(38, 12): "

@@ -24,7 +24,7 @@ def test_an_s3_export_on_a_local_session_names_the_missing_connector(
     spark: Any, s3: S3, tmp_path: Path
 ) -> None:
     s3.client.create_bucket(Bucket="cur-exports")
-    s3.upload_tree(SAMPLE, "cur-exports", "cur/sample")
+    s3.upload_tree(SAMPLE / "data", "cur-exports", "cur/sample/data")  # no manifest
     out = tmp_path / "out"
     config = RunConfig(
         "s3://cur-exports/cur/sample", Period.parse("2026-10"), str(out), engine=ScanEngine.SPARK
