@@ -7,7 +7,9 @@ every way in its own child process, measuring wall seconds and peak RSS (``wait4
 - ``full``: ``chargeback run SOURCE --period P --out TMP`` (all outputs written);
 - ``floor``: one DuckDB query reading the same columns, filtering Bedrock, grouping by cost
   center, no outputs (benchmarks/floor.sql);
-- ``pandas``: ``pandas.read_parquet`` of the needed columns and a groupby.
+- ``pandas``: ``pandas.read_parquet`` of the needed columns and a groupby;
+- ``spark`` (only with ``--engine spark``): the full run with ``--engine spark``, a local
+  Spark session of ``--threads`` cores (needs the spark extra and Java).
 
 Prints a table of medians and ratios and writes it to benchmarks/RESULTS.md (between the
 result markers; the analysis around them is kept), with the machine's cores and memory.
@@ -15,6 +17,7 @@ Results of every size run so far are kept in benchmarks/results.json.
 
     python benchmarks/run.py --rows 1000000
     python benchmarks/run.py --rows 1000000 --rows 10000000 --rows 50000000 --repeat 3
+    python benchmarks/run.py --rows 10000000 --engine spark --threads 2 --repeat 1
 """
 
 from __future__ import annotations
@@ -46,8 +49,10 @@ from benchmarks.ways import totals  # noqa: E402
 PERIOD = "2026-10"
 RESULTS_MD = HERE / "RESULTS.md"
 RESULTS_JSON = HERE / "results.json"
+#: ``--engine spark`` runs: their own file, so the DuckDB history in results.json stays whole.
+SPARK_JSON = HERE / "spark-results.json"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-WAYS = ("floor", "full", "pandas")
+WAYS = ("floor", "full", "pandas", "spark")
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, 
 
 
 def run_way(way: str, source: Path, threads: int | None, memory_limit: str | None) -> Measure:
-    if way == "full":
+    if way in ("full", "spark"):
         with tempfile.TemporaryDirectory(dir=HERE / "data") as out:
             cmd = [
                 sys.executable,
@@ -91,6 +96,8 @@ def run_way(way: str, source: Path, threads: int | None, memory_limit: str | Non
                 out,
                 "--quiet",
             ]
+            if way == "spark":
+                cmd += ["--engine", "spark"]
             if threads:
                 cmd += ["--threads", str(threads)]
             if memory_limit:
@@ -162,11 +169,17 @@ def _generate_and_stamp(root: Path, rows: int, seed: int) -> None:
 
 
 def bench(
-    rows: int, repeat: int, seed: int, pandas_max: int, threads: int | None, memory: str | None
+    rows: int,
+    repeat: int,
+    seed: int,
+    pandas_max: int,
+    threads: int | None,
+    memory: str | None,
+    spark: bool = False,
 ) -> dict[str, Any]:
     source, gen_seconds = ensure_data(rows, seed)
     size = sum(p.stat().st_size for p in source.rglob("*.parquet"))
-    ways = [w for w in WAYS if w != "pandas" or rows <= pandas_max]
+    ways = [w for w in WAYS if (w != "pandas" or rows <= pandas_max) and (w != "spark" or spark)]
     runs: dict[str, list[Measure]] = {w: [] for w in ways}
     for i in range(repeat):
         for way in ways if i % 2 == 0 else reversed(ways):  # interleaved: noise hits all
@@ -262,6 +275,8 @@ def table(results: dict[str, Any]) -> str:
         floor = e["ways"]["floor"]["median_seconds"]
         for way in WAYS:
             w = e["ways"].get(way)
+            if w is None and way == "spark":
+                continue  # measured only with --engine spark
             if w is None:
                 lines.append(f"| {e['rows']:,} | {way} | skipped | | | | |")
                 continue
@@ -318,6 +333,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--threads", type=int, default=None, help="passed to chargeback run")
     parser.add_argument("--memory-limit", default=None, help="passed to chargeback run")
+    parser.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="spark: also time the full run with --engine spark (a local session)",
+    )
     args = parser.parse_args(argv)
     sizes = args.rows or [1_000_000]
     (HERE / "data").mkdir(exist_ok=True)
@@ -325,15 +346,27 @@ def main(argv: list[str] | None = None) -> int:
     if RESULTS_JSON.exists():
         results = json.loads(RESULTS_JSON.read_text())
     results["machine"] = machine()
+    spark = args.engine == "spark"
+    if spark:  # measured beside DuckDB's ways, kept apart from the DuckDB history
+        results = {"sizes": {}, "machine": results["machine"]}
     for rows in sizes:
         print(f"{rows:,} rows:", flush=True)
         entry = bench(
-            rows, args.repeat, args.seed, args.pandas_max_rows, args.threads, args.memory_limit
+            rows,
+            args.repeat,
+            args.seed,
+            args.pandas_max_rows,
+            args.threads,
+            args.memory_limit,
+            spark,
         )
         results["sizes"][str(rows)] = entry
-        write_results(results)
+        if spark:
+            SPARK_JSON.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+        else:
+            write_results(results)
     print(table(results))
-    print(f"\nwritten to {RESULTS_MD}")
+    print(f"\nwritten to {SPARK_JSON if spark else RESULTS_MD}")
     return 0
 
 

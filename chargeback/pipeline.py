@@ -44,7 +44,7 @@ from chargeback.results import (
     RunSettings,
     SourceInfo,
 )
-from chargeback.settings.model import RunConfig
+from chargeback.settings.model import RunConfig, ScanEngine
 
 #: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
 Progress = Callable[[str], None]
@@ -249,10 +249,16 @@ def _read_and_allocate(
     try:
         duckdb_settings = engine.settings()
         crashpoints.pause("scan")
-        engine.register_cur(canonical_view(engine.con, source, schema))
-        allocation = allocate(
-            engine, config, {f.uri: f.rows for f in source.files}, schema.legacy_tag_columns
-        )
+        if config.engine is ScanEngine.SPARK:
+            allocation = _allocate_on_spark(config, say, engine, source, schema)
+            # run.json: what scanned the export (DuckDB allocated, rounded and wrote)
+            duckdb_settings["scan_engine"] = ScanEngine.SPARK.value
+            duckdb_settings["spark_remote"] = config.spark_remote or "local session"
+        else:
+            engine.register_cur(canonical_view(engine.con, source, schema))
+            allocation = allocate(
+                engine, config, {f.uri: f.rows for f in source.files}, schema.legacy_tag_columns
+            )
         duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
     finally:
         engine.close()
@@ -261,6 +267,32 @@ def _read_and_allocate(
         f"{allocation.period_rows:,} rows in {config.period}"
     )
     return source, schema, allocation, duckdb_settings
+
+
+def _allocate_on_spark(
+    config: RunConfig, say: Progress, engine: Engine, source: Source, schema: ExportSchema
+) -> Allocation:
+    """``allocate`` with the export scanned on Spark (pyspark loads only here)."""
+    from chargeback.allocate.spark_scan import SparkScan, spark_session
+
+    where = config.spark_remote or "a local Spark session"
+    say(f"scanning on Spark ({where})")
+    session = spark_session(config.spark_remote, config.threads)
+    try:
+        spark = SparkScan(session, source, schema, local=config.spark_remote is None)
+        try:
+            return allocate(
+                engine,
+                config,
+                {f.uri: f.rows for f in source.files},
+                schema.legacy_tag_columns,
+                scan_on=spark,
+            )
+        finally:
+            spark.close()
+    finally:
+        if config.spark_remote:  # the cluster's session is released; a local one is kept
+            session.stop()  # for the next run in this process (it ends with the process)
 
 
 def source_info(source: Source, schema: ExportSchema) -> SourceInfo:

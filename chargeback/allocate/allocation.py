@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
-from chargeback.allocate.engine import Engine
+from chargeback.allocate.engine import Engine, Rows
 from chargeback.allocate.matching import Unmatched, rule_matches, unmatched_settings
 from chargeback.allocate.policies import SPLIT_REASON, PolicySplit, apply_policies
 from chargeback.allocate.products import ProductNames, name_products
@@ -93,6 +93,21 @@ class Allocation:
         return [ln for t in self.totals for c in t.cost_centers for ln in c.lines]
 
 
+class Scan(Protocol):
+    """What runs the queries that read the export (10 to 15, and 21 to 23): the DuckDB engine
+    itself, or another engine that hands the groups over (``allocate/spark_scan.py``)."""
+
+    def execute(self, name: str, params: Mapping[str, Any] | None = None) -> None: ...
+
+    def fetch(self, name: str, params: Mapping[str, Any] | None = None) -> Rows: ...
+
+
+class HandsOver(Scan, Protocol):
+    """A scan on another engine: after 15 it puts its groups into DuckDB's ``bedrock_groups``."""
+
+    def hand_over(self, engine: Engine) -> None: ...
+
+
 #: The magnitude from which a cost no longer fits DECIMAL(38, 12) (exact_cost, 00_macros.sql).
 COST_LIMIT = 1e26
 
@@ -159,15 +174,19 @@ def allocate(
     config: RunConfig,
     file_rows: dict[str, int],
     legacy_tag_columns: Sequence[str] = (),
+    scan_on: HandsOver | None = None,
 ) -> Allocation:
     """Select the period's Bedrock lines, allocate them, and total them per currency.
-    ``legacy_tag_columns``: a legacy export's tag columns, named when the tag matches none."""
+    ``legacy_tag_columns``: a legacy export's tag columns, named when the tag matches none.
+    ``scan_on``: another engine that reads the export (to 15, and 21 to 23) and hands the
+    groups over to ``engine``; None: DuckDB does it all."""
+    scan: Scan = engine if scan_on is None else scan_on
     period = {"period_start": config.period.start, "period_end": config.period.end}
-    per_file = engine.fetch("10_rows_by_file", period).dicts()
+    per_file = scan.fetch("10_rows_by_file", period).dicts()
     period_rows = sum(int(r["period_rows"]) for r in per_file)
     undated_rows = sum(int(r["undated_rows"]) for r in per_file)
     if period_rows == 0:
-        present = engine.fetch("11_periods").rows
+        present = scan.fetch("11_periods").rows
         listing = ", ".join(f"{p} ({n} rows)" for p, n in present) or "none"
         undated = (
             f"; {undated_rows:,} rows have no bill_billing_period_start_date"
@@ -178,21 +197,23 @@ def allocate(
             f"no rows for {config.period} in {config.source}; billing periods present: "
             f"{listing}{undated}"
         )
-    engine.execute("12_bedrock_period_lines")
+    scan.execute("12_bedrock_period_lines")
     measure = {"measure": config.cost_measure.value}
     numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
-    engine.execute("13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
+    scan.execute("13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
     if undated_rows:
-        _refuse_undated_bedrock_lines(engine)
-    engine.execute("15_marketplace_lines")
+        _refuse_undated_bedrock_lines(scan)
+    scan.execute("15_marketplace_lines")
+    if scan_on is not None:
+        scan_on.hand_over(engine)
     by_file = engine.fetch("20_bedrock_rows_by_file", numbered).dicts()
     bedrock = {r["source_file"]: r for r in by_file}
     if any(int(r["bad_lines"]) for r in bedrock.values()):
-        raise bad_amount(*engine.fetch("21_bad_amounts", {**period, **measure}).rows[0])
+        raise bad_amount(*scan.fetch("21_bad_amounts", {**period, **measure}).rows[0])
     measure_applied, measure_note = applied_measure(config, by_file)
-    candidates = engine.fetch("22_duplicate_keys").rows
+    candidates = scan.fetch("22_duplicate_keys").rows
     keys = [key for key, _count in candidates]
-    duplicate = engine.fetch("23_duplicate_lines", {**period, "keys": keys}).rows if keys else []
+    duplicate = scan.fetch("23_duplicate_lines", {**period, "keys": keys}).rows if keys else []
     if duplicate:
         line_id, first, second, confirmed = duplicate[0]
         count = max(int(confirmed), int(candidates[0][1]))
@@ -201,7 +222,7 @@ def allocate(
             "items repeat across files): SOURCE holds two deliveries of the export; point it "
             "at one delivery, or keep the manifest so only its files are read"
         )
-    named = name_products(engine, period)
+    named = name_products(engine, period, scan)
     engine.execute("27_free_bedrock_groups")
     rules = config.rules
     load_rule_tables(engine, rules)
@@ -307,7 +328,7 @@ def applied_measure(config: RunConfig, by_file: list[dict[str, Any]]) -> tuple[s
     )
 
 
-def _refuse_undated_bedrock_lines(engine: Engine) -> None:
+def _refuse_undated_bedrock_lines(engine: Scan) -> None:
     """A Bedrock line with no billing period belongs to no month: selecting by period would
     drop it without a word, so the run stops naming it (14 reads the export again)."""
     found = engine.fetch("14_undated_bedrock_lines").rows

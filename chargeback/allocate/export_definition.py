@@ -8,7 +8,7 @@ as far as the Data Exports SQL can say it: ``=``, ``IN`` and ``OR`` on plain col
 cannot say is widened, never narrowed, and written in ``NOTES``: the filter keeps a superset
 of the lines the tool charges, and the run makes the exact selection itself.
 
-TODO(issue 16): part 2 (the scan on Apache Spark, ``--engine spark``) is not started.
+Part 2 of issue 16, the scan on Apache Spark (``--engine spark``), is ``allocate/spark_scan.py``.
 """
 
 from __future__ import annotations

@@ -10,12 +10,12 @@ be reported (``run.json`` ``taxonomy``, a warning, the workbook), never guessed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from chargeback.allocate.engine import Engine
+from chargeback.allocate.engine import Engine, Rows
 from chargeback.allocate.money import round_money
 from chargeback.allocate.statements import StatementLine
 from chargeback.bedrock_taxonomy import Classification, Product, classify
@@ -32,6 +32,12 @@ _PRODUCT_FIELDS = (
     "pricing_unit",
 )
 MARKETPLACE_UNIT = "Units"
+
+
+class Reads(Protocol):
+    """What reads the export: the DuckDB engine, or Spark's scan (``allocation.Scan``)."""
+
+    def fetch(self, name: str, params: Mapping[str, Any] | None = None) -> Rows: ...
 
 
 @dataclass(frozen=True)
@@ -121,12 +127,13 @@ class ProductNames:
         }
 
 
-def name_products(engine: Engine, period: dict[str, Any]) -> ProductNames:
+def name_products(engine: Engine, period: dict[str, Any], scan: Reads) -> ProductNames:
     """Name every product of ``bedrock_groups`` and create ``bedrock_lines`` (24 to 26).
-    ``period``: the ``period_start`` and ``period_end`` parameters."""
+    ``period``: the ``period_start`` and ``period_end`` parameters; ``scan``: the engine that
+    reads the export (``engine`` itself, or Spark's scan), for 25."""
     rows = engine.fetch("24_bedrock_products").dicts()
     products = [Product(**{f: str(r[f] or "") for f in _PRODUCT_FIELDS}) for r in rows]
-    descriptions = _unit_descriptions(engine, period, rows)
+    descriptions = _unit_descriptions(scan, period, rows)
     names = [
         _sized(product, descriptions.get((str(r["product_code"]), product.usage_type), []))
         for product, r in zip(products, rows, strict=True)
@@ -168,7 +175,7 @@ def name_products(engine: Engine, period: dict[str, Any]) -> ProductNames:
 
 
 def _unit_descriptions(
-    engine: Engine, period: dict[str, Any], rows: list[dict[str, Any]]
+    scan: Reads, period: dict[str, Any], rows: list[dict[str, Any]]
 ) -> dict[tuple[str, str], list[str]]:
     """(product code, usage type) -> the line item descriptions of the month's Marketplace
     lines priced in Units (25 reads them only when there are such lines)."""
@@ -182,7 +189,7 @@ def _unit_descriptions(
     if not codes:
         return {}
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for code, usage_type, description in engine.fetch(
+    for code, usage_type, description in scan.fetch(
         "25_unit_descriptions", {**period, "codes": codes}
     ).rows:
         found[(str(code), str(usage_type))].append(str(description))

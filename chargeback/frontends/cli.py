@@ -41,7 +41,7 @@ from chargeback.report.safety import terminal_line
 from chargeback.report.templates import load_templates
 from chargeback.results import RunResult
 from chargeback.settings.files import find_config, load_settings
-from chargeback.settings.model import CostMeasure, Period
+from chargeback.settings.model import CostMeasure, Period, ScanEngine
 from chargeback.settings.resolve import ENV, resolve_out, resolve_run_config
 from chargeback.survey import coverage_report, periods
 
@@ -174,6 +174,24 @@ def run_command(
             show_default="none",
         ),
     ] = None,
+    engine: Annotated[
+        ScanEngine | None,
+        typer.Option(
+            help="What scans the export: duckdb (in this process) or spark (pip install "
+            "'bedrock-chargeback[spark]'; a local session, or --spark-remote).",
+            envvar=ENV["engine"],
+            show_default="duckdb",
+        ),
+    ] = None,
+    spark_remote: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark Connect URL (sc://HOST:PORT) of the cluster that scans the export "
+            "(EMR, Databricks, Glue); with --engine spark.",
+            envvar=ENV["spark_remote"],
+            show_default="a local Spark session",
+        ),
+    ] = None,
     post_period: Annotated[
         str | None,
         typer.Option(
@@ -204,6 +222,8 @@ def run_command(
             templates=templates,
             strict=strict,
             alert_topic=alert_topic,
+            engine=engine,
+            spark_remote=spark_remote,
         )
         if post_period is not None:
             config = replace(config, post_period=Period.parse(post_period))

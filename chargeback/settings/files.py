@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chargeback.errors import ConfigError
-from chargeback.settings.model import DEFAULT_STATEMENT_TAGS, CostMeasure, Period, RunConfig
+from chargeback.settings.model import (
+    DEFAULT_STATEMENT_TAGS,
+    CostMeasure,
+    Period,
+    RunConfig,
+    ScanEngine,
+)
 from chargeback.settings.rules import (
     DEFAULT_ORDER,
     AlertThresholds,
@@ -35,7 +41,7 @@ from chargeback.settings.tables import (
 from chargeback.settings.textfile import NESTED_TOO_DEEP, TOML_LIMIT, read_text, shown
 from chargeback.taxonomy import PolicyKind
 
-_E = TypeVar("_E", CostMeasure, Rule, Method)
+_E = TypeVar("_E", CostMeasure, Rule, Method, ScanEngine)
 
 CONFIG_FILE = "chargeback.toml"
 
@@ -49,6 +55,8 @@ _TOP = (
     "strict",
     "company",
     "alert_topic",
+    "engine",
+    "spark_remote",
 )
 _SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies", "journal", "alerts")
 _ALERTS = ("month_ratio", "min_months", "min_amount", "budget_warn_pct")
@@ -101,7 +109,7 @@ def load_settings(path: Path | None) -> FileSettings:
     where = str(path)
     _known(data, (*_TOP, *_SECTIONS), where, "")
     run: dict[str, Any] = {}
-    for key in ("out", "cost_center_tag", "memory_limit", "company", "alert_topic"):
+    for key in ("out", "cost_center_tag", "memory_limit", "company", "alert_topic", "spark_remote"):
         if key in data:
             run[key] = _text(data[key], where, key)
     journal = _table(data.get("journal", {}), where, "journal")
@@ -112,6 +120,8 @@ def load_settings(path: Path | None) -> FileSettings:
         run["templates"] = str(path.parent / _text(data["templates"], where, "templates"))
     if "cost_measure" in data:
         run["cost_measure"] = _choice(data["cost_measure"], CostMeasure, where, "cost_measure")
+    if "engine" in data:
+        run["engine"] = _choice(data["engine"], ScanEngine, where, "engine")
     if "threads" in data:
         value = data["threads"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -282,6 +292,8 @@ def build_run_config(
     templates: str | None = None,
     strict: bool | None = None,
     alert_topic: str | None = None,
+    engine: ScanEngine | None = None,
+    spark_remote: str | None = None,
 ) -> RunConfig:
     """The run's settings: each option from the command line, else the file, else default."""
     file = settings.run
@@ -307,6 +319,8 @@ def build_run_config(
         clearing_account=file.get("clearing_account"),
         alerts=settings.alerts,
         alert_topic=alert_topic if alert_topic is not None else file.get("alert_topic"),
+        engine=engine if engine is not None else file.get("engine", ScanEngine.DUCKDB),
+        spark_remote=spark_remote if spark_remote is not None else file.get("spark_remote"),
     )
 
 

@@ -31,6 +31,13 @@ class CostMeasure(StrEnum):
     UNBLENDED = "unblended"
 
 
+class ScanEngine(StrEnum):
+    """What reads the export: DuckDB in this process, or Apache Spark (``allocate/spark_scan``)."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
 @dataclass(frozen=True)
 class Period:
     """A billing period, one calendar month."""
@@ -99,6 +106,10 @@ class RunConfig:
     alerts: AlertThresholds = field(default_factory=AlertThresholds)
     #: An SNS topic ARN the Lambda publishes budget and anomaly alerts to (None: none).
     alert_topic: str | None = None
+    #: What scans the export; allocation, rounding and writing are DuckDB's either way.
+    engine: ScanEngine = ScanEngine.DUCKDB
+    #: A Spark Connect URL (``sc://host:port``) for ``engine`` spark; None: a local session.
+    spark_remote: str | None = None
 
     def __post_init__(self) -> None:
         if not self.source.strip():
@@ -109,3 +120,14 @@ class RunConfig:
             raise ConfigError("--cost-center-tag is empty: give the tag key, e.g. CostCenter")
         if self.threads is not None and self.threads < 1:
             raise ConfigError(f"--threads {self.threads} must be 1 or more")
+        if self.spark_remote is not None:
+            if self.engine is not ScanEngine.SPARK:
+                raise ConfigError(
+                    f"--spark-remote {shown(self.spark_remote)} is set but the engine is "
+                    f"{self.engine.value}: add --engine spark, or drop --spark-remote"
+                )
+            if not self.spark_remote.startswith("sc://"):
+                raise ConfigError(
+                    f"--spark-remote {shown(self.spark_remote)} is not a Spark Connect URL: "
+                    "write it as sc://HOST:PORT, e.g. sc://spark.example.internal:15002"
+                )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from chargeback.errors import ConfigError
 from chargeback.settings.files import build_run_config, find_config, load_settings
-from chargeback.settings.model import CostMeasure, RunConfig
+from chargeback.settings.model import CostMeasure, RunConfig, ScanEngine
 from chargeback.settings.textfile import shown
 
 #: The environment variable of each setting.
@@ -31,6 +31,8 @@ ENV: dict[str, str] = {
     "config": "CHARGEBACK_CONFIG",
     "strict": "CHARGEBACK_STRICT",
     "alert_topic": "CHARGEBACK_ALERT_TOPIC",
+    "engine": "CHARGEBACK_ENGINE",
+    "spark_remote": "CHARGEBACK_SPARK_REMOTE",
 }
 
 _TRUE = ("1", "true", "yes", "on")
@@ -53,6 +55,8 @@ def resolve_run_config(
     templates: str | None = None,
     strict: bool | None = None,
     alert_topic: str | None = None,
+    engine: ScanEngine | str | None = None,
+    spark_remote: str | None = None,
 ) -> RunConfig:
     """The run's settings from arguments, else the environment, else the config file
     (``config_file``, ``CHARGEBACK_CONFIG`` or ``cwd/chargeback.toml``), else defaults.
@@ -84,6 +88,8 @@ def resolve_run_config(
         templates=templates if templates is not None else _env(env, "templates"),
         strict=strict if strict is not None else _flag(_env(env, "strict"), "strict"),
         alert_topic=alert_topic if alert_topic is not None else _topic(_env(env, "alert_topic")),
+        engine=_engine(engine if engine is not None else _env(env, "engine")),
+        spark_remote=spark_remote if spark_remote is not None else _env(env, "spark_remote"),
     )
 
 
@@ -109,6 +115,16 @@ def _measure(value: CostMeasure | str | None) -> CostMeasure | None:
     except ValueError as e:
         choices = ", ".join(m.value for m in CostMeasure)
         raise ConfigError(f"{ENV['cost_measure']}={shown(value)}: use one of {choices}") from e
+
+
+def _engine(value: ScanEngine | str | None) -> ScanEngine | None:
+    if value is None or isinstance(value, ScanEngine):
+        return value
+    try:
+        return ScanEngine(value.strip().lower())
+    except ValueError as e:
+        choices = ", ".join(m.value for m in ScanEngine)
+        raise ConfigError(f"{ENV['engine']}={shown(value)}: use one of {choices}") from e
 
 
 def _threads(value: str | None) -> int | None:

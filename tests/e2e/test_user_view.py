@@ -118,6 +118,8 @@ def test_help_names_source_and_shows_every_default(command: tuple[str, ...]) -> 
         "--config": "./chargeback.toml when it exists",
         "--post-period": "the current month",
         "--alert-topic": "none",
+        "--engine": "duckdb",
+        "--spark-remote": "a local Spark session",
     }
     for option in options:
         if option not in ("--help", "--quiet", "--strict", "--period"):  # flags, and required
