@@ -23,6 +23,7 @@ from chargeback.errors import OutputError
 from chargeback.publish.destination import open_destination
 from chargeback.publish.history import in_force_close
 from chargeback.read.files import Source
+from chargeback.read.invocation_logs import LogObjects, open_logs
 from chargeback.read.schema import ExportSchema, canonical_view, detect_schema
 from chargeback.read.sources import open_source
 from chargeback.report.header import RunHeader
@@ -215,17 +216,30 @@ def _read_and_allocate(
         scanned = int(n_files * pct / 100)
         say(f"{QUERY_PHASES.get(query, query)}: {pct:.0f}% (~{scanned} of {n_files} files)")
 
-    engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
+    logs: LogObjects | None = None
+    if config.invocation_logs is not None:
+        say(f"finding invocation logs under {config.invocation_logs.location}")
+        logs = open_logs(config.invocation_logs.location, config.period)
+        say(f"reading {len(logs.objects):,} invocation log object(s)")
     try:
-        duckdb_settings = engine.settings()
-        crashpoints.pause("scan")
-        engine.register_cur(canonical_view(engine.con, source, schema))
-        allocation = allocate(
-            engine, config, {f.uri: f.rows for f in source.files}, schema.legacy_tag_columns
-        )
-        duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
+        engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
+        try:
+            duckdb_settings = engine.settings()
+            crashpoints.pause("scan")
+            engine.register_cur(canonical_view(engine.con, source, schema))
+            allocation = allocate(
+                engine,
+                config,
+                {f.uri: f.rows for f in source.files},
+                schema.legacy_tag_columns,
+                logs,
+            )
+            duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
+        finally:
+            engine.close()
     finally:
-        engine.close()
+        if logs is not None:
+            logs.close()
     say(
         f"selected {allocation.bedrock_rows:,} Bedrock line items of "
         f"{allocation.period_rows:,} rows in {config.period}"

@@ -1,7 +1,8 @@
 -- 24 bedrock_lines: the groups of 13 with their model and usage kind named. One row per
 -- group of line items (line_items says how many). Model and usage kind (regular
 -- expressions) are worked out once per distinct product, then joined back: a month has a
--- few hundred products, against up to millions of groups. No parameters.
+-- few hundred products, against up to millions of groups. group_no numbers the groups, for
+-- the invocation-log matches (28). No parameters.
 CREATE OR REPLACE TEMP TABLE bedrock_lines AS
 WITH products AS (
     SELECT DISTINCT
@@ -19,7 +20,8 @@ product_values AS (
 SELECT
     g.* EXCLUDE (product_model, inference_type, feature, product_name, line_keys),
     p.model,
-    p.usage_kind
+    p.usage_kind,
+    row_number() OVER () AS group_no
 FROM bedrock_groups AS g
 JOIN product_values AS p
     ON g.line_item_type = p.line_item_type

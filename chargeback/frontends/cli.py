@@ -51,6 +51,16 @@ ConfigOption = Annotated[
 
 #: Options several commands share, defined once so their help and variables agree.
 PeriodOption = Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])]
+InvocationLogsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--invocation-logs",
+        help="Bedrock model invocation logs (folder or s3:// prefix holding AWSLogs/): split "
+        "token usage no earlier rule attributed by the callers' requestMetadata.",
+        envvar=ENV["invocation_logs"],
+        show_default="none",
+    ),
+]
 CostCenterTagOption = Annotated[
     str | None,
     typer.Option(
@@ -174,6 +184,7 @@ def run_command(
         ),
     ] = False,
     config_file: ConfigOption = None,
+    invocation_logs: InvocationLogsOption = None,
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json); for a closed
     month, an adjustment set beside the closed statements."""
@@ -189,6 +200,7 @@ def run_command(
             memory_limit=memory_limit,
             templates=templates,
             strict=strict,
+            invocation_logs=invocation_logs,
         )
         if post_period is not None:
             config = replace(config, post_period=Period.parse(post_period))
@@ -226,6 +238,7 @@ def coverage_command(
     cost_center_tag: CostCenterTagOption = None,
     cost_measure: CostMeasureOption = None,
     config_file: ConfigOption = None,
+    invocation_logs: InvocationLogsOption = None,
 ) -> None:
     """Show how much Bedrock spend each rule attributes and what stays unattributed.
 
@@ -238,6 +251,7 @@ def coverage_command(
             config_file=config_file,
             cost_center_tag=cost_center_tag,
             cost_measure=cost_measure,
+            invocation_logs=invocation_logs,
         )
         report = coverage_report(config)
     for unmatched in report.allocation.unmatched:

@@ -30,6 +30,7 @@ ENV: dict[str, str] = {
     "templates": "CHARGEBACK_TEMPLATES",
     "config": "CHARGEBACK_CONFIG",
     "strict": "CHARGEBACK_STRICT",
+    "invocation_logs": "CHARGEBACK_INVOCATION_LOGS",
 }
 
 _TRUE = ("1", "true", "yes", "on")
@@ -51,6 +52,7 @@ def resolve_run_config(
     memory_limit: str | None = None,
     templates: str | None = None,
     strict: bool | None = None,
+    invocation_logs: str | None = None,
 ) -> RunConfig:
     """The run's settings from arguments, else the environment, else the config file
     (``config_file``, ``CHARGEBACK_CONFIG`` or ``cwd/chargeback.toml``), else defaults.
@@ -81,6 +83,9 @@ def resolve_run_config(
         memory_limit=memory_limit if memory_limit is not None else _env(env, "memory_limit"),
         templates=templates if templates is not None else _env(env, "templates"),
         strict=strict if strict is not None else _flag(_env(env, "strict"), "strict"),
+        invocation_logs=invocation_logs
+        if invocation_logs is not None
+        else _env(env, "invocation_logs"),
     )
 
 

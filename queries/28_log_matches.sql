@@ -1,0 +1,54 @@
+-- 28 log_matches: for each token usage group of 24 (group_no), the log tokens that explain
+-- it: same usage account, region (when the line names one), kind of token, and model (by
+-- 27's model_keys) or application inference profile (the log's modelId is the line's resource),
+-- in the same $grain slot (hour, day or month: 26) of the line's time interval. One row per
+-- group and caller (identity ARN and requestMetadata values). Empty without logs.
+-- Parameters: $grain, $period_start.
+CREATE OR REPLACE TEMP TABLE log_matches AS
+WITH lines AS (
+    SELECT
+        b.group_no,
+        b.usage_account_id AS account_id,
+        b.log_region AS region,
+        b.usage_kind AS token_kind,
+        lower(b.resource_id) AS resource,
+        coalesce(ck.model_key, '') AS model_key,
+        coalesce(
+            date_trunc($grain, CAST(try_cast(split_part(b.log_interval, '/', 1) AS TIMESTAMPTZ) AS TIMESTAMP)),
+            date_trunc($grain, CAST($period_start AS TIMESTAMP))
+        ) AS slot
+    FROM bedrock_lines AS b
+    LEFT JOIN (SELECT name AS model, model_key FROM model_keys WHERE side = 'cur') AS ck ON ck.model = b.model
+    WHERE b.usage_kind IN ('input', 'output', 'cache_read', 'cache_write')
+),
+logs AS (
+    SELECT t.*, k.model_key, k.profile, date_trunc($grain, t.hour) AS slot
+    FROM log_tokens AS t
+    JOIN (SELECT name AS model_id, model_key, profile FROM model_keys WHERE side = 'log') AS k ON k.model_id = t.model_id
+    WHERE NOT t.bad
+),
+matched AS (
+    SELECT l.group_no, g.*
+    FROM lines AS l
+    JOIN logs AS g
+      ON g.profile IS NULL
+     AND g.account_id = l.account_id
+     AND g.token_kind = l.token_kind
+     AND g.model_key = l.model_key
+     AND g.slot = l.slot
+    WHERE l.region IS NULL OR l.region = g.region
+    UNION ALL
+    SELECT l.group_no, g.*
+    FROM lines AS l
+    JOIN logs AS g
+      ON g.account_id = l.account_id
+     AND g.token_kind = l.token_kind
+     AND g.profile = l.resource
+     AND g.slot = l.slot
+    WHERE l.region IS NULL OR l.region = g.region
+)
+SELECT
+    group_no, principal, cost_center, application, environment, team, owner,
+    sum(tokens) AS tokens
+FROM matched
+GROUP BY ALL;
