@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from chargeback.allocate.engine import MEMORY_PER_THREAD
+from chargeback.allocate.invocation_logs import LogSummary
+from chargeback.allocate.money import round_money
 from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
 from chargeback.closing import HistoryRow
 from chargeback.report.safety import terminal_text
@@ -92,6 +94,9 @@ def coverage_text(report: CoverageReport, period: str) -> list[str]:
         for currency, kind, amount, method in report.kinds:
             if currency == totals.currency:
                 out.append(f"      {kind:<38} {amount:>14,.2f}  {method}")
+    logs = report.allocation.invocation_logs
+    if logs is not None:
+        out.extend(invocation_logs_text(logs))
     if report.invalid:
         out.append("Cost centers to fix (not in the master list, or inactive):")
         for item in report.invalid:
@@ -99,6 +104,32 @@ def coverage_text(report: CoverageReport, period: str) -> list[str]:
                 f"    {terminal_text(item['value']):<40} {Decimal(item['amount']):>14,.2f} "
                 f"{item['currency']}  {item['reason']}"
             )
+    return out
+
+
+def invocation_logs_text(logs: LogSummary) -> list[str]:
+    """The invocation logs' coverage: per model and kind of token, the tokens the export
+    bills (where logging is on, and where it is off), the tokens the logs count, and the
+    spend they attributed, left untagged, or could not match; then the gaps."""
+    out = [
+        f"  invocation logs: {logs.objects:,} object(s) under {terminal_text(logs.location)}, "
+        f"matched by {logs.grain}; cost center from requestMetadata "
+        f"{', '.join(terminal_text(k) for k in logs.cost_center_keys)}",
+        f"    {'model':<24} {'kind':<11} {'export tokens':>15} {'log tokens':>15} {'logs/export':>11}"
+        f" {'attributed':>11} {'log_untagged':>12} {'no_log_match':>12}  {'no logging':>13}",
+    ]
+    for r in logs.rows:
+        share = r.log_share_pct
+        export = "-" if r.export_tokens is None else f"{r.export_tokens:,.0f}"
+        unlogged = "-" if r.unlogged_tokens is None else f"{r.unlogged_tokens:,.0f}"
+        out.append(
+            f"    {terminal_text(r.model)[:24]:<24} {r.token_kind:<11} {export:>15} "
+            f"{r.log_tokens:>15,} {'-' if share is None else f'{share}%':>11} "
+            f"{round_money(r.explained):>11,.2f} {round_money(r.untagged):>12,.2f} "
+            f"{round_money(r.unmatched):>12,.2f}  {unlogged:>13}"
+        )
+    for warning in logs.warnings:
+        out.append(f"    gap: {terminal_text(warning.removeprefix('invocation logs: '))}")
     return out
 
 

@@ -1,0 +1,193 @@
+"""Issue 14: default-project and shared-profile usage split by invocation logs, end to end
+over real gzipped JSON Lines files; every amount against an independent computation."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from chargeback.allocate.money import round_money
+from chargeback.errors import ExitCode
+from chargeback.frontends.cli import app
+from chargeback.pipeline import run
+from chargeback.settings.model import InvocationLogSettings, Period, RunConfig
+from chargeback.settings.rules import AllocationRules
+from tests.support.invocation_logs import (
+    GATEWAY_ROLE,
+    H10,
+    expected,
+    log,
+    scenario,
+    write_scenario,
+)
+from tests.support.runs import lines, read_csv, summary
+
+
+def config(tmp_path: Path, export: Path, logs: Path, principal_map: dict[str, str] | None = None) -> RunConfig:
+    return RunConfig(
+        source=str(export),
+        period=Period.parse("2026-10"),
+        out=str(tmp_path / "out"),
+        rules=AllocationRules(principal_map={k.lower(): v for k, v in (principal_map or {}).items()}),
+        invocation_logs=InvocationLogSettings(str(logs)),
+    )
+
+
+def rounded(exact: dict[str, Decimal]) -> dict[str, Decimal]:
+    return {cc: round_money(v) for cc, v in exact.items()}
+
+
+def test_default_project_and_shared_profile_split_by_log_tokens_to_the_cent(tmp_path: Path) -> None:
+    rows, logs = scenario()
+    export, log_root = write_scenario(tmp_path, rows, logs)
+    principal_map = {GATEWAY_ROLE: "CC-2002"}
+    result = run(config(tmp_path, export, log_root, principal_map))
+    want = expected(rows, logs, principal_map)
+    assert summary(result) == rounded(want)
+    assert summary(result) == {
+        "CC-1001": Decimal("15.17"),
+        "CC-2002": Decimal("6.33"),
+        "CC-3003": Decimal("4.00"),
+        "UNATTRIBUTED": Decimal("10.62"),
+    }
+    total = result.totals[0]
+    assert total.attributed + total.unattributed == total.export_bedrock_total == Decimal("36.12")
+    found = lines(result)
+    reasons = {(r["cost_center"], r["unattributed_reason"], r["amount"]) for r in found}
+    assert ("UNATTRIBUTED", "no_log_match", "7.00") in reasons  # hour 11: no log
+    assert ("UNATTRIBUTED", "log_untagged", "2.51") in reasons  # output: half its calls untagged
+    via_map = [r for r in found if "principal map" in r["description"]]
+    assert [(r["cost_center"], r["amount"], r["attribution_value"]) for r in via_map] == [
+        ("CC-2002", "3.00", "CC-2002")
+    ]
+    evidence = next(r for r in found if r["cost_center"] == "CC-2002" and r["model"] == "Amazon Nova Pro")
+    assert evidence["attribution_source"] == "invocation_logs"
+    assert evidence["description"] == "invocation logs (requestMetadata): 10,000 of 30,000 tokens, 33.33%"
+    assert evidence["team"] == "t-cc-2002"  # the statement tags come from the request metadata
+    # the reconciliation sheet still balances
+    book = openpyxl.load_workbook(result.outputs["workbook"], data_only=True)
+    assert "CC-2002" in book.sheetnames
+    run_json = json.loads(Path(result.outputs["run"]).read_text())
+    coverage = run_json["invocation_logs"]["coverage"]
+    nova_in = next(c for c in coverage if c["model"] == "Amazon Nova Pro" and c["token_kind"] == "input")
+    nova_input_k = sum(
+        r["line_item_usage_amount"] for r in rows if r["line_item_usage_type"] == "USE1-NovaPro-input-tokens"
+    )
+    assert nova_in["export_tokens"] == f"{nova_input_k * 1000:.0f}"  # 1K tokens converted
+    assert nova_in["log_tokens"] == 30000  # the failed call and September's record left out
+    assert nova_in["no_log_match"] == "7.00"
+    assert run_json["invocation_logs"]["grain"] == "hour"
+
+
+def test_usage_amounts_split_exactly_and_line_items_counted_once(tmp_path: Path) -> None:
+    rows, logs = scenario()
+    export, log_root = write_scenario(tmp_path, rows, logs)
+    result = run(config(tmp_path, export, log_root))
+    found = lines(result)
+    assert sum(int(r["line_items"]) for r in found) == len(rows)
+    usage = sum(Decimal(r["usage_amount"]) for r in found)
+    assert usage == sum(Decimal(str(r["line_item_usage_amount"])) for r in rows)
+    assert sum(Decimal(r["amount"]) for r in found) == Decimal("36.12")
+
+
+def test_without_logs_the_same_export_stays_default_project(tmp_path: Path) -> None:
+    rows, logs = scenario()
+    export, _ = write_scenario(tmp_path, rows, logs)
+    plain = RunConfig(source=str(export), period=Period.parse("2026-10"), out=str(tmp_path / "o"))
+    result = run(plain)
+    assert summary(result) == {"CC-3003": Decimal("4.00"), "UNATTRIBUTED": Decimal("32.12")}
+    reasons = {r["unattributed_reason"] for r in lines(result) if r["cost_center"] == "UNATTRIBUTED"}
+    assert reasons == {"default_project", "untagged", "no_resource"}
+    assert "invocation_logs" not in json.loads(Path(result.outputs["run"]).read_text())
+
+
+def test_cli_option_and_coverage_command(tmp_path: Path) -> None:
+    rows, logs = scenario()
+    export, log_root = write_scenario(tmp_path, rows, logs)
+    runner = CliRunner()
+    done = runner.invoke(
+        app,
+        ["run", str(export), "--period", "2026-10", "--out", str(tmp_path / "out"), "--invocation-logs", str(log_root)],
+    )
+    assert done.exit_code == 0, done.stderr
+    assert "CC-1001                15.17 USD" in done.stdout
+    shown = runner.invoke(
+        app, ["coverage", str(export), "--period", "2026-10", "--invocation-logs", str(log_root)]
+    )
+    assert shown.exit_code == 0, shown.stderr
+    assert "invocation logs" in shown.stdout
+    assert "Amazon Nova Pro" in shown.stdout
+
+
+def _write_bad(root: Path, name: str, content: bytes) -> Path:
+    folder = root / "AWSLogs/444455556666/BedrockModelInvocationLogs/us-east-1/2026/10/03/10"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(content)
+    return path
+
+
+def _good_line() -> bytes:
+    return (json.dumps(log(H10, "amazon.nova-pro-v1:0", "input", 5, "CC-1001")) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (gzip.compress(_good_line() * 400)[:300], "is not a whole gzip file"),
+        (gzip.compress(_good_line() + b"{not json\n"), "line 2: is not JSON"),
+        (
+            gzip.compress(_good_line() * 2 + json.dumps({"schemaType": "Other", "timestamp": "x"}).encode() + b"\n"),
+            "line 3: schemaType is \"Other\", not 'ModelInvocationLog'",
+        ),
+    ],
+    ids=["truncated-gzip", "not-json", "unknown-schema-type"],
+)
+def test_a_bad_log_stops_the_run_naming_object_and_line(tmp_path: Path, content: bytes, says: str) -> None:
+    rows, logs = scenario()
+    export, log_root = write_scenario(tmp_path, rows, logs)
+    bad = _write_bad(log_root, "zz-bad.json.gz", content)
+    out = tmp_path / "out"
+    done = CliRunner().invoke(
+        app, ["run", str(export), "--period", "2026-10", "--out", str(out), "--invocation-logs", str(log_root)]
+    )
+    assert done.exit_code == ExitCode.INPUT == 4
+    assert f"invocation log {bad}" in done.stderr
+    assert says in done.stderr
+    assert not (out / "2026-10").exists()  # nothing published
+
+
+def test_logs_folder_without_logs_for_the_period_is_an_error(tmp_path: Path) -> None:
+    rows, _ = scenario()
+    export, _ = write_scenario(tmp_path, rows, [])
+    (tmp_path / "empty").mkdir()
+    done = CliRunner().invoke(
+        app,
+        ["run", str(export), "--period", "2026-10", "--out", str(tmp_path / "o"), "--invocation-logs", str(tmp_path / "empty")],
+    )
+    assert done.exit_code == 4
+    assert "no Bedrock invocation logs for 2026-10 under" in done.stderr
+
+
+def test_settings_file_names_the_logs_and_keys(tmp_path: Path) -> None:
+    rows, logs = scenario()
+    for r in logs:  # the organization tags requests with "cc", not "costCenter"
+        if r.get("requestMetadata"):
+            r["requestMetadata"] = {"cc": r["requestMetadata"]["costCenter"]}
+    export, log_root = write_scenario(tmp_path, rows, logs)
+    (tmp_path / "chargeback.toml").write_text(
+        '[invocation_logs]\nlocation = "logs"\ncost_center_keys = ["costCenter", "cc"]\n'
+    )
+    done = CliRunner().invoke(
+        app,
+        ["run", str(export), "--period", "2026-10", "--out", str(tmp_path / "out"), "--config", str(tmp_path / "chargeback.toml")],
+    )
+    assert done.exit_code == 0, done.stderr
+    amounts = {r["cost_center"]: r["amount"] for r in read_csv(tmp_path / "out/2026-10/chargeback-2026-10-summary.csv")}
+    assert amounts["CC-1001"] == "15.17"
