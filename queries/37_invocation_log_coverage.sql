@@ -1,6 +1,8 @@
 -- 37 only with invocation logs: how much of the token usage the logs explain, for the
 -- coverage view (chargeback/allocate/invocation_logs.py). Rows by side:
---   'export': token usage of the period per model, kind, pricing unit and currency, with
+--   'export': the token usage the rule tried to explain (no earlier rule attributed it:
+--     attributed by invocation_logs, or left with no_log_match) per model, kind, pricing
+--     unit and currency, with
 --     whether its usage account and region delivered logs ($log_accounts, $log_regions:
 --     pairs from the log objects' keys), its amount, and the amount the logs attributed
 --     (a cost center found) or left unattributed (log_untagged, no_log_match);
@@ -22,6 +24,7 @@ tokens AS (
         CAST(try_cast(split_part(a.log_interval, '/', 1) AS TIMESTAMPTZ) AS DATE) AS day
     FROM allocated AS a
     WHERE a.usage_kind IN ('input', 'output', 'cache_read', 'cache_write')
+      AND (a.attribution_source = 'invocation_logs' OR a.unattributed_reason = 'no_log_match')
 ),
 cur_names AS (
     SELECT model_key, min(name) AS model FROM model_keys WHERE side = 'cur' GROUP BY model_key

@@ -1,4 +1,5 @@
--- 38 only with invocation logs: usage accounts and regions with token usage in the period
+-- 38 only with invocation logs: usage accounts and regions with token usage the logs were
+-- to explain (as 37's 'export' rows)
 -- but no log object at all ($log_accounts, $log_regions: the pairs that delivered logs),
 -- with the number of days they have usage on: model invocation logging looks off there.
 -- Parameters: $log_accounts, $log_regions (lists of the same length).
@@ -12,6 +13,7 @@ SELECT
         AS days
 FROM allocated AS a
 WHERE a.usage_kind IN ('input', 'output', 'cache_read', 'cache_write')
+  AND (a.attribution_source = 'invocation_logs' OR a.unattributed_reason = 'no_log_match')
   AND NOT EXISTS (
       SELECT 1 FROM logged AS l
       WHERE l.account_id = a.usage_account_id AND l.region = coalesce(a.log_region, l.region)

@@ -9,7 +9,7 @@ from chargeback.allocate.invocation_logs import LogSummary
 from chargeback.allocate.money import round_money
 from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
 from chargeback.closing import HistoryRow
-from chargeback.report.safety import terminal_text
+from chargeback.report.safety import terminal_line, terminal_text
 from chargeback.results import AdjustmentInfo
 from chargeback.settings.files import FileSettings
 from chargeback.settings.model import CostMeasure
@@ -129,7 +129,7 @@ def invocation_logs_text(logs: LogSummary) -> list[str]:
             f"{round_money(r.unmatched):>12,.2f}  {unlogged:>13}"
         )
     for warning in logs.warnings:
-        out.append(f"    gap: {terminal_text(warning.removeprefix('invocation logs: '))}")
+        out.append(f"    gap: {terminal_line(warning.removeprefix('invocation logs: '))}")
     return out
 
 

@@ -152,3 +152,27 @@ def sample_logs(
                 )
             )
     return records
+
+
+def sample_usage(table: Any) -> list[tuple[str, str, str, datetime, str, int]]:
+    """The sample export's default-project token lines the runtime API made (not the
+    Responses API's ``mantle`` usage, not Marketplace models) in account 444455556666:
+    (account, region, model id, hour, token kind, tokens), tokens from the usage amount in
+    its pricing unit."""
+    per_unit = {"1K tokens": 1_000, "1M tokens": 1_000_000}
+    found = []
+    for row in table.to_pylist():
+        usage_type = row["line_item_usage_type"] or ""
+        if not (row["line_item_resource_id"] or "").endswith(":project/default"):
+            continue
+        if row["line_item_usage_account_id"] != "444455556666":
+            continue  # logging is off in the other account
+        if "mantle" in usage_type or "MP:" in usage_type or row["line_item_line_item_type"] != "Usage":
+            continue
+        kind = "input" if usage_type.endswith("input-tokens") else "output"
+        start = datetime.strptime(row["identity_time_interval"][:19], "%Y-%m-%dT%H:%M:%S")
+        product = dict(row["product"] or [])
+        tokens = round(row["line_item_usage_amount"] * per_unit[row["pricing_unit"]])
+        model_id = SAMPLE_MODEL_IDS[start.day % 2]  # base id and inference profile, both seen
+        found.append(("444455556666", str(product.get("region")), model_id, start, kind, tokens))
+    return found
