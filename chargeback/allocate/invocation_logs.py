@@ -181,12 +181,12 @@ def match_logs(engine: Engine, config: RunConfig, logs: LogObjects | None) -> st
 
 def split_logged(engine: Engine, unattributed: str, has_master: bool) -> None:
     """Replace the groups the invocation_logs rule won by their callers' parts (36)."""
-    engine.execute("36_invocation_log_split", {"unattributed": unattributed, "has_master": has_master})
+    engine.execute(
+        "36_invocation_log_split", {"unattributed": unattributed, "has_master": has_master}
+    )
 
 
-def log_summary(
-    engine: Engine, config: RunConfig, logs: LogObjects, grain: str
-) -> LogSummary:
+def log_summary(engine: Engine, config: RunConfig, logs: LogObjects, grain: str) -> LogSummary:
     """The coverage of the logs (37), with what they leave unexplained flagged."""
     settings = config.invocation_logs
     assert settings is not None
@@ -260,8 +260,18 @@ def log_summary(
     for (model, kind), logged in sorted(log_tokens.items()):
         rows.append(
             LogCoverageRow(
-                model, kind, "", Decimal(0), Decimal(0), logged, Decimal(0), Decimal(0),
-                Decimal(0), Decimal(0), (), "log tokens for a model and kind the export does "
+                model,
+                kind,
+                "",
+                Decimal(0),
+                Decimal(0),
+                logged,
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                (),
+                "log tokens for a model and kind the export does "
                 "not bill: is the model mapping (chargeback/allocate/log_models.py) missing it?",
             )
         )

@@ -50,6 +50,8 @@ _VERSION = re.compile(r"(-\d{8})?(-v?\d+:\d+|-v\d+)?(:\d+(k|m)?)?$")
 _WORDS = re.compile(r"[a-z]+|\d+")
 
 _BY_ID = {base: base for base, _ in MODELS}
+
+
 def _fold(name: str) -> str:
     return re.sub(r"\s+", " ", name.strip().lower())
 

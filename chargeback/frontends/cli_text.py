@@ -115,8 +115,9 @@ def invocation_logs_text(logs: LogSummary) -> list[str]:
         f"  invocation logs: {logs.objects:,} object(s) under {terminal_text(logs.location)}, "
         f"matched by {logs.grain}; cost center from requestMetadata "
         f"{', '.join(terminal_text(k) for k in logs.cost_center_keys)}",
-        f"    {'model':<24} {'kind':<11} {'export tokens':>15} {'log tokens':>15} {'logs/export':>11}"
-        f" {'attributed':>11} {'log_untagged':>12} {'no_log_match':>12}  {'no logging':>13}",
+        f"    {'model':<24} {'kind':<11} {'export tokens':>15} {'log tokens':>15} "
+        f"{'logs/export':>11} {'attributed':>11} {'log_untagged':>12} {'no_log_match':>12}  "
+        f"{'no logging':>13}",
     ]
     for r in logs.rows:
         share = r.log_share_pct

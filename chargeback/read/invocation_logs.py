@@ -214,8 +214,9 @@ def bad_log(logs: LogObjects, reason: str) -> InputError:
         found = first_bad_line(obj)
         if found is not None:
             return found
+    said = (reason.strip().splitlines() or [reason])[0]
     return InputError(
-        f"the invocation logs under {logs.location} cannot be read ({first_line(reason)}): "
+        f"the invocation logs under {logs.location} cannot be read ({said}): "
         "remove or re-deliver the object named"
     )
 
@@ -232,9 +233,7 @@ def first_bad_line(obj: LogObject) -> InputError | None:
                     continue
                 problem = _record_problem(raw)
                 if problem:
-                    return InputError(
-                        f"invocation log {obj.uri} line {line_no}: {problem}; {fix}"
-                    )
+                    return InputError(f"invocation log {obj.uri} line {line_no}: {problem}; {fix}")
     except (EOFError, OSError, zlib.error) as e:
         return InputError(
             f"invocation log {obj.uri} is not a whole gzip file ({first_line(e)}) after line "

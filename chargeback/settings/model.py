@@ -53,7 +53,7 @@ class InvocationLogSettings:
         if not self.cost_center_keys or not all(k.strip() for k in self.cost_center_keys):
             raise ConfigError(
                 "invocation_logs.cost_center_keys is empty: give the requestMetadata key(s) "
-                "that carry the cost center, e.g. [\"costCenter\"]"
+                'that carry the cost center, e.g. ["costCenter"]'
             )
 
 

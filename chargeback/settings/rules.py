@@ -38,6 +38,8 @@ DEFAULT_ORDER: tuple[Rule, ...] = (
     Rule.ACCOUNT_TAG,
     Rule.ACCOUNT_MAP,
 )
+
+
 #: Where the invocation_logs rule goes when the order does not name it: last, after the
 #: tags and tables, so the logs only split what nothing the export carries attributed.
 def with_invocation_logs(order: tuple[Rule, ...]) -> tuple[Rule, ...]:

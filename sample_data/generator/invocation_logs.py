@@ -76,29 +76,29 @@ def record(
 
 
 def object_folder(root: Path, account: str, region: str, moment: datetime) -> Path:
-    return (
-        root
-        / ROOT
-        / account
-        / "BedrockModelInvocationLogs"
-        / region
-        / f"{moment:%Y/%m/%d/%H}"
-    )
+    return root / ROOT / account / "BedrockModelInvocationLogs" / region / f"{moment:%Y/%m/%d/%H}"
 
 
-def write_logs(root: Path, records: Iterable[Mapping[str, Any]], body_objects: bool = True) -> list[Path]:
+def write_logs(
+    root: Path, records: Iterable[Mapping[str, Any]], body_objects: bool = True
+) -> list[Path]:
     """Write ``records`` as AWS does: one gzipped JSON Lines object per account, region and
     hour of their timestamps (and, with ``body_objects``, a ``data/`` body object in the
     first hour folder, which is not a log record). Returns the objects written."""
     by_hour: dict[tuple[str, str, datetime], list[Mapping[str, Any]]] = defaultdict(list)
     for r in records:
         moment = datetime.strptime(str(r["timestamp"]), "%Y-%m-%dT%H:%M:%SZ")
-        by_hour[(str(r["accountId"]), str(r["region"]), moment.replace(minute=0, second=0))].append(r)
+        by_hour[(str(r["accountId"]), str(r["region"]), moment.replace(minute=0, second=0))].append(
+            r
+        )
     written = []
     for n, ((account, region, hour), members) in enumerate(sorted(by_hour.items())):
         folder = object_folder(root, account, region, hour)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{account}_BedrockModelInvocationLogs_{region}_{hour:%Y%m%dT%H%MZ}_{n:06d}.json.gz"
+        path = (
+            folder
+            / f"{account}_BedrockModelInvocationLogs_{region}_{hour:%Y%m%dT%H%MZ}_{n:06d}.json.gz"
+        )
         with gzip.open(path, "wt", encoding="utf-8") as handle:
             for r in members:
                 handle.write(json.dumps(r, separators=(",", ":")) + "\n")
@@ -138,7 +138,6 @@ def sample_logs(
             metadata = rng.choices(
                 [t for t, _ in SAMPLE_TEAMS], weights=[w for _, w in SAMPLE_TEAMS]
             )[0]
-            counts = {"input_tokens": part} if kind == "input" else {"output_tokens": part}
             records.append(
                 record(
                     timestamp=hour.replace(minute=rng.randint(0, 59), second=rng.randint(0, 59)),
@@ -148,7 +147,8 @@ def sample_logs(
                     metadata=metadata,
                     principal=f"arn:aws:sts::{account}:assumed-role/bedrock-gateway/s{i}",
                     request_id=f"{rng.getrandbits(128):032x}",
-                    **counts,
+                    input_tokens=part if kind == "input" else 0,
+                    output_tokens=part if kind == "output" else 0,
                 )
             )
     return records
@@ -167,7 +167,11 @@ def sample_usage(table: Any) -> list[tuple[str, str, str, datetime, str, int]]:
             continue
         if row["line_item_usage_account_id"] != "444455556666":
             continue  # logging is off in the other account
-        if "mantle" in usage_type or "MP:" in usage_type or row["line_item_line_item_type"] != "Usage":
+        if (
+            "mantle" in usage_type
+            or "MP:" in usage_type
+            or row["line_item_line_item_type"] != "Usage"
+        ):
             continue
         kind = "input" if usage_type.endswith("input-tokens") else "output"
         start = datetime.strptime(row["identity_time_interval"][:19], "%Y-%m-%dT%H:%M:%S")

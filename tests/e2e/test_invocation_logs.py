@@ -29,12 +29,16 @@ from tests.support.invocation_logs import (
 from tests.support.runs import lines, read_csv, summary
 
 
-def config(tmp_path: Path, export: Path, logs: Path, principal_map: dict[str, str] | None = None) -> RunConfig:
+def config(
+    tmp_path: Path, export: Path, logs: Path, principal_map: dict[str, str] | None = None
+) -> RunConfig:
     return RunConfig(
         source=str(export),
         period=Period.parse("2026-10"),
         out=str(tmp_path / "out"),
-        rules=AllocationRules(principal_map={k.lower(): v for k, v in (principal_map or {}).items()}),
+        rules=AllocationRules(
+            principal_map={k.lower(): v for k, v in (principal_map or {}).items()}
+        ),
         invocation_logs=InvocationLogSettings(str(logs)),
     )
 
@@ -66,18 +70,27 @@ def test_default_project_and_shared_profile_split_by_log_tokens_to_the_cent(tmp_
     assert [(r["cost_center"], r["amount"], r["attribution_value"]) for r in via_map] == [
         ("CC-2002", "3.00", "CC-2002")
     ]
-    evidence = next(r for r in found if r["cost_center"] == "CC-2002" and r["model"] == "Amazon Nova Pro")
+    evidence = next(
+        r for r in found if r["cost_center"] == "CC-2002" and r["model"] == "Amazon Nova Pro"
+    )
     assert evidence["attribution_source"] == "invocation_logs"
-    assert evidence["description"] == "invocation logs (requestMetadata): 10,000 of 30,000 tokens, 33.33%"
+    assert (
+        evidence["description"]
+        == "invocation logs (requestMetadata): 10,000 of 30,000 tokens, 33.33%"
+    )
     assert evidence["team"] == "t-cc-2002"  # the statement tags come from the request metadata
     # the reconciliation sheet still balances
     book = openpyxl.load_workbook(result.outputs["workbook"], data_only=True)
     assert "CC-2002" in book.sheetnames
     run_json = json.loads(Path(result.outputs["run"]).read_text())
     coverage = run_json["invocation_logs"]["coverage"]
-    nova_in = next(c for c in coverage if c["model"] == "Amazon Nova Pro" and c["token_kind"] == "input")
+    nova_in = next(
+        c for c in coverage if c["model"] == "Amazon Nova Pro" and c["token_kind"] == "input"
+    )
     nova_input_k = sum(
-        r["line_item_usage_amount"] for r in rows if r["line_item_usage_type"] == "USE1-NovaPro-input-tokens"
+        r["line_item_usage_amount"]
+        for r in rows
+        if r["line_item_usage_type"] == "USE1-NovaPro-input-tokens"
     )
     assert nova_in["export_tokens"] == f"{nova_input_k * 1000:.0f}"  # 1K tokens converted
     assert nova_in["log_tokens"] == 30000  # the failed call and September's record left out
@@ -102,7 +115,9 @@ def test_without_logs_the_same_export_stays_default_project(tmp_path: Path) -> N
     plain = RunConfig(source=str(export), period=Period.parse("2026-10"), out=str(tmp_path / "o"))
     result = run(plain)
     assert summary(result) == {"CC-3003": Decimal("4.00"), "UNATTRIBUTED": Decimal("32.12")}
-    reasons = {r["unattributed_reason"] for r in lines(result) if r["cost_center"] == "UNATTRIBUTED"}
+    reasons = {
+        r["unattributed_reason"] for r in lines(result) if r["cost_center"] == "UNATTRIBUTED"
+    }
     assert reasons == {"default_project", "untagged", "no_resource"}
     assert "invocation_logs" not in json.loads(Path(result.outputs["run"]).read_text())
 
@@ -113,7 +128,16 @@ def test_cli_option_and_coverage_command(tmp_path: Path) -> None:
     runner = CliRunner()
     done = runner.invoke(
         app,
-        ["run", str(export), "--period", "2026-10", "--out", str(tmp_path / "out"), "--invocation-logs", str(log_root)],
+        [
+            "run",
+            str(export),
+            "--period",
+            "2026-10",
+            "--out",
+            str(tmp_path / "out"),
+            "--invocation-logs",
+            str(log_root),
+        ],
     )
     assert done.exit_code == 0, done.stderr
     assert "CC-1001                15.17 USD" in done.stdout
@@ -143,21 +167,37 @@ def _good_line() -> bytes:
         (gzip.compress(_good_line() * 400)[:300], "is not a whole gzip file"),
         (gzip.compress(_good_line() + b"{not json\n"), "line 2: is not JSON"),
         (
-            gzip.compress(_good_line() * 2 + json.dumps({"schemaType": "Other", "timestamp": "x"}).encode() + b"\n"),
+            gzip.compress(
+                _good_line() * 2
+                + json.dumps({"schemaType": "Other", "timestamp": "x"}).encode()
+                + b"\n"
+            ),
             "line 3: schemaType is \"Other\", not 'ModelInvocationLog'",
         ),
     ],
     ids=["truncated-gzip", "not-json", "unknown-schema-type"],
 )
-def test_a_bad_log_stops_the_run_naming_object_and_line(tmp_path: Path, content: bytes, says: str) -> None:
+def test_a_bad_log_stops_the_run_naming_object_and_line(
+    tmp_path: Path, content: bytes, says: str
+) -> None:
     rows, logs = scenario()
     export, log_root = write_scenario(tmp_path, rows, logs)
     bad = _write_bad(log_root, "zz-bad.json.gz", content)
     out = tmp_path / "out"
     done = CliRunner().invoke(
-        app, ["run", str(export), "--period", "2026-10", "--out", str(out), "--invocation-logs", str(log_root)]
+        app,
+        [
+            "run",
+            str(export),
+            "--period",
+            "2026-10",
+            "--out",
+            str(out),
+            "--invocation-logs",
+            str(log_root),
+        ],
     )
-    assert done.exit_code == ExitCode.INPUT == 4
+    assert done.exit_code == ExitCode.INPUT
     assert f"invocation log {bad}" in done.stderr
     assert says in done.stderr
     assert not (out / "2026-10").exists()  # nothing published
@@ -169,7 +209,16 @@ def test_logs_folder_without_logs_for_the_period_is_an_error(tmp_path: Path) -> 
     (tmp_path / "empty").mkdir()
     done = CliRunner().invoke(
         app,
-        ["run", str(export), "--period", "2026-10", "--out", str(tmp_path / "o"), "--invocation-logs", str(tmp_path / "empty")],
+        [
+            "run",
+            str(export),
+            "--period",
+            "2026-10",
+            "--out",
+            str(tmp_path / "o"),
+            "--invocation-logs",
+            str(tmp_path / "empty"),
+        ],
     )
     assert done.exit_code == 4
     assert "no Bedrock invocation logs for 2026-10 under" in done.stderr
@@ -186,8 +235,20 @@ def test_settings_file_names_the_logs_and_keys(tmp_path: Path) -> None:
     )
     done = CliRunner().invoke(
         app,
-        ["run", str(export), "--period", "2026-10", "--out", str(tmp_path / "out"), "--config", str(tmp_path / "chargeback.toml")],
+        [
+            "run",
+            str(export),
+            "--period",
+            "2026-10",
+            "--out",
+            str(tmp_path / "out"),
+            "--config",
+            str(tmp_path / "chargeback.toml"),
+        ],
     )
     assert done.exit_code == 0, done.stderr
-    amounts = {r["cost_center"]: r["amount"] for r in read_csv(tmp_path / "out/2026-10/chargeback-2026-10-summary.csv")}
+    amounts = {
+        r["cost_center"]: r["amount"]
+        for r in read_csv(tmp_path / "out/2026-10/chargeback-2026-10-summary.csv")
+    }
     assert amounts["CC-1001"] == "15.17"

@@ -30,12 +30,21 @@ def test_export_and_logs_from_s3_split_to_the_cent(s3: S3, tmp_path: Path) -> No
     done = CliRunner().invoke(
         app,
         [
-            "run", f"s3://{BUCKET}/cur/export", "--period", "2026-10", "--out", str(out),
-            "--invocation-logs", f"s3://{BUCKET}/invocation",
+            "run",
+            f"s3://{BUCKET}/cur/export",
+            "--period",
+            "2026-10",
+            "--out",
+            str(out),
+            "--invocation-logs",
+            f"s3://{BUCKET}/invocation",
         ],
     )
     assert done.exit_code == 0, done.stderr
-    amounts = {r["cost_center"]: Decimal(r["amount"]) for r in read_csv(out / "2026-10/chargeback-2026-10-summary.csv")}
+    amounts = {
+        r["cost_center"]: Decimal(r["amount"])
+        for r in read_csv(out / "2026-10/chargeback-2026-10-summary.csv")
+    }
     assert amounts == {cc: round_money(v) for cc, v in expected(rows, logs, {}).items()}
     assert sum(amounts.values()) == Decimal("36.12")
 
@@ -47,13 +56,22 @@ def test_a_truncated_object_on_s3_is_named_by_its_key(s3: S3, tmp_path: Path) ->
     s3.upload_tree(export, BUCKET, "cur/export")
     s3.upload_tree(log_root, BUCKET, "invocation")
     line = (json.dumps(logs[0]) + "\n").encode()
-    key = "invocation/AWSLogs/444455556666/BedrockModelInvocationLogs/us-east-1/2026/10/03/10/cut.json.gz"
+    key = (
+        "invocation/AWSLogs/444455556666/BedrockModelInvocationLogs/us-east-1/2026/10/03/10/"
+        "cut.json.gz"
+    )
     s3.client.put_object(Bucket=BUCKET, Key=key, Body=gzip.compress(line * 500)[:300])
     done = CliRunner().invoke(
         app,
         [
-            "run", f"s3://{BUCKET}/cur/export", "--period", "2026-10", "--out", str(tmp_path / "out"),
-            "--invocation-logs", f"s3://{BUCKET}/invocation",
+            "run",
+            f"s3://{BUCKET}/cur/export",
+            "--period",
+            "2026-10",
+            "--out",
+            str(tmp_path / "out"),
+            "--invocation-logs",
+            f"s3://{BUCKET}/invocation",
         ],
     )
     assert done.exit_code == 4

@@ -40,7 +40,9 @@ def usage(cost: float, usage_type: str, hour: datetime, amount: float, **kw: Any
     )
 
 
-def log(hour: datetime, model_id: str, kind: str, tokens: int, cc: str | None, **kw: Any) -> dict[str, Any]:
+def log(
+    hour: datetime, model_id: str, kind: str, tokens: int, cc: str | None, **kw: Any
+) -> dict[str, Any]:
     counts = {
         "input": {"input_tokens": tokens},
         "output": {"output_tokens": tokens},
@@ -64,11 +66,22 @@ def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         usage(10.00, "USE1-NovaPro-input-tokens", H10, 30.0),
         usage(5.01, "USE1-NovaPro-output-tokens", H10, 2.0),
         usage(7.00, "USE1-NovaPro-input-tokens", H11, 20.0),  # no log: no_log_match
-        tagged("proj_t", "CC-3003", 4.00, line_item_usage_type="USE1-NovaPro-input-tokens",
-               identity_time_interval=interval(H10),
-               product={"region": REGION, "model": "Amazon Nova Pro"}),
-        usage(9.00, "USE1-Claude4.6Sonnet-input-tokens", H10, 9.0,
-              model="Claude Sonnet 4.6", line_item_resource_id=PROFILE),
+        tagged(
+            "proj_t",
+            "CC-3003",
+            4.00,
+            line_item_usage_type="USE1-NovaPro-input-tokens",
+            identity_time_interval=interval(H10),
+            product={"region": REGION, "model": "Amazon Nova Pro"},
+        ),
+        usage(
+            9.00,
+            "USE1-Claude4.6Sonnet-input-tokens",
+            H10,
+            9.0,
+            model="Claude Sonnet 4.6",
+            line_item_resource_id=PROFILE,
+        ),
         cur2_row(cost=1.11, line_item_line_item_type="Tax", line_item_usage_type="Tax"),
     ]
     logs = [
@@ -85,7 +98,9 @@ def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return rows, logs
 
 
-def expected(rows: list[dict[str, Any]], logs: list[dict[str, Any]], principal_map: dict[str, str]) -> dict[str, Decimal]:
+def expected(
+    rows: list[dict[str, Any]], logs: list[dict[str, Any]], principal_map: dict[str, str]
+) -> dict[str, Decimal]:
     """Cost center -> exact amount, computed here from the rows and records (Fractions):
     each untagged default-project or shared-profile token line split by its hour's log tokens
     (same model or profile, kind), failed calls and other months left out."""
@@ -98,7 +113,13 @@ def expected(rows: list[dict[str, Any]], logs: list[dict[str, Any]], principal_m
             found[tags["user_cost_center"]] += cost
             continue
         usage_type = row["line_item_usage_type"]
-        kind = "input" if usage_type.endswith("input-tokens") else "output" if usage_type.endswith("output-tokens") else None
+        kind = (
+            "input"
+            if usage_type.endswith("input-tokens")
+            else "output"
+            if usage_type.endswith("output-tokens")
+            else None
+        )
         if kind is None:
             found["UNATTRIBUTED"] += cost
             continue
@@ -112,12 +133,19 @@ def expected(rows: list[dict[str, Any]], logs: list[dict[str, Any]], principal_m
                 continue
             if not profile and "nova-pro" not in r["modelId"]:
                 continue
-            tokens = r["input"].get(kinds[kind]) if kind == "input" else r["output"].get(kinds[kind])
+            tokens = (
+                r["input"].get(kinds[kind]) if kind == "input" else r["output"].get(kinds[kind])
+            )
             if not tokens:
                 continue
             cc = (r.get("requestMetadata") or {}).get("costCenter")
             if cc is None:
-                role = principal_map.get(r["identity"]["arn"].replace(":sts::", ":iam::").rsplit("/", 1)[0].replace("assumed-role", "role"))
+                role = principal_map.get(
+                    r["identity"]["arn"]
+                    .replace(":sts::", ":iam::")
+                    .rsplit("/", 1)[0]
+                    .replace("assumed-role", "role")
+                )
                 cc = role
             shares[cc or "UNATTRIBUTED"] += tokens
         if not shares:
@@ -129,8 +157,12 @@ def expected(rows: list[dict[str, Any]], logs: list[dict[str, Any]], principal_m
     return {cc: Decimal(v.numerator) / Decimal(v.denominator) for cc, v in found.items()}
 
 
-def write_scenario(tmp_path: Path, rows: list[dict[str, Any]], logs: list[dict[str, Any]]) -> tuple[Path, Path]:
-    export = write(tmp_path / "export" / "data" / "part-1.parquet", rows, types=ALL_CUR2_TYPES).parent.parent
+def write_scenario(
+    tmp_path: Path, rows: list[dict[str, Any]], logs: list[dict[str, Any]]
+) -> tuple[Path, Path]:
+    export = write(
+        tmp_path / "export" / "data" / "part-1.parquet", rows, types=ALL_CUR2_TYPES
+    ).parent.parent
     log_root = tmp_path / "logs"
     write_logs(log_root, logs)
     return export, log_root
