@@ -82,6 +82,14 @@ def test_default_project_and_shared_profile_split_by_log_tokens_to_the_cent(tmp_
     # the reconciliation sheet still balances
     book = openpyxl.load_workbook(result.outputs["workbook"], data_only=True)
     assert "CC-2002" in book.sheetnames
+    rows_found = [
+        (ws.title, [c.value for c in r]) for ws in book.worksheets for r in ws.iter_rows()
+    ]
+    coverage_sheet = next(t for t, v in rows_found if v and v[0] == "Invocation logs")
+    nova = next(
+        v for t, v in rows_found if t == coverage_sheet and v[:2] == ["Amazon Nova Pro", "input"]
+    )
+    assert nova[3] == 30000 and nova[7] == 7.0  # log tokens; no_log_match amount
     run_json = json.loads(Path(result.outputs["run"]).read_text())
     coverage = run_json["invocation_logs"]["coverage"]
     nova_in = next(
@@ -90,9 +98,11 @@ def test_default_project_and_shared_profile_split_by_log_tokens_to_the_cent(tmp_
     nova_input_k = sum(
         r["line_item_usage_amount"]
         for r in rows
-        if r["line_item_usage_type"] == "USE1-NovaPro-input-tokens"
+        if r["line_item_usage_type"] == "USE1-NovaPro-input-tokens" and not r.get("resource_tags")
     )
-    assert nova_in["export_tokens"] == f"{nova_input_k * 1000:.0f}"  # 1K tokens converted
+    assert (
+        nova_in["export_tokens"] == f"{nova_input_k * 1000:.0f}"
+    )  # 1K tokens converted; the tagged line was not the logs' to explain
     assert nova_in["log_tokens"] == 30000  # the failed call and September's record left out
     assert nova_in["no_log_match"] == "7.00"
     assert run_json["invocation_logs"]["grain"] == "hour"
