@@ -217,13 +217,13 @@ def allocate(
     engine.execute("25_free_bedrock_groups")
     grain = match_logs(engine, config, logs)
     rules = config.rules
-    order = with_invocation_logs(rules.order) if logs is not None else rules.order
-    if Rule.INVOCATION_LOGS in order and logs is None:
-        raise ConfigError(
-            "attribution.order names invocation_logs but no invocation logs are given: set "
-            "--invocation-logs (invocation_logs.location in chargeback.toml), or remove it "
-            "from the order"
-        )
+    # without logs the rule finds nothing (chargeback.toml naming it without a location is
+    # refused by settings.files)
+    order = (
+        with_invocation_logs(rules.order)
+        if logs is not None
+        else tuple(r for r in rules.order if r is not Rule.INVOCATION_LOGS)
+    )
     load_rule_tables(engine, rules)
     engine.execute(
         "32_allocate",

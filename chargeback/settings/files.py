@@ -304,6 +304,12 @@ def build_run_config(
     logs: dict[str, Any] = dict(file.get("invocation_logs", {}))
     if invocation_logs is not None:
         logs["location"] = invocation_logs
+    if not logs and Rule.INVOCATION_LOGS in settings.rules.order:
+        raise ConfigError(
+            f"{settings.path}: attribution.order names invocation_logs but no invocation logs "
+            "are given: set --invocation-logs (CHARGEBACK_INVOCATION_LOGS, or location under "
+            "[invocation_logs]), or remove it from the order"
+        )
     if logs and "location" not in logs:
         raise ConfigError(
             f"{settings.path}: [invocation_logs] gives no location: set location (or "

@@ -43,3 +43,13 @@ def test_no_logs_by_default_and_bad_sections_refused(tmp_path: Path) -> None:
     (tmp_path / "chargeback.toml").write_text("[invocation_logs]\ncost_center_keys = []\n")
     with pytest.raises(ConfigError, match="cost_center_keys must be"):
         resolve_run_config("src", "2026-10", cwd=tmp_path, environ={})
+
+
+def test_order_naming_the_rule_without_logs_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "chargeback.toml").write_text(
+        '[attribution]\norder = ["resource_tag", "invocation_logs"]\n'
+    )
+    with pytest.raises(ConfigError, match="names invocation_logs but no invocation logs"):
+        resolve_run_config("src", "2026-10", cwd=tmp_path, environ={})
+    config = resolve_run_config("src", "2026-10", cwd=tmp_path, environ={}, invocation_logs="l")
+    assert config.invocation_logs is not None
