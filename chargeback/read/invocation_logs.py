@@ -255,6 +255,14 @@ def _record_problem(raw: bytes) -> str:
         return f"schemaType is {shown}, not {SCHEMA_TYPE!r}: is this a Bedrock invocation log?"
     if record.get("timestamp") is None:
         return "has no timestamp"
+    metadata = record.get("requestMetadata")
+    if metadata is not None and not (
+        isinstance(metadata, dict)
+        and all(isinstance(v, str | int | float) for v in metadata.values())
+    ):
+        return f"requestMetadata is {json.dumps(metadata)[:60]}, not a map of strings"
+    if not isinstance(record.get("identity", {}), dict):
+        return "identity is not a JSON object"
     for part, name in (
         ("input", "inputTokenCount"),
         ("input", "cacheReadInputTokenCount"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from tests.support.invocation_logs import (
     expected,
     log,
     scenario,
+    usage,
     write_scenario,
 )
 from tests.support.runs import lines, read_csv, summary
@@ -159,6 +161,37 @@ def test_cli_option_and_coverage_command(tmp_path: Path) -> None:
     assert "Amazon Nova Pro" in shown.stdout
 
 
+def test_coverage_flags_logging_off_and_days_without_logs(tmp_path: Path) -> None:
+    rows, logs = scenario()
+    rows.append(usage(2.00, "USE1-NovaPro-input-tokens", datetime(2026, 10, 5, 8), 4.0))
+    rows.append(
+        usage(
+            3.00, "USE1-NovaPro-input-tokens", H10, 6.0, line_item_usage_account_id="777788889999"
+        )
+    )
+    export, log_root = write_scenario(tmp_path, rows, logs)
+    result = run(config(tmp_path, export, log_root))
+    gaps = json.loads(Path(result.outputs["run"]).read_text())["invocation_logs"]["gaps"]
+    assert {
+        "account_id": "777788889999",
+        "region": "us-east-1",
+        "kind": "logging_off",
+        "days": 1,
+    } in gaps
+    assert {
+        "account_id": "444455556666",
+        "region": "us-east-1",
+        "kind": "days_missing",
+        "days": 1,
+    } in gaps
+    assert any(
+        "777788889999 us-east-1" in w and "no invocation logs at all" in w for w in result.warnings
+    )
+    # both new lines stay UNATTRIBUTED (no_log_match)
+    assert summary(result) == rounded(expected(rows, logs, {}))
+    assert summary(result)["UNATTRIBUTED"] == Decimal("18.62")
+
+
 def _write_bad(root: Path, name: str, content: bytes) -> Path:
     folder = root / "AWSLogs/444455556666/BedrockModelInvocationLogs/us-east-1/2026/10/03/10"
     folder.mkdir(parents=True, exist_ok=True)
@@ -184,8 +217,14 @@ def _good_line() -> bytes:
             ),
             "line 3: schemaType is \"Other\", not 'ModelInvocationLog'",
         ),
+        (
+            gzip.compress(
+                json.dumps({**json.loads(_good_line()), "requestMetadata": ["CC-1"]}).encode()
+            ),
+            "line 1: requestMetadata is [",
+        ),
     ],
-    ids=["truncated-gzip", "not-json", "unknown-schema-type"],
+    ids=["truncated-gzip", "not-json", "unknown-schema-type", "metadata-not-a-map"],
 )
 def test_a_bad_log_stops_the_run_naming_object_and_line(
     tmp_path: Path, content: bytes, says: str

@@ -128,6 +128,8 @@ def expected(
         for r in logs:
             if r.get("errorCode") or r["timestamp"][:13] != hour:
                 continue
+            if r["accountId"] != row["line_item_usage_account_id"]:
+                continue
             profile = row["line_item_resource_id"] == PROFILE
             if profile != (r["modelId"] == PROFILE):
                 continue
