@@ -167,6 +167,14 @@ def config_text(settings: FileSettings) -> list[str]:
         out.append(
             f"policy {kind.value}: {policy.method.value}{' (' + shares + ')' if shares else ''}"
         )
+    logs = run.get("invocation_logs")
+    if logs:
+        keys = ", ".join(logs.get("cost_center_keys", ("costCenter",)))
+        roles = ", ".join(f"{r} {k}" for r, k in sorted(logs.get("statement_keys", {}).items()))
+        out.append(
+            f"invocation logs: {logs.get('location', '(give --invocation-logs)')}; cost center "
+            f"from requestMetadata {keys}; {roles}"
+        )
     return out
 
 

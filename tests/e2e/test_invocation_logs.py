@@ -301,3 +301,11 @@ def test_settings_file_names_the_logs_and_keys(tmp_path: Path) -> None:
         for r in read_csv(tmp_path / "out/2026-10/chargeback-2026-10-summary.csv")
     }
     assert amounts["CC-1001"] == "15.17"
+    checked = CliRunner().invoke(
+        app, ["config", "check", "--config", str(tmp_path / "chargeback.toml")]
+    )
+    assert checked.exit_code == 0, checked.stderr
+    assert (
+        f"invocation logs: {tmp_path / 'logs'}; cost center from requestMetadata costCenter, cc"
+        in checked.stdout
+    )
