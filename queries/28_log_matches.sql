@@ -2,7 +2,8 @@
 -- it: same usage account, region (when the line names one), kind of token, and model (by
 -- 27's model_keys) or application inference profile (the log's modelId is the line's resource),
 -- in the same $grain slot (hour, day or month: 26) of the line's time interval. One row per
--- group and caller (identity ARN and requestMetadata values). Empty without logs.
+-- group and caller (identity ARN and requestMetadata values); a line without a model is
+-- matched only by its profile. Empty without logs.
 -- Parameters: $grain, $period_start.
 CREATE OR REPLACE TEMP TABLE log_matches AS
 WITH lines AS (
@@ -36,7 +37,7 @@ matched AS (
      AND g.token_kind = l.token_kind
      AND g.model_key = l.model_key
      AND g.slot = l.slot
-    WHERE l.region IS NULL OR l.region = g.region
+    WHERE (l.region IS NULL OR l.region = g.region) AND l.model_key <> ''
     UNION ALL
     SELECT l.group_no, g.*
     FROM lines AS l
