@@ -22,7 +22,7 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,6 +38,7 @@ LOG_KEY = re.compile(
     r"(?:^|/)AWSLogs/(?P<account>[^/]+)/BedrockModelInvocationLogs/(?P<region>[^/]+)/"
     r"(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<hour>\d{2})/[^/]+\.json\.gz$"
 )
+ROOT_FOLDER = "AWSLogs"
 WORK_PREFIX = "chargeback-logs-"
 _WORK = re.compile(rf"{WORK_PREFIX}\w+")
 _FETCH_WORKERS = 16
@@ -61,13 +62,6 @@ class LogObjects:
     location: str
     objects: tuple[LogObject, ...]
     work_dir: Path | None = field(default=None, repr=False)
-
-    def uri_of(self, path: str) -> str:
-        """The object a local path (as DuckDB names it) was read from."""
-        for o in self.objects:
-            if o.path == path or os.path.basename(o.path) == os.path.basename(path):
-                return o.uri
-        return path
 
     @property
     def regions(self) -> tuple[tuple[str, str], ...]:
@@ -99,6 +93,27 @@ def in_days(key: str, period: Period) -> re.Match[str] | None:
     return match if first <= day < last else None
 
 
+def month_folders(
+    subfolders: Callable[[str], list[str]], root: str, period: Period
+) -> list[str] | None:
+    """The folders to list for ``period`` below ``root`` when it holds ``AWSLogs/``: for each
+    account and region, ``YYYY/MM/`` of the period and the first day after it (so a month of
+    logs is found without listing years of them). None when ``root`` holds no ``AWSLogs/``
+    (a deeper location): then everything below it is listed. ``subfolders(path)`` names
+    the folders in ``path``."""
+    top = f"{root.rstrip('/')}/{ROOT_FOLDER}"
+    if top not in subfolders(root.rstrip("/") or "/"):
+        return None
+    first, last = log_days(period)
+    months = [f"{first:%Y/%m}", f"{(last - timedelta(days=1)):%Y/%m/%d}"]
+    found: list[str] = []
+    for account in subfolders(top):
+        logs = f"{account}/BedrockModelInvocationLogs"
+        for region in subfolders(logs) if logs in subfolders(account) else []:
+            found.extend(f"{region}/{m}" for m in months)
+    return found
+
+
 def open_logs(location: str, period: Period) -> LogObjects:
     """The log objects for ``period`` under ``location`` (a folder or ``s3://`` prefix);
     none is an error naming the location (a setting that matches nothing)."""
@@ -110,8 +125,14 @@ def open_logs(location: str, period: Period) -> LogObjects:
             f"invocation logs folder {location} does not exist: give --invocation-logs the "
             "folder that holds AWSLogs/ (or an s3:// prefix)"
         )
+    folders = month_folders(_local_subfolders, str(root), period) if root.is_dir() else None
+    paths = (
+        [p for f in folders if Path(f).is_dir() for p in _walk(Path(f))]
+        if folders is not None
+        else list(_walk(root))
+    )
     found = []
-    for path in sorted(_walk(root)):
+    for path in sorted(paths):
         rel = path.relative_to(root).as_posix() if path != root else path.name
         match = in_days(rel, period)
         if match is not None:
@@ -119,6 +140,16 @@ def open_logs(location: str, period: Period) -> LogObjects:
                 LogObject(str(path), str(path), match["account"], match["region"], _size(path))
             )
     return _checked(LogObjects(location, tuple(found)), period)
+
+
+def _local_subfolders(path: str) -> list[str]:
+    try:
+        return [e.path for e in os.scandir(path) if e.is_dir()]
+    except OSError as e:
+        raise InputError(
+            f"cannot read {path} ({e.strerror}): without it the invocation logs would be "
+            "incomplete; give the user running the chargeback read access to it"
+        ) from e
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -164,11 +195,24 @@ def _s3_logs(location: str, period: Period) -> LogObjects:
 
     root = S3Uri.parse(location)
     fs = s3location.filesystem(root.bucket)
-    selector = pafs.FileSelector(root.path, recursive=True, allow_not_found=True)
-    try:
-        infos = fs.get_file_info(selector)
-    except OSError as e:
-        raise s3location.input_error(str(root), "list the invocation logs under", e) from e
+
+    def listing(path: str, recursive: bool) -> list[pafs.FileInfo]:
+        selector = pafs.FileSelector(path, recursive=recursive, allow_not_found=True)
+        try:
+            return list(fs.get_file_info(selector))
+        except OSError as e:
+            where = f"s3://{path}"
+            raise s3location.input_error(where, "list the invocation logs under", e) from e
+
+    def subfolders(path: str) -> list[str]:
+        return [i.path for i in listing(path, False) if i.type == pafs.FileType.Directory]
+
+    folders = month_folders(subfolders, root.path, period)
+    infos = (
+        [i for f in folders for i in listing(f, True)]
+        if folders is not None
+        else listing(root.path, True)
+    )
     wanted = []
     for info in infos:
         if info.type != pafs.FileType.File:

@@ -309,3 +309,24 @@ def test_settings_file_names_the_logs_and_keys(tmp_path: Path) -> None:
         f"invocation logs: {tmp_path / 'logs'}; cost center from requestMetadata costCenter, cc"
         in checked.stdout
     )
+
+
+def test_only_the_periods_folders_are_read_and_late_deliveries_count(tmp_path: Path) -> None:
+    rows, logs = scenario()
+    late = datetime(2026, 10, 31, 23)
+    rows.append(usage(4.00, "USE1-NovaPro-input-tokens", late, 8.0))
+    export, log_root = write_scenario(tmp_path, rows, logs)
+    # a record of 23:59 on the last day, delivered in the next month's first hour folder
+    record = log(late, "amazon.nova-pro-v1:0", "input", 800, "CC-2002")
+    folder = log_root / "AWSLogs/444455556666/BedrockModelInvocationLogs/us-east-1/2026/11/01/00"
+    folder.mkdir(parents=True)
+    (folder / "late.json.gz").write_bytes(gzip.compress((json.dumps(record) + "\n").encode()))
+    # other months' objects are never opened, so a broken one there does not matter
+    for day in ("2026/09/15/04", "2026/11/02/00"):
+        other = log_root / f"AWSLogs/444455556666/BedrockModelInvocationLogs/us-east-1/{day}"
+        other.mkdir(parents=True)
+        (other / "broken.json.gz").write_bytes(b"not gzip")
+    result = run(config(tmp_path, export, log_root))
+    want = expected(rows, [*logs, record], {})
+    assert summary(result) == rounded(want)
+    assert summary(result)["CC-2002"] == Decimal("7.33")  # 3.33 + the late line's 4.00

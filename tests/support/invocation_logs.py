@@ -4,7 +4,7 @@ records that explain it, written as real gzipped JSON Lines in AWS's layout."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -25,7 +25,7 @@ H11 = datetime(2026, 10, 3, 11)
 
 
 def interval(hour: datetime) -> str:
-    end = hour.replace(hour=hour.hour + 1)
+    end = hour + timedelta(hours=1)
     return f"{hour:%Y-%m-%dT%H:%M:%SZ}/{end:%Y-%m-%dT%H:%M:%SZ}"
 
 

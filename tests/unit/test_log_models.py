@@ -42,3 +42,22 @@ def test_base_model_id_and_application_profiles() -> None:
     assert application_profile(arn) == arn.lower()
     assert application_profile("us.amazon.nova-pro-v1:0") is None
     assert application_profile("arn:aws:bedrock:us-east-1::foundation-model/x") is None
+
+
+def test_month_folders_list_only_the_period_and_the_day_after() -> None:
+    from chargeback.read.invocation_logs import month_folders
+    from chargeback.settings.model import Period
+
+    tree = {
+        "r": ["r/AWSLogs"],
+        "r/AWSLogs": ["r/AWSLogs/1", "r/AWSLogs/2"],
+        "r/AWSLogs/1": ["r/AWSLogs/1/BedrockModelInvocationLogs"],
+        "r/AWSLogs/1/BedrockModelInvocationLogs": [
+            "r/AWSLogs/1/BedrockModelInvocationLogs/eu-west-1"
+        ],
+        "r/AWSLogs/2": ["r/AWSLogs/2/CloudTrail"],
+    }
+    found = month_folders(lambda p: tree.get(p, []), "r", Period.parse("2026-12"))
+    base = "r/AWSLogs/1/BedrockModelInvocationLogs/eu-west-1"
+    assert found == [f"{base}/2026/12", f"{base}/2027/01/01"]
+    assert month_folders(lambda p: [], "deeper", Period.parse("2026-12")) is None
