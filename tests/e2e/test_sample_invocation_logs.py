@@ -79,9 +79,9 @@ def test_sample_month_with_its_logs(tmp_path: Path) -> None:
         sum((v for k, v in found.items() if k != "UNATTRIBUTED"), Decimal(0))
     ) == Decimal("70.82")
     assert round_money(found["UNATTRIBUTED"]) == Decimal("7.51")
-    total = result.totals[0]
-    assert total.export_bedrock_total == Decimal("6597.83")  # the month still reconciles
-    assert total.attributed + total.unattributed == total.export_bedrock_total
+    month = result.totals[0]
+    assert month.export_bedrock_total == Decimal("6597.83")  # the month still reconciles
+    assert month.attributed + month.unattributed == month.export_bedrock_total
     # the workbook's statement sheet shows each part with its rule, value and evidence
     book = openpyxl.load_workbook(result.outputs["workbook"], data_only=True)
     values = [c.value for row in book["CC-2002"].iter_rows() for c in row]
