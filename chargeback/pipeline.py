@@ -50,6 +50,7 @@ Progress = Callable[[str], None]
 QUERY_PHASES: dict[str, str] = {
     "10_rows_by_file": "counting rows per file",
     "13_bedrock_groups": "selecting Bedrock rows",
+    "16_invocation_log_tokens": "reading the invocation logs",
     "35_tag_keys": "listing the tag keys of the Bedrock rows",
 }
 
@@ -213,8 +214,9 @@ def _read_and_allocate(
     def scanning(query: str, pct: float) -> None:
         if query not in QUERY_PHASES:
             return  # the later queries read the few selected rows, not the files
-        scanned = int(n_files * pct / 100)
-        say(f"{QUERY_PHASES.get(query, query)}: {pct:.0f}% (~{scanned} of {n_files} files)")
+        files = n_files if logs is None or not query.startswith("16_") else len(logs.objects)
+        scanned = int(files * pct / 100)
+        say(f"{QUERY_PHASES.get(query, query)}: {pct:.0f}% (~{scanned} of {files} files)")
 
     logs: LogObjects | None = None
     if config.invocation_logs is not None:
