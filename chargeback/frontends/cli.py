@@ -22,6 +22,7 @@ from chargeback.closing import close_month, month_history, reopen_month
 from chargeback.errors import ChargebackError, ExitCode
 from chargeback.frontends.cli_text import (
     adjustment_text,
+    alerts_text,
     config_text,
     coverage_text,
     history_text,
@@ -31,6 +32,7 @@ from chargeback.frontends.cli_text import (
     threads_note,
 )
 from chargeback.pipeline import run
+from chargeback.publish.alerts_topic import send_alerts
 from chargeback.report.safety import terminal_line
 from chargeback.report.templates import load_templates
 from chargeback.results import RunResult
@@ -170,6 +172,14 @@ def run_command(
             envvar=ENV["strict"],
         ),
     ] = None,
+    alert_topic: Annotated[
+        str | None,
+        typer.Option(
+            help="SNS topic ARN to send the month's alerts (budgets, anomalies) to.",
+            envvar=ENV["alert_topic"],
+            show_default="none",
+        ),
+    ] = None,
     post_period: Annotated[
         str | None,
         typer.Option(
@@ -201,11 +211,27 @@ def run_command(
             templates=templates,
             strict=strict,
             invocation_logs=invocation_logs,
+            alert_topic=alert_topic,
         )
         if post_period is not None:
             config = replace(config, post_period=Period.parse(post_period))
         result = run(config, progress=_progress if _show_progress(quiet) else None)
     _report(result)
+    _send_alerts(result)
+
+
+def _send_alerts(result: RunResult) -> None:
+    """With ``--alert-topic``: the month's alerts to SNS, as the Lambda sends them."""
+    topic = result.config.alert_topic
+    alerts = () if result.alerts is None else result.alerts.alerts
+    if topic is None or not alerts or result.superseded_by or result.adjustment is not None:
+        return
+    lines = [a.message for a in alerts]
+    message_id, error = send_alerts(topic, result.billing_period, lines, result.output_dir)
+    if error is not None:
+        _say(f"warning: {error}", err=True)
+    else:
+        _say(f"note: {len(lines)} alert(s) sent to {topic} (message {message_id})", err=True)
 
 
 @app.command("periods", cls=_Command)
@@ -390,6 +416,8 @@ def _report(result: RunResult, shown: int = 50) -> None:
         f"Bedrock chargeback {period}: {result.rows.bedrock:,} Bedrock line "
         f"items of {result.rows.period:,} in the period"
     )
+    for line in alerts_text(result.alerts):
+        _say(line)
     if not result.allocation.totals:
         _say(f"  no Bedrock spend in {period}: the statements are empty")
     for totals in result.allocation.totals:

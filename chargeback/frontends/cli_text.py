@@ -9,6 +9,7 @@ from chargeback.allocate.invocation_logs import LogSummary
 from chargeback.allocate.money import round_money
 from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
 from chargeback.closing import HistoryRow
+from chargeback.report.alerts import MonthAlerts
 from chargeback.report.safety import terminal_line, terminal_text
 from chargeback.results import AdjustmentInfo
 from chargeback.settings.files import FileSettings
@@ -42,6 +43,16 @@ def run_summary_text(totals: CurrencyTotals, shown: int = 50) -> list[str]:
     out += [line("UNATTRIBUTED", c) for c in totals.cost_centers if c.is_unattributed]
     out.append(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
     return out
+
+
+def alerts_text(alerts: MonthAlerts | None) -> list[str]:
+    """The month's alerts, worst first (over budget, projected over, near budget, above the
+    usual level), one line each; nothing when there are none."""
+    if alerts is None or not alerts.alerts:
+        return []
+    return [f"Alerts ({len(alerts.alerts)}):"] + [
+        f"  ! {terminal_text(a.message, 200)}" for a in alerts.alerts
+    ]
 
 
 def placeholder_note(settings: dict[str, str]) -> str:
@@ -157,9 +168,16 @@ def config_text(settings: FileSettings) -> list[str]:
         f"principal, {len(rules.account_map)} account"
     )
     active = sum(1 for c in rules.master if c.active)
+    budgeted = sum(1 for c in rules.master if c.budget is not None)
     out.append(
-        f"master list: {len(rules.master)} cost centers ({active} active), "
-        f"{len(rules.aliases)} aliases"
+        f"master list: {len(rules.master)} cost centers ({active} active, {budgeted} with a "
+        f"budget), {len(rules.aliases)} aliases"
+    )
+    a = settings.alerts
+    out.append(
+        f"alerts: month_ratio {a.month_ratio}, min_months {a.min_months}, min_amount "
+        f"{a.min_amount}, budget_warn_pct {a.budget_warn_pct}; alert_topic "
+        f"{run.get('alert_topic', '(none)')}"
     )
     for kind in PolicyKind:
         policy = rules.policy(kind)

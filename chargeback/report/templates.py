@@ -39,6 +39,10 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "share_pct",
         "last_month",
         "change",
+        "budget",
+        "remaining",
+        "used_pct",
+        "projected",
         "line_items",
     ),
     "statement": (
@@ -153,6 +157,20 @@ DEFAULT_WORDS: dict[str, str] = {
     "tag_keys": "Tag keys the Bedrock lines carry (the cost-center tag matches none of them)",
     "continued_on": "Continued on sheet",
     "continued_from": "Continued from sheet",
+    # issue 15: budgets, alerts and charts
+    "alerts_sheet": "Alerts",
+    "alerts_title": "Alerts: over budget, projected over budget, above usual spend",
+    "no_alerts": "No cost center is over or near its budget; no spend is above its usual level.",
+    "anomaly_check": "Anomaly check",
+    "alert_kind": "Alert",
+    "reference": "Budget or median",
+    "message": "What happened",
+    "chart_data_sheet": "Chart data",
+    "chart_by_cost_center": "Spend by cost center",
+    "chart_by_model": "Spend by model",
+    "chart_trend": "Spend by month",
+    "chart_budget": "Budget used (%)",
+    "this_month": "this month",
 }
 
 

@@ -24,6 +24,7 @@ from chargeback.settings.model import (
 )
 from chargeback.settings.rules import (
     DEFAULT_ORDER,
+    AlertThresholds,
     AllocationRules,
     CostCenter,
     Method,
@@ -53,6 +54,7 @@ _TOP = (
     "templates",
     "strict",
     "company",
+    "alert_topic",
 )
 _SECTIONS = (
     "statement_tags",
@@ -60,10 +62,12 @@ _SECTIONS = (
     "cost_centers",
     "policies",
     "journal",
+    "alerts",
     "invocation_logs",
 )
 _LOG_ROLES = ("application", "environment", "team", "owner")
 _INVOCATION_LOGS = ("location", "cost_center_keys", *(f"{r}_key" for r in _LOG_ROLES))
+_ALERTS = ("month_ratio", "min_months", "min_amount", "budget_warn_pct")
 _JOURNAL = ("expense_account", "clearing_account")
 _ATTRIBUTION = ("order", "resource_map", "principal_map", "account_map")
 _COST_CENTERS = ("master", "aliases")
@@ -77,6 +81,7 @@ class FileSettings:
     run: dict[str, Any] = field(default_factory=dict)
     statement_tags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STATEMENT_TAGS))
     rules: AllocationRules = field(default_factory=AllocationRules)
+    alerts: AlertThresholds = field(default_factory=AlertThresholds)
 
 
 def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
@@ -112,7 +117,7 @@ def load_settings(path: Path | None) -> FileSettings:
     where = str(path)
     _known(data, (*_TOP, *_SECTIONS), where, "")
     run: dict[str, Any] = {}
-    for key in ("out", "cost_center_tag", "memory_limit", "company"):
+    for key in ("out", "cost_center_tag", "memory_limit", "company", "alert_topic"):
         if key in data:
             run[key] = _text(data[key], where, key)
     journal = _table(data.get("journal", {}), where, "journal")
@@ -141,7 +146,33 @@ def load_settings(path: Path | None) -> FileSettings:
     _known(section, tuple(DEFAULT_STATEMENT_TAGS), where, "statement_tags.")
     for role, value in section.items():
         tags[role] = _text(value, where, f"statement_tags.{role}")
-    return FileSettings(where, run, tags, _rules(data, path.parent, where))
+    alerts = _alerts(_table(data.get("alerts", {}), where, "alerts"), where)
+    return FileSettings(where, run, tags, _rules(data, path.parent, where), alerts)
+
+
+def _alerts(section: Mapping[str, Any], where: str) -> AlertThresholds:
+    """``[alerts]``: when a month's spend is flagged (defaults: ``AlertThresholds``)."""
+    _known(section, _ALERTS, where, "alerts.")
+    values: dict[str, Any] = {}
+    for key, raw in section.items():
+        name = f"alerts.{key}"
+        if key == "min_months":
+            if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= 6:
+                raise ConfigError(
+                    f"{where}: {name} = {shown(raw)} must be a whole number from 1 to 6 "
+                    "(at most six previous months are read)"
+                )
+            values[key] = raw
+            continue
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise ConfigError(f"{where}: {name} = {shown(raw)} must be a number")
+        value = Decimal(str(raw))
+        if key == "month_ratio" and not (value.is_finite() and value > 1):
+            raise ConfigError(f"{where}: {name} = {shown(raw)} must be more than 1")
+        if not (value.is_finite() and value >= 0):
+            raise ConfigError(f"{where}: {name} = {shown(raw)} must be 0 or more")
+        values[key] = value
+    return AlertThresholds(**values)
 
 
 def _invocation_logs(raw: Any, base: Path, where: str) -> dict[str, Any]:
@@ -298,6 +329,7 @@ def build_run_config(
     templates: str | None = None,
     strict: bool | None = None,
     invocation_logs: str | None = None,
+    alert_topic: str | None = None,
 ) -> RunConfig:
     """The run's settings: each option from the command line, else the file, else default."""
     file = settings.run
@@ -336,6 +368,8 @@ def build_run_config(
         expense_account=file.get("expense_account"),
         clearing_account=file.get("clearing_account"),
         invocation_logs=InvocationLogSettings(**logs) if logs else None,
+        alerts=settings.alerts,
+        alert_topic=alert_topic if alert_topic is not None else file.get("alert_topic"),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from chargeback.errors import ConfigError
-from chargeback.settings.rules import AllocationRules
+from chargeback.settings.rules import AlertThresholds, AllocationRules
 from chargeback.settings.textfile import shown
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
@@ -130,6 +130,10 @@ class RunConfig:
     post_period: Period | None = None
     #: Bedrock model invocation logs to attribute what no earlier rule did (issue 14).
     invocation_logs: InvocationLogSettings | None = None
+    #: When spend is flagged: anomaly thresholds and the budget share that warns (issue 15).
+    alerts: AlertThresholds = field(default_factory=AlertThresholds)
+    #: An SNS topic ARN the Lambda publishes budget and anomaly alerts to (None: none).
+    alert_topic: str | None = None
 
     def __post_init__(self) -> None:
         if not self.source.strip():

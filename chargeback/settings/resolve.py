@@ -31,6 +31,7 @@ ENV: dict[str, str] = {
     "config": "CHARGEBACK_CONFIG",
     "strict": "CHARGEBACK_STRICT",
     "invocation_logs": "CHARGEBACK_INVOCATION_LOGS",
+    "alert_topic": "CHARGEBACK_ALERT_TOPIC",
 }
 
 _TRUE = ("1", "true", "yes", "on")
@@ -53,6 +54,7 @@ def resolve_run_config(
     templates: str | None = None,
     strict: bool | None = None,
     invocation_logs: str | None = None,
+    alert_topic: str | None = None,
 ) -> RunConfig:
     """The run's settings from arguments, else the environment, else the config file
     (``config_file``, ``CHARGEBACK_CONFIG`` or ``cwd/chargeback.toml``), else defaults.
@@ -86,7 +88,17 @@ def resolve_run_config(
         invocation_logs=invocation_logs
         if invocation_logs is not None
         else _env(env, "invocation_logs"),
+        alert_topic=alert_topic if alert_topic is not None else _topic(_env(env, "alert_topic")),
     )
+
+
+def _topic(value: str | None) -> str | None:
+    if value is not None and not value.startswith("arn:"):
+        raise ConfigError(
+            f"{ENV['alert_topic']}={shown(value)} is not an SNS topic ARN: give "
+            "arn:aws:sns:REGION:ACCOUNT:NAME"
+        )
+    return value
 
 
 def _env(env: Mapping[str, str], name: str) -> str | None:

@@ -340,6 +340,7 @@ def test_run_json_and_idempotent_outputs(export: Path, run_on: RunFn, tmp_path: 
         "chargeback-2026-10-summary.csv",
         "chargeback-2026-10.xlsx",
         "journal-2026-10.csv",
+        "report.html",
         "run.json",
         "statements",
     ]

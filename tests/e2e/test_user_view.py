@@ -118,6 +118,7 @@ def test_help_names_source_and_shows_every_default(command: tuple[str, ...]) -> 
         "--config": "./chargeback.toml when it exists",
         "--post-period": "the current month",
         "--invocation-logs": "none",
+        "--alert-topic": "none",
     }
     for option in options:
         if option not in ("--help", "--quiet", "--strict", "--period"):  # flags, and required

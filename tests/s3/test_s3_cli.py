@@ -92,6 +92,7 @@ def test_s3_export_to_s3_publishes_one_complete_set(export: dict[str, Path], s3:
         f"chargeback-{PERIOD}-lines.csv",
         f"chargeback-{PERIOD}.xlsx",
         f"journal-{PERIOD}.csv",
+        "report.html",
         "run.json",
         *(
             f"statements/{cc}{ext}"

@@ -33,6 +33,10 @@ MONEY = frozenset(
         "net",
         "last_month",
         "change",
+        "budget",
+        "remaining",
+        "projected",
+        "reference",
         "amount",
         "spend",
         "attributed",
@@ -41,7 +45,7 @@ MONEY = frozenset(
 )
 QUANTITY = frozenset({"usage_amount"})
 COUNT = frozenset({"line_items", "rows", "period_rows", "bedrock_rows"})
-SHARE = frozenset({"share_pct"})
+SHARE = frozenset({"share_pct", "used_pct"})
 FRACTION = frozenset({"coverage"})
 
 Value = str | Decimal | float | int | None
