@@ -7,9 +7,11 @@
 -- Failed calls (errorCode) are not billed and not counted. Records outside the period are
 -- dropped; a record whose schemaType is not ModelInvocationLog or whose timestamp does not
 -- read is kept aside with its object (bad_file), and 17 stops the run on it.
--- Parameters: $files, $period_start, $period_end, $cc_keys (requestMetadata keys of the
--- cost center, best first), $application_key, $environment_key, $team_key, $owner_key ('' for
--- a role not read from the logs).
+-- Records are summed per group first (four sums), and only the groups are unpivoted into
+-- kinds of token, so the per-record work is the read and one aggregate.
+-- Parameters: $files, $period_start, $period_end, $cc_key1 .. $cc_key3 (requestMetadata keys
+-- of the cost center, best first; '' pads), $application_key, $environment_key, $team_key,
+-- $owner_key ('' for a role not read from the logs).
 CREATE OR REPLACE TEMP TABLE log_tokens AS
 WITH records AS (
     SELECT
@@ -19,20 +21,19 @@ WITH records AS (
         coalesce(region, '') AS region,
         coalesce(modelId, '') AS model_id,
         nullif(trim(identity.arn), '') AS principal,
-        list_filter(
-            list_transform($cc_keys::VARCHAR[], lambda k: nullif(trim(requestMetadata[k]), '')),
-            lambda v: v IS NOT NULL
-        )[1] AS cost_center,
+        coalesce(
+            nullif(trim(requestMetadata[$cc_key1]), ''),
+            nullif(trim(requestMetadata[$cc_key2]), ''),
+            nullif(trim(requestMetadata[$cc_key3]), '')
+        ) AS cost_center,
         nullif(trim(requestMetadata[$application_key]), '') AS application,
         nullif(trim(requestMetadata[$environment_key]), '') AS environment,
         nullif(trim(requestMetadata[$team_key]), '') AS team,
         nullif(trim(requestMetadata[$owner_key]), '') AS owner,
-        [
-            {'kind': 'input', 'tokens': "input".inputTokenCount},
-            {'kind': 'cache_read', 'tokens': "input".cacheReadInputTokenCount},
-            {'kind': 'cache_write', 'tokens': "input".cacheWriteInputTokenCount},
-            {'kind': 'output', 'tokens': "output".outputTokenCount}
-        ] AS counts,
+        "input".inputTokenCount AS input_tokens,
+        "input".cacheReadInputTokenCount AS cache_read_tokens,
+        "input".cacheWriteInputTokenCount AS cache_write_tokens,
+        "output".outputTokenCount AS output_tokens,
         errorCode AS error_code,
         filename
     FROM read_json(
@@ -54,28 +55,35 @@ WITH records AS (
         }
     )
 ),
-kept AS (
-    SELECT *, (schema_type IS DISTINCT FROM 'ModelInvocationLog' OR ts IS NULL) AS bad
+grouped AS (
+    SELECT
+        account_id, region, model_id, date_trunc('hour', ts) AS hour, principal, cost_center,
+        application, environment, team, owner,
+        (schema_type IS DISTINCT FROM 'ModelInvocationLog' OR ts IS NULL) AS bad,
+        sum(input_tokens) AS input,
+        sum(cache_read_tokens) AS cache_read,
+        sum(cache_write_tokens) AS cache_write,
+        sum(output_tokens) AS output,
+        count(*) AS records,
+        min(filename) FILTER (WHERE schema_type IS DISTINCT FROM 'ModelInvocationLog' OR ts IS NULL)
+            AS bad_file
     FROM records
     WHERE (schema_type IS DISTINCT FROM 'ModelInvocationLog' OR ts IS NULL)
        OR (ts >= $period_start AND ts < $period_end AND error_code IS NULL)
+    GROUP BY ALL
 )
 SELECT
-    account_id,
-    region,
-    model_id,
-    date_trunc('hour', ts) AS hour,
-    principal,
-    cost_center,
-    application,
-    environment,
-    team,
-    owner,
-    c.kind AS token_kind,
-    bad,
-    sum(coalesce(c.tokens, 0)) AS tokens,
-    count(*) AS records,
-    min(filename) FILTER (WHERE bad) AS bad_file
-FROM (SELECT * EXCLUDE (counts), unnest(counts) AS c FROM kept)
-WHERE bad OR coalesce(c.tokens, 0) <> 0
-GROUP BY ALL;
+    account_id, region, model_id, hour, principal, cost_center, application, environment,
+    team, owner, c.kind AS token_kind, bad, coalesce(c.tokens, 0) AS tokens, records, bad_file
+FROM (
+    SELECT
+        * EXCLUDE (input, cache_read, cache_write, output),
+        unnest([
+            {'kind': 'input', 'tokens': input},
+            {'kind': 'cache_read', 'tokens': cache_read},
+            {'kind': 'cache_write', 'tokens': cache_write},
+            {'kind': 'output', 'tokens': output}
+        ]) AS c
+    FROM grouped
+)
+WHERE bad OR coalesce(c.tokens, 0) <> 0;

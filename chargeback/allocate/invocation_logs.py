@@ -19,7 +19,7 @@ from chargeback.allocate.engine import Engine
 from chargeback.allocate.log_models import application_profile, cur_model_key, log_model_key
 from chargeback.errors import QueryError
 from chargeback.read.invocation_logs import LogObjects, bad_log, first_bad_line
-from chargeback.settings.model import RunConfig
+from chargeback.settings.model import MAX_CC_KEYS, RunConfig
 
 TOKEN_KINDS: tuple[str, ...] = ("input", "output", "cache_read", "cache_write")
 #: Tokens per pricing unit of the export's token lines; other units are not converted.
@@ -136,7 +136,7 @@ def read_logs(engine: Engine, config: RunConfig, logs: LogObjects) -> None:
         "files": [o.path for o in logs.objects],
         "period_start": config.period.start,
         "period_end": config.period.end,
-        "cc_keys": list(settings.cost_center_keys),
+        **{f"cc_key{i}": k for i, k in enumerate(_padded(settings.cost_center_keys), 1)},
         **{f"{role}_key": keys.get(role, "") for role in ("application", "environment")},
         **{f"{role}_key": keys.get(role, "") for role in ("team", "owner")},
     }
@@ -150,6 +150,11 @@ def read_logs(engine: Engine, config: RunConfig, logs: LogObjects) -> None:
         obj = next((o for o in logs.objects if o.path == path), None)
         found = first_bad_line(obj) if obj is not None else None
         raise found if found is not None else bad_log(logs, f'"{path}"')
+
+
+def _padded(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The cost-center keys in 16's three slots ('' pads: a key no request carries)."""
+    return (*keys, *[""] * (MAX_CC_KEYS - len(keys)))
 
 
 def match_logs(engine: Engine, config: RunConfig, logs: LogObjects | None) -> str:

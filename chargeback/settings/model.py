@@ -24,6 +24,10 @@ DEFAULT_STATEMENT_TAGS: dict[str, str] = {
 }
 
 
+#: requestMetadata keys the cost center may be read from (queries/16's key slots).
+MAX_CC_KEYS = 3
+
+
 @dataclass(frozen=True)
 class InvocationLogSettings:
     """Where the Bedrock model invocation logs are and which ``requestMetadata`` keys say
@@ -49,6 +53,11 @@ class InvocationLogSettings:
             raise ConfigError(
                 "--invocation-logs is empty: give the folder or s3:// prefix of the Bedrock "
                 "model invocation logs"
+            )
+        if len(self.cost_center_keys) > MAX_CC_KEYS:
+            raise ConfigError(
+                f"invocation_logs.cost_center_keys names {len(self.cost_center_keys)} keys: "
+                f"give at most {MAX_CC_KEYS}, best first"
             )
         if not self.cost_center_keys or not all(k.strip() for k in self.cost_center_keys):
             raise ConfigError(

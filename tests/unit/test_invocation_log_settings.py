@@ -53,3 +53,11 @@ def test_order_naming_the_rule_without_logs_is_refused(tmp_path: Path) -> None:
         resolve_run_config("src", "2026-10", cwd=tmp_path, environ={})
     config = resolve_run_config("src", "2026-10", cwd=tmp_path, environ={}, invocation_logs="l")
     assert config.invocation_logs is not None
+
+
+def test_at_most_three_cost_center_keys(tmp_path: Path) -> None:
+    (tmp_path / "chargeback.toml").write_text(
+        '[invocation_logs]\nlocation = "l"\ncost_center_keys = ["a", "b", "c", "d"]\n'
+    )
+    with pytest.raises(ConfigError, match="names 4 keys: give at most 3"):
+        resolve_run_config("src", "2026-10", cwd=tmp_path, environ={})
