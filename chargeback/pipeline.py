@@ -64,6 +64,7 @@ def output_names(period: str) -> dict[str, str]:
     return {
         "summary": f"chargeback-{period}-summary.csv",
         "lines": f"chargeback-{period}-lines.csv",
+        "unit_economics": f"chargeback-{period}-unit-economics.csv",
         "workbook": f"chargeback-{period}.xlsx",
         "journal": f"journal-{period}.csv",
         "report": "report.html",
@@ -161,6 +162,7 @@ def run(
                 coverage=tuple(coverage(allocation)),
                 statement_lines=len(allocation.lines),
                 previous_run=None if previous is None else previous.uri,
+                last_month=None if previous is None else dict(previous.amounts),
                 statement_files=statement_files,
                 files_written=tuple(  # the files, statements/<cost center>.* included
                     sorted([n for n in names.values() if n != STATEMENTS_DIR] + statement_paths)

@@ -157,13 +157,19 @@ class RunResult:
     #: The cost-center tag or mapping tables that match no Bedrock line of the period, with
     #: the tag keys the lines do carry (empty when every setting matched).
     unmatched: tuple[Unmatched, ...] = ()
+    #: Last month's charge per (cost center, currency), from ``previous_run``; None without.
+    last_month: dict[tuple[str, str], Decimal] | None = None
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """One line per setting that matched nothing, and per gap in the invocation logs
-        (stderr, the Lambda's log line)."""
+        """One line per setting that matched nothing, per kind of line the Bedrock taxonomy
+        could not name, and per gap in the invocation logs (stderr, the Lambda's log line)."""
         logs = self.allocation.invocation_logs
-        return tuple(u.message for u in self.unmatched) + (logs.warnings if logs else ())
+        return (
+            tuple(u.message for u in self.unmatched)
+            + tuple(self.allocation.products.warnings())
+            + (logs.warnings if logs else ())
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``run.json`` (``invocation_logs`` only when the run read them)."""
@@ -248,6 +254,8 @@ class RunResult:
                 for u in self.unmatched
             ],
             **self._alerts_json(),
+            "taxonomy": self.allocation.products.to_json(),
+            "unit_economics": self.allocation.economics.to_json(),
             "outputs": list(self.files_written),
             "statement_lines": self.statement_lines,
             "run_id": self.run_id,

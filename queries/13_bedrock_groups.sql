@@ -1,6 +1,6 @@
 -- 13 bedrock_groups: the Bedrock line items of one billing period, summed in the scan itself
 -- by everything a later step reads from a line (file, invoice, account, resource, principal,
--- usage type, the statement tags, the product fields model and usage kind come from).
+-- usage type, the statement tags, the product fields the taxonomy names lines from).
 -- Nothing per line is kept but a 64-bit key for the duplicate check (22), so the run holds
 -- one group's worth of memory where an hourly export repeats it every hour of the month.
 -- Group keys are kept narrow, since the aggregate's memory decides whether it spills: the
@@ -18,7 +18,7 @@
 -- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
 -- where the calling IAM principal's and the usage account's cost-center tags sit in the tags
 -- map ($cc_p1 .. $cc_p3, $cc_a1 .. $cc_a3); $log_match: keep each line's time interval and
--- region in the groups, which matching invocation logs needs (28), NULL otherwise.
+-- region in the groups, which matching invocation logs needs (29), NULL otherwise.
 -- TODO(issue 19): this query costs more than the benchmark floor's (41 map lookups and a
 -- 25-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
 -- Keep each lookup's nullif(trim(...)) as it is: forms that avoid evaluating all 41 and keep

@@ -8,7 +8,7 @@
 -- keys (lower case).
 -- Rows are 24's groups of line items (amount and line_items carried along), with what each
 -- mapping table found for them (resource_map_value ...; 34 counts what every rule finds).
--- invocation_logs: a token usage group 28 found log tokens for gets the placeholder value
+-- invocation_logs: a token usage group 29 found log tokens for gets the placeholder value
 -- 'invocation logs' and stays UNATTRIBUTED here; 36 splits it over the callers. A token
 -- usage group no earlier rule attributed and no log explains has the reason no_log_match
 -- when the order holds invocation_logs. log_via, log_tokens and log_key_tokens (the split's

@@ -1,5 +1,5 @@
 -- 36 only with invocation logs: 32's groups attributed by invocation_logs, split over their
--- callers by share of 28's matching log tokens (a caller: the requestMetadata cost center,
+-- callers by share of 29's matching log tokens (a caller: the requestMetadata cost center,
 -- else its identity ARN through the principal map (rule_mappings, the ARN or its role),
 -- else none: UNATTRIBUTED with reason log_untagged). A value is checked against the
 -- cost-center master like any rule's (cc_lookup: invalid_cost_center, inactive_cost_center).

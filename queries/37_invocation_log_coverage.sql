@@ -10,8 +10,16 @@
 --     application inference profile's lines; else the log's modelId) and kind;
 --   'gap': per usage account and region that delivered logs, the days with token usage
 --     in the export and no log tokens.
--- Parameters: $log_accounts, $log_regions (lists of the same length).
-WITH logged AS (
+-- Parameters: $log_accounts, $log_regions (lists of the same length); $sides, $names, $keys,
+-- $profiles: the model keys 29 matched by.
+WITH model_keys AS (
+    SELECT
+        unnest($sides::VARCHAR[]) AS side,
+        unnest($names::VARCHAR[]) AS name,
+        unnest($keys::VARCHAR[]) AS model_key,
+        unnest($profiles::VARCHAR[]) AS profile
+),
+logged AS (
     SELECT unnest($log_accounts::VARCHAR[]) AS account_id, unnest($log_regions::VARCHAR[]) AS region
 ),
 tokens AS (

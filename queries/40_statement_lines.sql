@@ -1,6 +1,8 @@
 -- 40 statement lines: allocated lines grouped to what a statement shows, one row per cost
 -- center, project, tags, account, model, usage type, line item type, unit and currency, and
--- the rule that attributed it (attribution_source) with the value it found.
+-- the rule that attributed it (attribution_source) with the value it found, and what the
+-- Bedrock taxonomy names it (25): tokens are the usage in tokens (NULL when the line is not
+-- tokens, or its unit is unsized).
 -- Amounts are exact sums; Python rounds them (largest remainder) for output. A part of an
 -- invocation-log split (36) carries its evidence: log_via, and the sums of its callers'
 -- tokens and of all matching tokens (its share is their ratio).
@@ -22,8 +24,14 @@ SELECT
     coalesce(resource_id, '') AS resource_id,
     attribution_source,
     attribution_value,
+    coalesce(provider, '') AS provider,
+    coalesce(token_kind, '') AS token_kind,
+    coalesce(charge_kind, '') AS charge_kind,
+    coalesce(service_tier, '') AS service_tier,
+    coalesce(cross_region, '') AS cross_region,
     coalesce(log_via, '') AS log_via,
     sum(usage_amount) AS usage_amount,
+    sum(usage_amount * tokens_per_unit) AS tokens,
     sum(log_tokens) AS log_tokens,
     sum(log_key_tokens) AS log_key_tokens,
     sum(amount) AS amount,
@@ -32,4 +40,5 @@ FROM allocated
 GROUP BY ALL
 ORDER BY currency, cost_center, unattributed_reason, project_id, model, usage_type,
          line_item_type, usage_account_id, application, environment, team, owner,
-         pricing_unit, resource_id, usage_kind, attribution_source, attribution_value, log_via;
+         pricing_unit, resource_id, usage_kind, attribution_source, attribution_value,
+         provider, token_kind, charge_kind, service_tier, cross_region, log_via;

@@ -18,6 +18,7 @@ from chargeback.allocate.invocation_logs import (
 )
 from chargeback.allocate.matching import Unmatched, rule_matches, unmatched_settings
 from chargeback.allocate.policies import SPLIT_REASON, PolicySplit, apply_policies
+from chargeback.allocate.products import ProductNames, name_products
 from chargeback.allocate.statements import (
     LINE_FIELDS,
     UNATTRIBUTED,
@@ -27,6 +28,7 @@ from chargeback.allocate.statements import (
     build_currency_totals,
     rounded_breakdown,
 )
+from chargeback.allocate.unit_economics import UnitEconomics, unit_economics
 from chargeback.errors import ConfigError, InputError
 from chargeback.read.invocation_logs import LogObjects
 from chargeback.read.tagkeys import account_tag_keys, principal_tag_keys, tag_lookup
@@ -86,6 +88,10 @@ class Allocation:
     rule_matches: dict[str, int] = field(default_factory=dict)
     #: The cost-center tag or tables that match no Bedrock line of the period.
     unmatched: tuple[Unmatched, ...] = ()
+    #: What the Bedrock taxonomy could not name (unknown usage types, unsized token units).
+    products: ProductNames = ProductNames()
+    #: Tokens, cost and cost per 1M tokens per cost center, model and token kind; the cache.
+    economics: UnitEconomics = UnitEconomics()
     #: The invocation logs read and how much of the token usage they explain (None: the
     #: run was given none).
     invocation_logs: LogSummary | None = None
@@ -213,9 +219,9 @@ def allocate(
             "items repeat across files): SOURCE holds two deliveries of the export; point it "
             "at one delivery, or keep the manifest so only its files are read"
         )
-    engine.execute("24_bedrock_lines")
-    engine.execute("25_free_bedrock_groups")
-    grain = match_logs(engine, config, logs)
+    named = name_products(engine, period)
+    engine.execute("27_free_bedrock_groups")
+    matched = match_logs(engine, config, logs)
     rules = config.rules
     # without logs the rule finds nothing (chargeback.toml naming it without a location is
     # refused by settings.files)
@@ -241,8 +247,9 @@ def allocate(
     summary = None
     if logs is not None:
         split_logged(engine, UNATTRIBUTED, bool(rules.master))
-        summary = log_summary(engine, config, logs, grain)
+        summary = log_summary(engine, config, logs, matched)
     found = [_statement_line(r) for r in engine.fetch("40_statement_lines").dicts()]
+    named = named.with_spend(found)
     lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)
     by_type = rounded_breakdown(
@@ -298,6 +305,8 @@ def allocate(
         master=rules.master,
         rule_matches=matches,
         unmatched=unmatched,
+        products=named,
+        economics=unit_economics(totals),
         invocation_logs=summary,
     )
 
@@ -383,6 +392,7 @@ def _statement_line(row: dict[str, Any]) -> StatementLine:
     return StatementLine(
         **cast(dict[str, Any], text),
         usage_amount=Decimal(row["usage_amount"] or 0),
+        tokens=None if row.get("tokens") is None else Decimal(row["tokens"]),
         exact_amount=Decimal(row["amount"]),
         line_items=int(row["line_items"]),
     )

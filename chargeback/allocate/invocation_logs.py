@@ -2,7 +2,7 @@
 
 Token usage that no earlier rule attributed is split over the callers the logs name, by
 their share of the matching log tokens (same usage account, region, model, kind of token,
-hour or day: ``queries/16``, ``26``-``28``, ``36``); what no log explains stays UNATTRIBUTED
+hour or day: ``queries/16``, ``28``, ``29``, ``36``); what no log explains stays UNATTRIBUTED
 with ``no_log_match``, calls without the cost-center key with ``log_untagged``. The coverage
 (``37``) compares the tokens the logs count with the usage the export bills, per model and
 kind, and flags accounts and regions without logs, and days missing.
@@ -157,31 +157,37 @@ def _padded(keys: tuple[str, ...]) -> tuple[str, ...]:
     return (*keys, *[""] * (MAX_CC_KEYS - len(keys)))
 
 
-def match_logs(engine: Engine, config: RunConfig, logs: LogObjects | None) -> str:
-    """Key the models (26, 27) and match the log tokens to the token usage groups (28);
-    without logs, the empty tables 32 reads. Returns the matching grain."""
+@dataclass(frozen=True)
+class LogMatch:
+    """How 29 matched: the grain, and the model keys as the lists 29 and 37 bind."""
+
+    grain: str
+    keys: dict[str, list[str | None]]
+
+
+def match_logs(engine: Engine, config: RunConfig, logs: LogObjects | None) -> LogMatch:
+    """Key the models (28, ``log_models``) and match the log tokens to the token usage
+    groups (29); without logs, the empty tables 32 reads."""
     cur_models: list[str] = []
     log_models: list[str] = []
     grain = "month"
     if logs is not None:
-        for side, name in engine.fetch("26_log_model_names").rows:
+        for side, name in engine.fetch("28_log_model_names").rows:
             if side == "cur":
                 cur_models.append(str(name))
             elif side == "log":
                 log_models.append(str(name))
             elif name is not None:
                 grain = str(name)
-    engine.execute(
-        "27_log_model_keys",
-        {
-            "sides": ["log"] * len(log_models) + ["cur"] * len(cur_models),
-            "names": log_models + cur_models,
-            "keys": [log_model_key(m) for m in log_models] + [cur_model_key(m) for m in cur_models],
-            "profiles": [application_profile(m) for m in log_models] + [None] * len(cur_models),
-        },
-    )
-    engine.execute("28_log_matches", {"grain": grain, "period_start": config.period.start})
-    return grain
+    sides: list[str | None] = [*(["log"] * len(log_models)), *(["cur"] * len(cur_models))]
+    names: list[str | None] = [*log_models, *cur_models]
+    model_keys: list[str | None] = [log_model_key(m) for m in log_models]
+    model_keys += [cur_model_key(m) for m in cur_models]
+    profiles: list[str | None] = [application_profile(m) for m in log_models]
+    profiles += [None] * len(cur_models)
+    keys = {"sides": sides, "names": names, "keys": model_keys, "profiles": profiles}
+    engine.execute("29_log_matches", {**keys, "grain": grain, "period_start": config.period.start})
+    return LogMatch(grain, keys)
 
 
 def split_logged(engine: Engine, unattributed: str, has_master: bool) -> None:
@@ -191,14 +197,18 @@ def split_logged(engine: Engine, unattributed: str, has_master: bool) -> None:
     )
 
 
-def log_summary(engine: Engine, config: RunConfig, logs: LogObjects, grain: str) -> LogSummary:
+def log_summary(engine: Engine, config: RunConfig, logs: LogObjects, match: LogMatch) -> LogSummary:
     """The coverage of the logs (37), with what they leave unexplained flagged."""
     settings = config.invocation_logs
     assert settings is not None
     regions = logs.regions
     found = engine.fetch(
         "37_invocation_log_coverage",
-        {"log_accounts": [a for a, _ in regions], "log_regions": [r for _, r in regions]},
+        {
+            "log_accounts": [a for a, _ in regions],
+            "log_regions": [r for _, r in regions],
+            **match.keys,
+        },
     ).dicts()
     export: dict[tuple[str, str, str], dict[str, Any]] = defaultdict(
         lambda: {
@@ -285,7 +295,7 @@ def log_summary(engine: Engine, config: RunConfig, logs: LogObjects, grain: str)
         location=logs.location,
         objects=len(logs.objects),
         regions=regions,
-        grain=grain,
+        grain=match.grain,
         cost_center_keys=settings.cost_center_keys,
         rows=tuple(rows),
         gaps=tuple(gaps),

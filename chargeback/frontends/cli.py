@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -30,9 +31,12 @@ from chargeback.frontends.cli_text import (
     placeholder_note,
     run_summary_text,
     threads_note,
+    trend_text,
 )
 from chargeback.pipeline import run
 from chargeback.publish.alerts_topic import send_alerts
+from chargeback.publish.destination import open_destination
+from chargeback.publish.published import latest_published, published_months
 from chargeback.report.safety import terminal_line
 from chargeback.report.templates import load_templates
 from chargeback.results import RunResult
@@ -296,6 +300,32 @@ OutOption = Annotated[
 ]
 
 
+@app.command("trend", cls=_Command)
+def trend_command(
+    out: OutOption = None,
+    months: Annotated[
+        int, typer.Option(min=1, max=120, help="How many months, up to the latest.")
+    ] = 6,
+    period: Annotated[
+        str | None,
+        typer.Option(help="The latest month, YYYY-MM.", show_default="the latest published"),
+    ] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Each cost center's charge by month, from the runs published to OUT."""
+    with _reported():
+        where = resolve_out(out, config_file=config_file)
+        destination = open_destination(where)
+        if period is not None:
+            until: Period | None = Period.parse(period)
+        else:
+            now = datetime.now(UTC)
+            until = latest_published(destination, Period(now.year, now.month))
+        found = [] if until is None else published_months(destination, until, months)
+    for line in trend_text(found, where):
+        _say(line)
+
+
 @app.command("history", cls=_Command)
 def history_command(
     period: PeriodOption,
@@ -421,7 +451,7 @@ def _report(result: RunResult, shown: int = 50) -> None:
     if not result.allocation.totals:
         _say(f"  no Bedrock spend in {period}: the statements are empty")
     for totals in result.allocation.totals:
-        for line in run_summary_text(totals, shown):
+        for line in run_summary_text(totals, shown, result.last_month):
             _say(line)
     for warning in result.warnings:
         _say(f"warning: {warning}", err=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from chargeback.allocate.allocation import Allocation
 from chargeback.report.alerts import MonthAlerts
-from chargeback.report.csv_files import write_lines, write_summary
+from chargeback.report.csv_files import write_lines, write_summary, write_unit_economics
 from chargeback.report.header import RunHeader
 from chargeback.report.html.page import write_report
 from chargeback.report.journal import write_journal
@@ -39,8 +39,9 @@ def output_jobs(
     lines = max(len(allocation.lines), 1)
 
     def csv_files() -> None:
-        write_summary(stage / names["summary"], header.period, allocation)
+        write_summary(stage / names["summary"], header.period, allocation, previous)
         write_lines(stage / names["lines"], header.period, allocation)
+        write_unit_economics(stage / names["unit_economics"], header.period, allocation)
         write_journal(
             stage / names["journal"],
             allocation,

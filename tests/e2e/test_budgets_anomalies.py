@@ -19,6 +19,7 @@ from chargeback.settings.files import build_run_config, load_settings
 from tests.support.accounting import find, header_columns
 from tests.support.history_months import (
     BUDGETS,
+    CANONICAL,
     MONTHS,
     RUN_AT,
     median_of,
@@ -154,6 +155,6 @@ def test_thresholds_from_chargeback_toml(tmp_path: Path, history: History) -> No
             amount = projected(spent(rows, "2026-10", cc, model))
             median = median_of([spent(rows, m, cc, model) for m in MONTHS[:2]])
             if median > 0 and amount > median * Decimal("1.02"):
-                expected.add((cc, model or ""))
+                expected.add((cc, CANONICAL[model] if model else ""))
     assert {(f.cost_center, f.model) for f in again.alerts.anomalies.flags} == expected
     assert len(expected) > 2  # the lower threshold flags more than the default's two

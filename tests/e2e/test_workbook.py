@@ -59,8 +59,8 @@ def test_figures_of_the_fixture() -> None:
 def test_sheet_names_follow_excel_rules_and_stay_unique(books: tuple[Any, Any]) -> None:
     names = books[0].sheetnames
     assert names[:3] == ["Summary", "Alerts", "Chart data"]
-    assert names[-3:] == ["Unattributed", "Reconciliation", "Tag coverage"]
-    statements = names[3:-3]
+    assert names[-4:] == ["Unattributed", "Reconciliation", "Tag coverage", "Unit economics"]
+    statements = names[3:-4]
     assert len(statements) == len(CENTERS) - 1  # every cost center but UNATTRIBUTED
     for name in names:
         assert 1 <= len(name) <= 31
@@ -433,6 +433,7 @@ def test_cost_centers_named_like_the_fixed_sheets_get_their_own(
         "Unattributed",
         "Reconciliation",
         "Tag coverage",
+        "Unit economics",
     ]
     for title, name in (("Summary (2)", "Summary"), ("history (2)", "history")):
         assert values[title]["B3"].value == name

@@ -17,7 +17,7 @@ from openpyxl.utils.cell import range_boundaries
 from chargeback.results import RunResult
 from tests.support.browser import PDFTOTEXT, SOFFICE, to_pdf
 from tests.support.builders import tagged
-from tests.support.history_months import BUDGETS, MONTHS, publish_history, spent
+from tests.support.history_months import BUDGETS, CANONICAL, MONTHS, publish_history, spent
 from tests.support.runs import run_rows
 
 
@@ -62,7 +62,7 @@ def test_charts_read_back_with_the_months_figures(
     )
     for model in ("Nova Pro", "Claude Sonnet 4.6"):
         expected = sum((spent(rows, "2026-10", cc, model) for cc in BUDGETS), Decimal(0))
-        assert Decimal(str(models[model])) == expected
+        assert Decimal(str(models[CANONICAL[model]])) == expected
 
     trend = charts["Spend by month (USD)"]
     months = cells(book, trend.series[0].cat.strRef.f)

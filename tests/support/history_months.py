@@ -39,6 +39,8 @@ RUN_AT = {
 ELAPSED, DAYS = 20, 31
 BUDGETS = {"CC-1001": Decimal("250.00"), "CC-2002": Decimal("5000.00"), "CC-3003": Decimal("50.00")}
 NOVA = {"model": "Nova Pro", "provider": "Amazon"}
+#: The statements' name for each model above (bedrock_taxonomy.toml's canonical names).
+CANONICAL = {"Nova Pro": "Amazon Nova Pro", "Claude Sonnet 4.6": "Claude Sonnet 4.6"}
 CLAUDE = {"model": "Claude Sonnet 4.6", "provider": "Anthropic"}
 #: (cost center, model, project, usage type) -> typical daily-ish amount per line.
 STREAMS: list[tuple[str, dict[str, str], str, str, float]] = [

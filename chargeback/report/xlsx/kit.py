@@ -41,11 +41,12 @@ MONEY = frozenset(
         "spend",
         "attributed",
         "unattributed",
+        "cache_savings",
     }
 )
-QUANTITY = frozenset({"usage_amount"})
+QUANTITY = frozenset({"usage_amount", "tokens", "cost_per_1m_tokens"})
 COUNT = frozenset({"line_items", "rows", "period_rows", "bedrock_rows"})
-SHARE = frozenset({"share_pct", "used_pct"})
+SHARE = frozenset({"share_pct", "used_pct", "cache_hit_rate_pct"})
 FRACTION = frozenset({"coverage"})
 
 Value = str | Decimal | float | int | None

@@ -1,9 +1,10 @@
 """The consolidated workbook and the one-statement workbooks sent to each cost center.
 
 Sheets: Summary, one statement per cost center, then the checks (``xlsx_checks``):
-Unattributed, Reconciliation, Tag coverage. Wording, column order, widths and number formats
-come from ``report_templates/workbook.toml``. Totals are live formulas stored with their
-values (see ``xlsx_kit``).
+Unattributed, Reconciliation, Tag coverage; then Unit economics (``xlsx.economics``).
+Wording, column order, widths and number formats come from
+``report_templates/workbook.toml``. Totals are live formulas stored with their values (see
+``xlsx_kit``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from chargeback.report.views import (
 from chargeback.report.xlsx.alerts_sheet import write_alerts
 from chargeback.report.xlsx.charts import SummaryPlace, add_charts
 from chargeback.report.xlsx.checks import write_coverage, write_reconciliation, write_unattributed
+from chargeback.report.xlsx.economics import write_unit_economics
 from chargeback.report.xlsx.kit import (
     EXCEL_ROWS,
     MONEY,
@@ -100,6 +102,7 @@ def write_workbook(
     write_unattributed(add_sheet(wb, sheets["unattributed"]), allocation, header, template, fmt)
     write_reconciliation(add_sheet(wb, sheets["reconciliation"]), allocation, header, template, fmt)
     write_coverage(add_sheet(wb, sheets["coverage"]), allocation, header, template, fmt)
+    write_unit_economics(add_sheet(wb, sheets["unit_economics"]), allocation, header, template, fmt)
     if alerts is not None and place is not None and data is not None:
         add_charts(
             wb,

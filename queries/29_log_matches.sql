@@ -1,12 +1,29 @@
--- 28 log_matches: for each token usage group of 24 (group_no), the log tokens that explain
--- it: same usage account, region (when the line names one), kind of token, and model (by
--- 27's model_keys) or application inference profile (the log's modelId is the line's resource),
--- in the same $grain slot (hour, day or month: 26) of the line's time interval. One row per
--- group and caller (identity ARN and requestMetadata values); a line without a model is
--- matched only by its profile. Empty without logs.
--- Parameters: $grain, $period_start.
+-- 29 log_matches: for each token usage group of 26 (group_no), the log tokens that explain
+-- it: same usage account, region (when the line names one), kind of token, and model or
+-- application inference profile (the log's modelId is the line's resource), in the same
+-- $grain slot (hour, day or month: 28) of the line's time interval. One row per group and
+-- caller (identity ARN and requestMetadata values); a line without a model is matched only
+-- by its profile. Models are matched by their keys (chargeback/allocate/log_models.py,
+-- bound as lists: side 'log' names a modelId and the application inference profile it
+-- names, side 'cur' a CUR model). Without logs the lists are empty and log_tokens is made
+-- empty, so 32 reads the same tables either way.
+-- Parameters: $sides, $names, $keys, $profiles (lists of the same length), $grain,
+-- $period_start.
+CREATE TEMP TABLE IF NOT EXISTS log_tokens (
+    account_id VARCHAR, region VARCHAR, model_id VARCHAR, hour TIMESTAMP, principal VARCHAR,
+    cost_center VARCHAR, application VARCHAR, environment VARCHAR, team VARCHAR,
+    owner VARCHAR, token_kind VARCHAR, bad BOOLEAN, tokens HUGEINT, records BIGINT,
+    bad_file VARCHAR
+);
 CREATE OR REPLACE TEMP TABLE log_matches AS
-WITH lines AS (
+WITH model_keys AS (
+    SELECT
+        unnest($sides::VARCHAR[]) AS side,
+        unnest($names::VARCHAR[]) AS name,
+        unnest($keys::VARCHAR[]) AS model_key,
+        unnest($profiles::VARCHAR[]) AS profile
+),
+lines AS (
     SELECT
         b.group_no,
         b.usage_account_id AS account_id,

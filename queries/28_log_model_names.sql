@@ -1,5 +1,5 @@
--- 26 only with invocation logs: the names chargeback/allocate/log_models.py turns into model
--- keys (27): the models of the token usage lines ('cur') and the model ids of the logs
+-- 28 only with invocation logs: the names chargeback/allocate/log_models.py turns into model
+-- keys (29): the models of the token usage lines ('cur') and the model ids of the logs
 -- ('log'), and the matching grain ('grain'): hour when every token usage line covers at most
 -- an hour (an hourly export), day when at most a day, else month. No parameters.
 SELECT DISTINCT 'cur' AS side, model AS name
