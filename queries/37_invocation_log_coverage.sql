@@ -2,7 +2,8 @@
 -- coverage view (chargeback/allocate/invocation_logs.py). Rows by side:
 --   'export': the token usage the rule tried to explain (no earlier rule attributed it:
 --     attributed by invocation_logs, or left with no_log_match) per model, kind, pricing
---     unit and currency, with
+--     unit and currency, in tokens (the taxonomy's tokens per unit; unsized counts the
+--     groups whose unit it cannot size), with
 --     whether its usage account and region delivered logs ($log_accounts, $log_regions:
 --     pairs from the log objects' keys), its amount, and the amount the logs attributed
 --     (a cost center found) or left unattributed (log_untagged, no_log_match);
@@ -44,7 +45,9 @@ profile_models AS (
 SELECT
     'export' AS side, model, usage_kind AS token_kind, pricing_unit, currency, has_logs,
     '' AS account_id, '' AS region,
-    sum(usage_amount) AS usage, sum(amount) AS amount,
+    sum(usage_amount * tokens_per_unit) AS usage,
+    count(*) FILTER (WHERE tokens_per_unit IS NULL) AS unsized,
+    sum(amount) AS amount,
     coalesce(sum(amount) FILTER (WHERE attribution_source = 'invocation_logs'
                                   AND unattributed_reason = ''), 0) AS explained,
     coalesce(sum(amount) FILTER (WHERE unattributed_reason = 'log_untagged'), 0) AS untagged,
@@ -55,7 +58,7 @@ GROUP BY ALL
 UNION ALL
 SELECT
     'log', coalesce(pm.model, cn.model, t.model_id), t.token_kind, '', '', true, '', '',
-    0, 0, 0, 0, 0, sum(t.tokens), 0
+    0, 0, 0, 0, 0, 0, sum(t.tokens), 0
 FROM log_tokens AS t
 JOIN (SELECT name AS model_id, model_key, profile FROM model_keys WHERE side = 'log') AS k ON k.model_id = t.model_id
 LEFT JOIN cur_names AS cn ON cn.model_key = k.model_key AND k.profile IS NULL
@@ -65,7 +68,7 @@ GROUP BY ALL
 UNION ALL
 SELECT
     'gap', '', '', '', '', true, e.usage_account_id, coalesce(e.log_region, ''),
-    0, 0, 0, 0, 0, 0, count(DISTINCT e.day)
+    0, 0, 0, 0, 0, 0, 0, count(DISTINCT e.day)
 FROM tokens AS e
 WHERE e.has_logs AND e.day IS NOT NULL
   AND NOT EXISTS (

@@ -22,8 +22,6 @@ from chargeback.read.invocation_logs import LogObjects, bad_log, first_bad_line
 from chargeback.settings.model import MAX_CC_KEYS, RunConfig
 
 TOKEN_KINDS: tuple[str, ...] = ("input", "output", "cache_read", "cache_write")
-#: Tokens per pricing unit of the export's token lines; other units are not converted.
-UNIT_TOKENS: dict[str, int] = {"1k tokens": 1_000, "1m tokens": 1_000_000, "tokens": 1}
 #: Log tokens below or above this share of the export's usage are flagged.
 LOW, HIGH = Decimal("0.9"), Decimal("1.1")
 #: The reasons this rule leaves on UNATTRIBUTED lines.
@@ -242,13 +240,11 @@ def log_summary(engine: Engine, config: RunConfig, logs: LogObjects, match: LogM
             )
         else:
             e = export[(str(r["model"]), str(r["token_kind"]), str(r["currency"]))]
-            unit = str(r["pricing_unit"])
-            per = UNIT_TOKENS.get(unit.strip().lower())
-            e["units"].add(unit)
-            if per is None:
+            e["units"].add(str(r["pricing_unit"]))
+            if int(r["unsized"]):
                 e["convertible"] = False
             else:
-                e["tokens" if r["has_logs"] else "unlogged"] += Decimal(r["usage"]) * per
+                e["tokens" if r["has_logs"] else "unlogged"] += Decimal(r["usage"] or 0)
             for name in ("amount", "explained", "untagged", "unmatched"):
                 e[name] += Decimal(r[name])
     rows = []
@@ -304,7 +300,10 @@ def log_summary(engine: Engine, config: RunConfig, logs: LogObjects, match: LogM
 
 def _flag(export_tokens: Decimal | None, unlogged: Decimal | None, logged: int) -> str:
     if export_tokens is None:
-        return "the export's pricing unit is not a number of tokens: usage not compared"
+        return (
+            "the Bedrock taxonomy cannot size the export's pricing unit in tokens: usage not "
+            "compared"
+        )
     if export_tokens == 0 and logged == 0:
         return "no logs: its usage is in accounts or regions without invocation logging"
     if export_tokens == 0:
