@@ -10,10 +10,10 @@ from chargeback.allocate.invocation_logs import LogSummary
 from chargeback.allocate.money import round_money
 from chargeback.allocate.statements import UNATTRIBUTED, CostCenterTotal, CurrencyTotals
 from chargeback.closing import HistoryRow
-from chargeback.publish.published import PublishedMonth
 from chargeback.report.alerts import MonthAlerts
 from chargeback.report.safety import terminal_line, terminal_text
 from chargeback.results import AdjustmentInfo
+from chargeback.run_record import PublishedMonth
 from chargeback.settings.files import FileSettings
 from chargeback.settings.model import CostMeasure
 from chargeback.survey import CoverageReport, PeriodRow
