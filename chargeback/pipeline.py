@@ -24,6 +24,7 @@ from chargeback.publish.destination import Destination, open_destination
 from chargeback.publish.history import in_force_close
 from chargeback.publish.published import months_before
 from chargeback.read.files import Source
+from chargeback.read.invocation_logs import LogObjects, open_logs
 from chargeback.read.schema import ExportSchema, canonical_view, detect_schema
 from chargeback.read.sources import open_source
 from chargeback.report.alerts import MonthAlerts, month_alerts
@@ -53,6 +54,7 @@ Progress = Callable[[str], None]
 QUERY_PHASES: dict[str, str] = {
     "10_rows_by_file": "counting rows per file",
     "13_bedrock_groups": "selecting Bedrock rows",
+    "16_invocation_log_tokens": "reading the invocation logs",
     "35_tag_keys": "listing the tag keys of the Bedrock rows",
 }
 
@@ -242,26 +244,35 @@ def _read_and_allocate(
     def scanning(query: str, pct: float) -> None:
         if query not in QUERY_PHASES:
             return  # the later queries read the few selected rows, not the files
-        scanned = int(n_files * pct / 100)
-        say(f"{QUERY_PHASES.get(query, query)}: {pct:.0f}% (~{scanned} of {n_files} files)")
+        files = n_files if logs is None or not query.startswith("16_") else len(logs.objects)
+        scanned = int(files * pct / 100)
+        say(f"{QUERY_PHASES.get(query, query)}: {pct:.0f}% (~{scanned} of {files} files)")
 
-    engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
+    logs: LogObjects | None = None
+    if config.invocation_logs is not None:
+        say(f"finding invocation logs under {config.invocation_logs.location}")
+        logs = open_logs(config.invocation_logs.location, config.period)
+        say(f"reading {len(logs.objects):,} invocation log object(s)")
     try:
-        duckdb_settings = engine.settings()
-        crashpoints.pause("scan")
-        if config.engine is ScanEngine.SPARK:
-            allocation = _allocate_on_spark(config, say, engine, source, schema)
-            # run.json: what scanned the export (DuckDB allocated, rounded and wrote)
-            duckdb_settings["scan_engine"] = ScanEngine.SPARK.value
-            duckdb_settings["spark_remote"] = config.spark_remote or "local session"
-        else:
-            engine.register_cur(canonical_view(engine.con, source, schema))
-            allocation = allocate(
-                engine, config, {f.uri: f.rows for f in source.files}, schema.legacy_tag_columns
-            )
-        duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
+        engine = Engine(config.threads, config.memory_limit, scanning if show_scan else None)
+        try:
+            duckdb_settings = engine.settings()
+            crashpoints.pause("scan")
+            files = {f.uri: f.rows for f in source.files}
+            if config.engine is ScanEngine.SPARK:
+                allocation = _allocate_on_spark(config, say, engine, source, schema, logs)
+                # run.json: what scanned the export (DuckDB allocated, rounded and wrote)
+                duckdb_settings["scan_engine"] = ScanEngine.SPARK.value
+                duckdb_settings["spark_remote"] = config.spark_remote or "local session"
+            else:
+                engine.register_cur(canonical_view(engine.con, source, schema))
+                allocation = allocate(engine, config, files, schema.legacy_tag_columns, logs)
+            duckdb_settings["spilled_bytes"] = engine.spilled_bytes()
+        finally:
+            engine.close()
     finally:
-        engine.close()
+        if logs is not None:
+            logs.close()
     say(
         f"selected {allocation.bedrock_rows:,} Bedrock line items of "
         f"{allocation.period_rows:,} rows in {config.period}"
@@ -270,7 +281,12 @@ def _read_and_allocate(
 
 
 def _allocate_on_spark(
-    config: RunConfig, say: Progress, engine: Engine, source: Source, schema: ExportSchema
+    config: RunConfig,
+    say: Progress,
+    engine: Engine,
+    source: Source,
+    schema: ExportSchema,
+    logs: LogObjects | None,
 ) -> Allocation:
     """``allocate`` with the export scanned on Spark (pyspark loads only here)."""
     from chargeback.allocate.spark_scan import SparkScan, spark_session
@@ -286,6 +302,7 @@ def _allocate_on_spark(
                 config,
                 {f.uri: f.rows for f in source.files},
                 schema.legacy_tag_columns,
+                logs,
                 scan_on=spark,
             )
         finally:

@@ -162,12 +162,24 @@ class RunResult:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """One line per setting that matched nothing, and per kind of line the Bedrock
-        taxonomy could not name (stderr, the Lambda's log line)."""
-        return tuple(u.message for u in self.unmatched) + tuple(self.allocation.products.warnings())
+        """One line per setting that matched nothing, per kind of line the Bedrock taxonomy
+        could not name, and per gap in the invocation logs (stderr, the Lambda's log line)."""
+        logs = self.allocation.invocation_logs
+        return (
+            tuple(u.message for u in self.unmatched)
+            + tuple(self.allocation.products.warnings())
+            + (logs.warnings if logs else ())
+        )
 
     def to_json(self) -> dict[str, Any]:
-        """The content of ``run.json``."""
+        """The content of ``run.json`` (``invocation_logs`` only when the run read them)."""
+        found = self._to_json()
+        logs = self.allocation.invocation_logs
+        if logs is not None:
+            found["invocation_logs"] = logs.to_json()
+        return found
+
+    def _to_json(self) -> dict[str, Any]:
         manifest = self.source.manifest
         return {
             "tool": TOOL,

@@ -17,7 +17,8 @@
 -- for each statement tag (cc, application, environment, team, owner) its candidate keys in
 -- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
 -- where the calling IAM principal's and the usage account's cost-center tags sit in the tags
--- map ($cc_p1 .. $cc_p3, $cc_a1 .. $cc_a3).
+-- map ($cc_p1 .. $cc_p3, $cc_a1 .. $cc_a3); $log_match: keep each line's time interval and
+-- region in the groups, which matching invocation logs needs (29), NULL otherwise.
 -- TODO(issue 19): this query costs more than the benchmark floor's (41 map lookups and a
 -- 25-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
 -- Keep each lookup's nullif(trim(...)) as it is: forms that avoid evaluating all 41 and keep
@@ -53,6 +54,8 @@ SELECT
     product['inference_type'] AS inference_type,
     product['feature'] AS feature,
     product['product_name'] AS product_name,
+    CASE WHEN $log_match THEN time_interval END AS log_interval,
+    CASE WHEN $log_match THEN product['region'] END AS log_region,
     ($measure <> 'unblended' AND net_unblended_cost IS NULL) AS measure_fallback,
     sum(exact_amount) AS amount,
     sum(exact_usage) AS usage_amount,

@@ -1,7 +1,8 @@
 -- 26 bedrock_lines: the groups of 13 with what the Bedrock taxonomy names them
 -- (chargeback/bedrock_taxonomy.py, the one definition: model, provider, token kind, charge
 -- kind, service tier, cross-region scope, tokens per unit, and the statements' usage kind),
--- for each of 24's products. One row per group of line items (line_items says how many).
+-- for each of 24's products. One row per group of line items (line_items says how many);
+-- group_no numbers the groups, for the invocation-log matches (29).
 -- Parameters: one list per column of bedrock_products, the same length, in 24's order: the
 -- product fields ($line_item_types ... $pricing_units) and their names ($models ...).
 CREATE OR REPLACE TEMP TABLE bedrock_lines AS
@@ -34,7 +35,8 @@ SELECT
     p.service_tier,
     p.cross_region,
     p.tokens_per_unit,
-    nullif(p.usage_kind, '') AS usage_kind
+    nullif(p.usage_kind, '') AS usage_kind,
+    row_number() OVER () AS group_no
 FROM bedrock_groups AS g
 JOIN bedrock_products AS p
     ON g.line_item_type = p.line_item_type

@@ -3,7 +3,9 @@
 -- the rule that attributed it (attribution_source) with the value it found, and what the
 -- Bedrock taxonomy names it (25): tokens are the usage in tokens (NULL when the line is not
 -- tokens, or its unit is unsized).
--- Amounts are exact sums; Python rounds them (largest remainder) for output.
+-- Amounts are exact sums; Python rounds them (largest remainder) for output. A part of an
+-- invocation-log split (36) carries its evidence: log_via, and the sums of its callers'
+-- tokens and of all matching tokens (its share is their ratio).
 SELECT
     cost_center,
     unattributed_reason,
@@ -27,8 +29,11 @@ SELECT
     coalesce(charge_kind, '') AS charge_kind,
     coalesce(service_tier, '') AS service_tier,
     coalesce(cross_region, '') AS cross_region,
+    coalesce(log_via, '') AS log_via,
     sum(usage_amount) AS usage_amount,
     sum(usage_amount * tokens_per_unit) AS tokens,
+    sum(log_tokens) AS log_tokens,
+    sum(log_key_tokens) AS log_key_tokens,
     sum(amount) AS amount,
     sum(line_items) AS line_items
 FROM allocated
@@ -36,4 +41,4 @@ GROUP BY ALL
 ORDER BY currency, cost_center, unattributed_reason, project_id, model, usage_type,
          line_item_type, usage_account_id, application, environment, team, owner,
          pricing_unit, resource_id, usage_kind, attribution_source, attribution_value,
-         provider, token_kind, charge_kind, service_tier, cross_region;
+         provider, token_kind, charge_kind, service_tier, cross_region, log_via;

@@ -9,6 +9,13 @@ from decimal import Decimal
 from typing import Any, Protocol, cast
 
 from chargeback.allocate.engine import Engine, Rows
+from chargeback.allocate.invocation_logs import (
+    LogSummary,
+    log_summary,
+    match_logs,
+    read_logs,
+    split_logged,
+)
 from chargeback.allocate.matching import Unmatched, rule_matches, unmatched_settings
 from chargeback.allocate.policies import SPLIT_REASON, PolicySplit, apply_policies
 from chargeback.allocate.products import ProductNames, name_products
@@ -23,9 +30,10 @@ from chargeback.allocate.statements import (
 )
 from chargeback.allocate.unit_economics import UnitEconomics, unit_economics
 from chargeback.errors import ConfigError, InputError
+from chargeback.read.invocation_logs import LogObjects
 from chargeback.read.tagkeys import account_tag_keys, principal_tag_keys, tag_lookup
 from chargeback.settings.model import CostMeasure, RunConfig
-from chargeback.settings.rules import AllocationRules, CostCenter
+from chargeback.settings.rules import AllocationRules, CostCenter, Rule, with_invocation_logs
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,9 @@ class Allocation:
     products: ProductNames = ProductNames()
     #: Tokens, cost and cost per 1M tokens per cost center, model and token kind; the cache.
     economics: UnitEconomics = UnitEconomics()
+    #: The invocation logs read and how much of the token usage they explain (None: the
+    #: run was given none).
+    invocation_logs: LogSummary | None = None
 
     def master_entry(self, code: str) -> CostCenter | None:
         return next((c for c in self.master if c.code == code), None)
@@ -174,11 +185,13 @@ def allocate(
     config: RunConfig,
     file_rows: dict[str, int],
     legacy_tag_columns: Sequence[str] = (),
+    logs: LogObjects | None = None,
     scan_on: HandsOver | None = None,
 ) -> Allocation:
     """Select the period's Bedrock lines, allocate them, and total them per currency.
-    ``legacy_tag_columns``: a legacy export's tag columns, named when the tag matches none.
-    ``scan_on``: another engine that reads the export (to 15, and 21 to 23) and hands the
+    ``legacy_tag_columns``: a legacy export's tag columns, named when the tag matches none;
+    ``logs``: the period's invocation logs (``config.invocation_logs``), for that rule;
+    ``scan_on``: another engine that reads the export (to 15, 21 to 23 and 25) and hands the
     groups over to ``engine``; None: DuckDB does it all."""
     scan: Scan = engine if scan_on is None else scan_on
     period = {"period_start": config.period.start, "period_end": config.period.end}
@@ -200,12 +213,17 @@ def allocate(
     scan.execute("12_bedrock_period_lines")
     measure = {"measure": config.cost_measure.value}
     numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
-    scan.execute("13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config)})
+    log_match = {"log_match": logs is not None}
+    scan.execute(
+        "13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config), **log_match}
+    )
     if undated_rows:
         _refuse_undated_bedrock_lines(scan)
     scan.execute("15_marketplace_lines")
     if scan_on is not None:
         scan_on.hand_over(engine)
+    if logs is not None:
+        read_logs(engine, config, logs)
     by_file = engine.fetch("20_bedrock_rows_by_file", numbered).dicts()
     bedrock = {r["source_file"]: r for r in by_file}
     if any(int(r["bad_lines"]) for r in bedrock.values()):
@@ -224,13 +242,21 @@ def allocate(
         )
     named = name_products(engine, period, scan)
     engine.execute("27_free_bedrock_groups")
+    matched = match_logs(engine, config, logs)
     rules = config.rules
+    # without logs the rule finds nothing (chargeback.toml naming it without a location is
+    # refused by settings.files)
+    order = (
+        with_invocation_logs(rules.order)
+        if logs is not None
+        else tuple(r for r in rules.order if r is not Rule.INVOCATION_LOGS)
+    )
     load_rule_tables(engine, rules)
     engine.execute(
         "32_allocate",
         {
             "unattributed": UNATTRIBUTED,
-            "order": [r.value for r in rules.order],
+            "order": [r.value for r in order],
             "has_master": bool(rules.master),
         },
     )
@@ -239,6 +265,10 @@ def allocate(
     unmatched = unmatched_settings(engine, config, matches, legacy_tag_columns)
     if unmatched and config.strict:
         raise ConfigError(f"{unmatched[0].message} (--strict: nothing was published)")
+    summary = None
+    if logs is not None:
+        split_logged(engine, UNATTRIBUTED, bool(rules.master))
+        summary = log_summary(engine, config, logs, matched)
     found = [_statement_line(r) for r in engine.fetch("40_statement_lines").dicts()]
     named = named.with_spend(found)
     lines, splits = apply_policies(found, rules)
@@ -298,6 +328,7 @@ def allocate(
         unmatched=unmatched,
         products=named,
         economics=unit_economics(totals),
+        invocation_logs=summary,
     )
 
 
@@ -375,10 +406,32 @@ def to_tag(totals: CurrencyTotals) -> Decimal:
 
 def _statement_line(row: dict[str, Any]) -> StatementLine:
     text = {name: str(row.get(name) or "") for name in LINE_FIELDS}
+    if row.get("log_via"):
+        text["description"] = log_evidence(
+            str(row["log_via"]), int(row["log_tokens"] or 0), int(row["log_key_tokens"] or 0)
+        )
     return StatementLine(
         **cast(dict[str, Any], text),
         usage_amount=Decimal(row["usage_amount"] or 0),
         tokens=None if row.get("tokens") is None else Decimal(row["tokens"]),
         exact_amount=Decimal(row["amount"]),
         line_items=int(row["line_items"]),
+    )
+
+
+#: How a part of an invocation-log split found its cost center, as its description says.
+LOG_VIA = {
+    "metadata": "requestMetadata",
+    "principal_map": "caller's identity ARN in the principal map",
+    "untagged": "calls without the cost-center key",
+}
+
+
+def log_evidence(via: str, tokens: int, key_tokens: int) -> str:
+    """The description of a part of an invocation-log split: how its callers were known,
+    their tokens, all matching tokens and the share."""
+    share = Decimal(tokens) * 100 / key_tokens if key_tokens else Decimal(0)
+    return (
+        f"invocation logs ({LOG_VIA.get(via, via)}): {tokens:,} of {key_tokens:,} tokens, "
+        f"{share:.2f}%"
     )

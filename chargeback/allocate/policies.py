@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
+from chargeback.allocate.invocation_logs import LOG_REASONS
 from chargeback.allocate.money import largest_remainder
 from chargeback.allocate.statements import UNATTRIBUTED, StatementLine
 from chargeback.settings.rules import AllocationRules, Method
@@ -42,9 +43,14 @@ class PolicySplit:
 
 def policy_kind(line: StatementLine) -> PolicyKind:
     """The kind of an unattributed line, which picks its policy (``chargeback.taxonomy``)."""
-    return unattributed_kind(
-        line.line_item_type, line.usage_kind, line.usage_type, line.unattributed_reason
-    )
+    reason = line.unattributed_reason
+    if reason in LOG_REASONS and _is_default_project(line.resource_id):
+        reason = "default_project"  # the logs did not explain it: still default-project usage
+    return unattributed_kind(line.line_item_type, line.usage_kind, line.usage_type, reason)
+
+
+def _is_default_project(resource_id: str) -> bool:
+    return resource_id.endswith(":project/default") or resource_id == "default"
 
 
 def apply_policies(

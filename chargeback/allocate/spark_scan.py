@@ -187,7 +187,7 @@ class SparkScan:
             raise _query_error("13_bedrock_groups", e) from e
         engine.con.register(HANDED_OVER, groups)
         try:
-            engine.execute("16_spark_groups")
+            engine.execute("19_spark_groups")
         finally:
             engine.con.unregister(HANDED_OVER)
 

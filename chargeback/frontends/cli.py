@@ -57,6 +57,16 @@ ConfigOption = Annotated[
 
 #: Options several commands share, defined once so their help and variables agree.
 PeriodOption = Annotated[str, typer.Option(help="Billing period, YYYY-MM.", envvar=ENV["period"])]
+InvocationLogsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--invocation-logs",
+        help="Bedrock model invocation logs (folder or s3:// prefix holding AWSLogs/): split "
+        "token usage no earlier rule attributed by the callers' requestMetadata.",
+        envvar=ENV["invocation_logs"],
+        show_default="none",
+    ),
+]
 CostCenterTagOption = Annotated[
     str | None,
     typer.Option(
@@ -206,6 +216,7 @@ def run_command(
         ),
     ] = False,
     config_file: ConfigOption = None,
+    invocation_logs: InvocationLogsOption = None,
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json); for a closed
     month, an adjustment set beside the closed statements."""
@@ -221,6 +232,7 @@ def run_command(
             memory_limit=memory_limit,
             templates=templates,
             strict=strict,
+            invocation_logs=invocation_logs,
             alert_topic=alert_topic,
             engine=engine,
             spark_remote=spark_remote,
@@ -276,6 +288,7 @@ def coverage_command(
     cost_center_tag: CostCenterTagOption = None,
     cost_measure: CostMeasureOption = None,
     config_file: ConfigOption = None,
+    invocation_logs: InvocationLogsOption = None,
 ) -> None:
     """Show how much Bedrock spend each rule attributes and what stays unattributed.
 
@@ -288,6 +301,7 @@ def coverage_command(
             config_file=config_file,
             cost_center_tag=cost_center_tag,
             cost_measure=cost_measure,
+            invocation_logs=invocation_logs,
         )
         report = coverage_report(config)
     for unmatched in report.allocation.unmatched:

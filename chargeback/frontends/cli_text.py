@@ -6,10 +6,12 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from chargeback.allocate.engine import MEMORY_PER_THREAD
+from chargeback.allocate.invocation_logs import LogSummary
+from chargeback.allocate.money import round_money
 from chargeback.allocate.statements import UNATTRIBUTED, CostCenterTotal, CurrencyTotals
 from chargeback.closing import HistoryRow
 from chargeback.report.alerts import MonthAlerts
-from chargeback.report.safety import terminal_text
+from chargeback.report.safety import terminal_line, terminal_text
 from chargeback.results import AdjustmentInfo
 from chargeback.run_record import PublishedMonth
 from chargeback.settings.files import FileSettings
@@ -173,6 +175,9 @@ def coverage_text(report: CoverageReport, period: str) -> list[str]:
         for currency, kind, amount, method in report.kinds:
             if currency == totals.currency:
                 out.append(f"      {kind:<38} {amount:>14,.2f}  {method}")
+    logs = report.allocation.invocation_logs
+    if logs is not None:
+        out.extend(invocation_logs_text(logs))
     if report.invalid:
         out.append("Cost centers to fix (not in the master list, or inactive):")
         for item in report.invalid:
@@ -180,6 +185,33 @@ def coverage_text(report: CoverageReport, period: str) -> list[str]:
                 f"    {terminal_text(item['value']):<40} {Decimal(item['amount']):>14,.2f} "
                 f"{item['currency']}  {item['reason']}"
             )
+    return out
+
+
+def invocation_logs_text(logs: LogSummary) -> list[str]:
+    """The invocation logs' coverage: per model and kind of token, the tokens the export
+    bills (where logging is on, and where it is off), the tokens the logs count, and the
+    spend they attributed, left untagged, or could not match; then the gaps."""
+    out = [
+        f"  invocation logs: {logs.objects:,} object(s) under {terminal_text(logs.location)}, "
+        f"matched by {logs.grain}; cost center from requestMetadata "
+        f"{', '.join(terminal_text(k) for k in logs.cost_center_keys)}",
+        f"    {'model':<24} {'kind':<11} {'export tokens':>15} {'log tokens':>15} "
+        f"{'logs/export':>11} {'attributed':>11} {'log_untagged':>12} {'no_log_match':>12}  "
+        f"{'no logging':>13}",
+    ]
+    for r in logs.rows:
+        share = r.log_share_pct
+        export = "-" if r.export_tokens is None else f"{r.export_tokens:,.0f}"
+        unlogged = "-" if r.unlogged_tokens is None else f"{r.unlogged_tokens:,.0f}"
+        out.append(
+            f"    {terminal_text(r.model)[:24]:<24} {r.token_kind:<11} {export:>15} "
+            f"{r.log_tokens:>15,} {'-' if share is None else f'{share}%':>11} "
+            f"{round_money(r.explained):>11,.2f} {round_money(r.untagged):>12,.2f} "
+            f"{round_money(r.unmatched):>12,.2f}  {unlogged:>13}"
+        )
+    for warning in logs.warnings:
+        out.append(f"    gap: {terminal_line(warning.removeprefix('invocation logs: '))}")
     return out
 
 
@@ -222,6 +254,14 @@ def config_text(settings: FileSettings) -> list[str]:
         shares = ", ".join(f"{cc} {pct}%" for cc, pct in policy.shares)
         out.append(
             f"policy {kind.value}: {policy.method.value}{' (' + shares + ')' if shares else ''}"
+        )
+    logs = run.get("invocation_logs")
+    if logs:
+        keys = ", ".join(logs.get("cost_center_keys", ("costCenter",)))
+        roles = ", ".join(f"{r} {k}" for r, k in sorted(logs.get("statement_keys", {}).items()))
+        out.append(
+            f"invocation logs: {logs.get('location', '(give --invocation-logs)')}; cost center "
+            f"from requestMetadata {keys}; {roles}"
         )
     return out
 

@@ -18,6 +18,7 @@ from chargeback.errors import ConfigError
 from chargeback.settings.model import (
     DEFAULT_STATEMENT_TAGS,
     CostMeasure,
+    InvocationLogSettings,
     Period,
     RunConfig,
     ScanEngine,
@@ -58,7 +59,17 @@ _TOP = (
     "engine",
     "spark_remote",
 )
-_SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies", "journal", "alerts")
+_SECTIONS = (
+    "statement_tags",
+    "attribution",
+    "cost_centers",
+    "policies",
+    "journal",
+    "alerts",
+    "invocation_logs",
+)
+_LOG_ROLES = ("application", "environment", "team", "owner")
+_INVOCATION_LOGS = ("location", "cost_center_keys", *(f"{r}_key" for r in _LOG_ROLES))
 _ALERTS = ("month_ratio", "min_months", "min_amount", "budget_warn_pct")
 _JOURNAL = ("expense_account", "clearing_account")
 _ATTRIBUTION = ("order", "resource_map", "principal_map", "account_map")
@@ -133,6 +144,8 @@ def load_settings(path: Path | None) -> FileSettings:
         if not isinstance(data["strict"], bool):
             raise ConfigError(f"{where}: strict = {data['strict']!r} must be true or false")
         run["strict"] = data["strict"]
+    if "invocation_logs" in data:
+        run["invocation_logs"] = _invocation_logs(data["invocation_logs"], path.parent, where)
     tags = dict(DEFAULT_STATEMENT_TAGS)
     section = _table(data.get("statement_tags", {}), where, "statement_tags")
     _known(section, tuple(DEFAULT_STATEMENT_TAGS), where, "statement_tags.")
@@ -165,6 +178,35 @@ def _alerts(section: Mapping[str, Any], where: str) -> AlertThresholds:
             raise ConfigError(f"{where}: {name} = {shown(raw)} must be 0 or more")
         values[key] = value
     return AlertThresholds(**values)
+
+
+def _invocation_logs(raw: Any, base: Path, where: str) -> dict[str, Any]:
+    """``[invocation_logs]``: location (relative to the config file unless s3://), the
+    requestMetadata key(s) of the cost center, and optional keys of the statement tags."""
+    section = _table(raw, where, "invocation_logs")
+    _known(section, _INVOCATION_LOGS, where, "invocation_logs.")
+    found: dict[str, Any] = {}
+    if "location" in section:
+        location = _text(section["location"], where, "invocation_logs.location")
+        found["location"] = location if location.startswith("s3://") else str(base / location)
+    if "cost_center_keys" in section:
+        keys = section["cost_center_keys"]
+        keys = [keys] if isinstance(keys, str) else keys
+        if not isinstance(keys, list) or not keys:
+            raise ConfigError(
+                f"{where}: invocation_logs.cost_center_keys must be a key or a non-empty list "
+                'of requestMetadata keys, e.g. ["costCenter"]'
+            )
+        found["cost_center_keys"] = tuple(
+            _text(k, where, "invocation_logs.cost_center_keys") for k in keys
+        )
+    statement_keys = dict(InvocationLogSettings("-").statement_keys)
+    for role in _LOG_ROLES:
+        name = f"{role}_key"
+        if name in section:
+            statement_keys[role] = _text(section[name], where, f"invocation_logs.{name}")
+    found["statement_keys"] = statement_keys
+    return found
 
 
 def _rules(data: Mapping[str, Any], base: Path, where: str) -> AllocationRules:
@@ -291,12 +333,27 @@ def build_run_config(
     memory_limit: str | None = None,
     templates: str | None = None,
     strict: bool | None = None,
+    invocation_logs: str | None = None,
     alert_topic: str | None = None,
     engine: ScanEngine | None = None,
     spark_remote: str | None = None,
 ) -> RunConfig:
     """The run's settings: each option from the command line, else the file, else default."""
     file = settings.run
+    logs: dict[str, Any] = dict(file.get("invocation_logs", {}))
+    if invocation_logs is not None:
+        logs["location"] = invocation_logs
+    if not logs and Rule.INVOCATION_LOGS in settings.rules.order:
+        raise ConfigError(
+            f"{settings.path}: attribution.order names invocation_logs but no invocation logs "
+            "are given: set --invocation-logs (CHARGEBACK_INVOCATION_LOGS, or location under "
+            "[invocation_logs]), or remove it from the order"
+        )
+    if logs and "location" not in logs:
+        raise ConfigError(
+            f"{settings.path}: [invocation_logs] gives no location: set location (or "
+            "--invocation-logs, CHARGEBACK_INVOCATION_LOGS) to the logs' folder or s3:// prefix"
+        )
     return RunConfig(
         source=source,
         period=Period.parse(period),
@@ -317,6 +374,7 @@ def build_run_config(
         company=file.get("company"),
         expense_account=file.get("expense_account"),
         clearing_account=file.get("clearing_account"),
+        invocation_logs=InvocationLogSettings(**logs) if logs else None,
         alerts=settings.alerts,
         alert_topic=alert_topic if alert_topic is not None else file.get("alert_topic"),
         engine=engine if engine is not None else file.get("engine", ScanEngine.DUCKDB),

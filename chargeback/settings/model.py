@@ -24,6 +24,48 @@ DEFAULT_STATEMENT_TAGS: dict[str, str] = {
 }
 
 
+#: requestMetadata keys the cost center may be read from (queries/16's key slots).
+MAX_CC_KEYS = 3
+
+
+@dataclass(frozen=True)
+class InvocationLogSettings:
+    """Where the Bedrock model invocation logs are and which ``requestMetadata`` keys say
+    who called (``[invocation_logs]`` in chargeback.toml, ``--invocation-logs``)."""
+
+    #: A folder or ``s3://`` prefix holding ``AWSLogs/<account>/BedrockModelInvocationLogs/``.
+    location: str
+    #: ``requestMetadata`` keys holding the cost center, best first.
+    cost_center_keys: tuple[str, ...] = ("costCenter",)
+    #: ``requestMetadata`` keys for the statement tags (application, environment, team,
+    #: owner); a role left out is not read from the logs.
+    statement_keys: dict[str, str] = field(
+        default_factory=lambda: {
+            "application": "applicationId",
+            "environment": "environment",
+            "team": "team",
+            "owner": "owner",
+        }
+    )
+
+    def __post_init__(self) -> None:
+        if not self.location.strip():
+            raise ConfigError(
+                "--invocation-logs is empty: give the folder or s3:// prefix of the Bedrock "
+                "model invocation logs"
+            )
+        if len(self.cost_center_keys) > MAX_CC_KEYS:
+            raise ConfigError(
+                f"invocation_logs.cost_center_keys names {len(self.cost_center_keys)} keys: "
+                f"give at most {MAX_CC_KEYS}, best first"
+            )
+        if not self.cost_center_keys or not all(k.strip() for k in self.cost_center_keys):
+            raise ConfigError(
+                "invocation_logs.cost_center_keys is empty: give the requestMetadata key(s) "
+                'that carry the cost center, e.g. ["costCenter"]'
+            )
+
+
 class CostMeasure(StrEnum):
     """Which cost column the statements charge."""
 
@@ -102,6 +144,8 @@ class RunConfig:
     clearing_account: str | None = None
     #: The open period an adjustment of a closed month is booked in; None: the current month.
     post_period: Period | None = None
+    #: Bedrock model invocation logs to attribute what no earlier rule did (issue 14).
+    invocation_logs: InvocationLogSettings | None = None
     #: When spend is flagged: anomaly thresholds and the budget share that warns (issue 15).
     alerts: AlertThresholds = field(default_factory=AlertThresholds)
     #: An SNS topic ARN the Lambda publishes budget and anomaly alerts to (None: none).

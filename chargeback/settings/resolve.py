@@ -30,6 +30,7 @@ ENV: dict[str, str] = {
     "templates": "CHARGEBACK_TEMPLATES",
     "config": "CHARGEBACK_CONFIG",
     "strict": "CHARGEBACK_STRICT",
+    "invocation_logs": "CHARGEBACK_INVOCATION_LOGS",
     "alert_topic": "CHARGEBACK_ALERT_TOPIC",
     "engine": "CHARGEBACK_ENGINE",
     "spark_remote": "CHARGEBACK_SPARK_REMOTE",
@@ -54,6 +55,7 @@ def resolve_run_config(
     memory_limit: str | None = None,
     templates: str | None = None,
     strict: bool | None = None,
+    invocation_logs: str | None = None,
     alert_topic: str | None = None,
     engine: ScanEngine | str | None = None,
     spark_remote: str | None = None,
@@ -87,6 +89,9 @@ def resolve_run_config(
         memory_limit=memory_limit if memory_limit is not None else _env(env, "memory_limit"),
         templates=templates if templates is not None else _env(env, "templates"),
         strict=strict if strict is not None else _flag(_env(env, "strict"), "strict"),
+        invocation_logs=invocation_logs
+        if invocation_logs is not None
+        else _env(env, "invocation_logs"),
         alert_topic=alert_topic if alert_topic is not None else _topic(_env(env, "alert_topic")),
         engine=_engine(engine if engine is not None else _env(env, "engine")),
         spark_remote=spark_remote if spark_remote is not None else _env(env, "spark_remote"),

@@ -22,6 +22,8 @@ class Rule(StrEnum):
     PRINCIPAL_MAP = "principal_map"  # mapping table: IAM principal ARN (or its role)
     ACCOUNT_MAP = "account_map"  # mapping table: usage account id
     ACCOUNT_TAG = "account_tag"  # the tag on the usage account (tags map: accountTag/<key>)
+    #: token usage split by the callers' shares of the matching invocation-log tokens
+    INVOCATION_LOGS = "invocation_logs"
 
 
 #: Most specific first: the line's own resource, then its caller, then its account; at each
@@ -36,6 +38,15 @@ DEFAULT_ORDER: tuple[Rule, ...] = (
     Rule.ACCOUNT_TAG,
     Rule.ACCOUNT_MAP,
 )
+
+
+#: Where the invocation_logs rule goes when the order does not name it: last, after the
+#: tags and tables, so the logs only split what nothing the export carries attributed.
+def with_invocation_logs(order: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """``order`` with the invocation_logs rule in it (last, unless it is named already)."""
+    return order if Rule.INVOCATION_LOGS in order else (*order, Rule.INVOCATION_LOGS)
+
+
 #: The rules that read the cost-center tag (``RunConfig.cost_center_tag``).
 TAG_RULES: tuple[Rule, ...] = (Rule.RESOURCE_TAG, Rule.PRINCIPAL_TAG, Rule.ACCOUNT_TAG)
 #: The rules that read a mapping table, by the table's key in ``[attribution]``.

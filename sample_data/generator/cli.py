@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sample_data.generator.cur2 import bedrock_sample_rows, write_cur2_export, write_legacy_cur
 from sample_data.generator.focus import write_focus_export
+from sample_data.generator.invocation_logs import sample_logs, sample_usage, write_logs
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,6 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also write the same rows as a FOCUS export (FOCUS_1_2_AWS) under this root",
     )
     parser.add_argument("--focus-version", default="1.2", choices=("1.0", "1.2"))
+    parser.add_argument(
+        "--logs-out",
+        type=Path,
+        default=None,
+        help="also write Bedrock model invocation logs for the month's default-project calls "
+        "under this folder (AWSLogs/...)",
+    )
     args = parser.parse_args(argv)
     try:
         paths = write_cur2_export(args.out, args.period, args.seed, args.export_name, args.files)
@@ -57,4 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(legacy)
     if args.focus_out is not None:
         print(write_focus_export(args.focus_out, args.period, args.seed, args.focus_version))
+    if args.logs_out is not None:
+        usage = sample_usage(bedrock_sample_rows(args.period, args.seed))
+        written = write_logs(args.logs_out, sample_logs(usage))
+        print(f"{args.logs_out}: {len(written)} invocation log objects")
     return 0

@@ -117,6 +117,7 @@ def test_help_names_source_and_shows_every_default(command: tuple[str, ...]) -> 
         "--templates": "the shipped templates",
         "--config": "./chargeback.toml when it exists",
         "--post-period": "the current month",
+        "--invocation-logs": "none",
         "--alert-topic": "none",
         "--engine": "duckdb",
         "--spark-remote": "a local Spark session",

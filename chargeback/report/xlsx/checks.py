@@ -10,6 +10,7 @@ from decimal import Decimal
 from xlsxwriter.worksheet import Worksheet
 
 from chargeback.allocate.allocation import Allocation
+from chargeback.allocate.money import round_money
 from chargeback.allocate.statements import UNATTRIBUTED
 from chargeback.report.header import RunHeader
 from chargeback.report.templates import WorkbookTemplate
@@ -270,7 +271,8 @@ def write_coverage(
             _coverage_formula(ws, row, columns, whole, fmt, bold=True)
         filter_rows = (table_head, row - 1)  # the last table, by project, is the long one
         row += 2
-    _write_tag_keys(ws, row, allocation, template, fmt)
+    row = _write_tag_keys(ws, row, allocation, template, fmt)
+    _write_log_coverage(ws, row, allocation, fmt)
     set_widths(
         ws, ["project_id", "currency", "spend", "attributed", "unattributed", "coverage"], template
     )
@@ -282,11 +284,11 @@ def write_coverage(
 
 def _write_tag_keys(
     ws: Worksheet, row: int, allocation: Allocation, template: WorkbookTemplate, fmt: Formats
-) -> None:
+) -> int:
     """When the cost-center tag matched nothing: the keys the lines carry, by share."""
     keys = [k for u in allocation.unmatched for k in u.tag_keys]
     if not keys:
-        return
+        return row
     write_text(ws, row, 0, template.word("tag_keys"), fmt.label)
     row += 1
     columns = ["tag_key", "currency", "spend", "share_pct", "line_items"]
@@ -301,6 +303,53 @@ def _write_tag_keys(
             "line_items": k.line_items,
         }
         write_record(ws, row, columns, record, k.currency, fmt)
+    return row + 2
+
+
+#: The invocation-log coverage table's columns (issue 14), as its header names them.
+LOG_COLUMNS = (
+    "Model",
+    "Kind of token",
+    "Export tokens (logging on)",
+    "Log tokens",
+    "Logs / export %",
+    "Attributed by logs",
+    "log_untagged",
+    "no_log_match",
+    "Export tokens (no logging)",
+    "Gap",
+)
+
+
+def _write_log_coverage(ws: Worksheet, row: int, allocation: Allocation, fmt: Formats) -> None:
+    """With invocation logs: per model and kind of token, the tokens the export bills for
+    the lines the rule tried to explain, the tokens the logs count, the spend they
+    attributed or left, and the gaps (model, account and region, days)."""
+    logs = allocation.invocation_logs
+    if logs is None:
+        return
+    write_text(ws, row, 0, "Invocation logs", fmt.label)
+    write_text(ws, row, 1, f"{logs.objects:,} object(s) under {logs.location}", fmt.text)
+    row += 1
+    table_header(ws, row, LOG_COLUMNS, fmt)
+    for r in logs.rows:
+        row += 1
+        write_text(ws, row, 0, r.model, fmt.text)
+        write_text(ws, row, 1, r.token_kind, fmt.text)
+        for col, value in ((2, r.export_tokens), (3, Decimal(r.log_tokens)), (4, r.log_share_pct)):
+            if value is None:
+                write_text(ws, row, col, "-", fmt.text)
+            else:
+                ws.write_number(row, col, float(value))
+        for col, amount in ((5, r.explained), (6, r.untagged), (7, r.unmatched)):
+            ws.write_number(row, col, float(round_money(amount)), fmt.money(r.currency or "USD"))
+        if r.unlogged_tokens is not None:
+            ws.write_number(row, 8, float(r.unlogged_tokens))
+        write_text(ws, row, 9, r.flag, fmt.text)
+    for gap in logs.gaps:
+        row += 1
+        write_text(ws, row, 0, "Gap", fmt.label)
+        write_text(ws, row, 1, gap.message, fmt.text)
 
 
 def _coverage_row(
