@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from chargeback.allocate.engine import MEMORY_PER_THREAD
-from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
-from chargeback.closing import HistoryRow
 from chargeback.report.safety import terminal_text
-from chargeback.results import AdjustmentInfo
-from chargeback.settings.files import FileSettings
-from chargeback.settings.model import CostMeasure
-from chargeback.survey import CoverageReport, PeriodRow
+from chargeback.settings.model import MEMORY_PER_THREAD, CostMeasure
 from chargeback.taxonomy import PolicyKind
+
+if TYPE_CHECKING:  # the types only: their modules load DuckDB and pyarrow
+    from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
+    from chargeback.closing import HistoryRow
+    from chargeback.results import AdjustmentInfo
+    from chargeback.settings.files import FileSettings
+    from chargeback.survey import CoverageReport, PeriodRow
 
 
 def run_summary_text(totals: CurrencyTotals, shown: int = 50) -> list[str]:
