@@ -244,7 +244,7 @@ def tag_coverage(allocation: Allocation, field: str) -> list[TagCoverage]:
 
 
 def invoice_ids(allocation: Allocation, cost_center: str) -> tuple[str, ...]:
-    return tuple(sorted({i for c, _cur, i in allocation.invoices if c == cost_center}))
+    return allocation.invoices_by_center.get(cost_center, ())
 
 
 def cost_centers(allocation: Allocation) -> dict[str, list[CostCenterTotal]]:
