@@ -63,10 +63,14 @@ class Measure:
     peak_rss_mb: float
     result: dict[str, str]
     info: dict[str, Any]
+    #: CPU seconds (user + system) of the process and the writer processes it waited for:
+    #: steadier than wall seconds on a shared, loaded machine.
+    cpu_seconds: float = 0.0
 
 
-def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run ``cmd``; its wall seconds, its own peak RSS in MB, and its stdout."""
+def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+    """Run ``cmd``; its wall seconds, its own peak RSS in MB, its stdout, and its CPU
+    seconds (with those of the children it waited for)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
@@ -79,7 +83,8 @@ def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, 
             raise RuntimeError(
                 f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().decode()[-2000:]}"
             )
-        return seconds, usage.ru_maxrss / 1024, out.read().decode()
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, usage.ru_maxrss / 1024, out.read().decode(), cpu
 
 
 def run_way(
@@ -110,7 +115,7 @@ def run_way(
             env = None
             if way == "before" and before is not None:
                 env = {**os.environ, "PYTHONPATH": str(before)}
-            seconds, rss, _ = measured(cmd, env)
+            seconds, rss, _, cpu = measured(cmd, env)
             info = json.loads((Path(out) / PERIOD / "run.json").read_text(encoding="utf-8"))
         result = {
             f"{t['currency']}/{cc}": amount
@@ -122,10 +127,10 @@ def run_way(
             "phase_seconds": info.get("phase_seconds", {}),
             "bedrock_rows": info["rows"]["bedrock"],
         }
-        return Measure(way, seconds, rss, result, keep)
+        return Measure(way, seconds, rss, result, keep, cpu)
     cmd = [sys.executable, str(HERE / "ways.py"), way, str(source), PERIOD]
-    seconds, rss, out = measured(cmd)
-    return Measure(way, seconds, rss, json.loads(out), {})
+    seconds, rss, out, cpu = measured(cmd)
+    return Measure(way, seconds, rss, json.loads(out), {}, cpu)
 
 
 def _lines(info: dict[str, Any]) -> int:
@@ -233,7 +238,7 @@ def bench(
             runs[way].append(m)
             print(
                 f"  {rows:>11,} rows  {way:<6} run {i + 1}: {m.seconds:7.2f} s  "
-                f"{m.peak_rss_mb:7.0f} MB",
+                f"{m.peak_rss_mb:7.0f} MB  {m.cpu_seconds:7.2f} CPU s",
                 flush=True,
             )
     agree = _agree(runs)
@@ -255,6 +260,7 @@ def bench(
             "median_seconds": round(statistics.median(m.seconds for m in ms), 3),
             "seconds": [round(m.seconds, 3) for m in ms],
             "median_peak_rss_mb": round(statistics.median(m.peak_rss_mb for m in ms)),
+            "median_cpu_seconds": round(statistics.median(m.cpu_seconds for m in ms), 3),
             **({"info": ms[-1].info} if ms[-1].info else {}),
         }
     full = runs["full"]
@@ -316,8 +322,9 @@ def table(results: dict[str, Any]) -> str:
         f"Python {m['python']}, DuckDB {m['duckdb']}, pyarrow {m['pyarrow']}, "
         f"pandas {m['pandas']}; load average at start {m['load_average']}; {m['when']}.",
         "",
-        "| rows | way | median wall s | rows/s | peak RSS MB | vs floor | runs (s) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | --- |",
+        "| rows | way | median wall s | rows/s | peak RSS MB | vs floor | runs (s) "
+        "| median CPU s |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     by_rows = sorted(results["sizes"].values(), key=_order)
     for e in by_rows:
@@ -326,13 +333,14 @@ def table(results: dict[str, Any]) -> str:
             w = e["ways"].get(way)
             if w is None:
                 if way != "before":
-                    lines.append(f"| {_label(e)} | {way} | skipped | | | | |")
+                    lines.append(f"| {_label(e)} | {way} | skipped | | | | | |")
                 continue
             s = w["median_seconds"]
             lines.append(
                 f"| {_label(e)} | {way} | {s:.2f} | {e['rows'] / s:,.0f} | "
                 f"{w['median_peak_rss_mb']:,} | {s / floor:.2f}x | "
-                f"{', '.join(f'{x:.1f}' for x in w['seconds'])} |"
+                f"{', '.join(f'{x:.1f}' for x in w['seconds'])} | "
+                f"{w.get('median_cpu_seconds', 0):.2f} |"
             )
     lines += [
         "",

@@ -58,6 +58,9 @@ __all__ = ["MAX_STATEMENT_SHEETS", "write_statement_workbook", "write_workbook"]
 #: thousand sheets is already past what anyone pages through, Excel slows down opening far
 #: more, and XlsxWriter checks each new sheet's name against all before it (issue 19).
 MAX_STATEMENT_SHEETS = 1_000
+# TODO(issue 19): XlsxWriter holds that one sheet's cells in memory (1.8 GB peak at 351k
+# statement lines); its constant_memory mode streams rows but drops any cell written out of
+# row order silently, so every writer of this workbook must be checked before using it.
 
 
 def new_workbook(path: Path, title: str) -> Workbook:
