@@ -25,6 +25,9 @@ if not __package__:  # run as a script: import from the repo
 from chargeback import __version__  # noqa: E402
 from chargeback.allocate.money import exact_arithmetic  # noqa: E402
 from chargeback.pipeline import output_names, read_and_allocate  # noqa: E402
+from chargeback.report.alerts import month_alerts  # noqa: E402
+from chargeback.report.anomalies import check_anomalies  # noqa: E402
+from chargeback.report.budgets import budget_lines  # noqa: E402
 from chargeback.report.header import RunHeader  # noqa: E402
 from chargeback.report.outputs import output_jobs  # noqa: E402
 from chargeback.report.statement_files import plan_statement_files  # noqa: E402
@@ -57,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         status_reasons=(),
     )
     names = output_names(str(period))
+    now = datetime.now(UTC)
+    alerts = month_alerts(
+        budget_lines(allocation, period, now, config.alerts),
+        check_anomalies(allocation, [], config.alerts, None),
+    )
     cpu: list[float] = []
     wall: list[float] = []
     for _ in range(args.repeat):
@@ -65,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                 stage = Path(tmp)
                 statements = plan_statement_files(stage / names["statements"], allocation)
                 jobs = output_jobs(
-                    stage, names, allocation, header, templates, None, statements, period
+                    stage, names, allocation, header, templates, None, statements, period, alerts
                 )
                 c0, w0 = time.process_time(), time.perf_counter()
                 run_jobs(jobs, threads)

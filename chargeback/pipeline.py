@@ -20,12 +20,16 @@ from chargeback.allocate.attribution import attribution_info, coverage
 from chargeback.allocate.engine import Engine
 from chargeback.allocate.money import exact_arithmetic
 from chargeback.errors import OutputError
-from chargeback.publish.destination import open_destination
+from chargeback.publish.destination import Destination, open_destination
 from chargeback.publish.history import in_force_close
 from chargeback.read.files import Source
 from chargeback.read.schema import ExportSchema, canonical_view, detect_schema
 from chargeback.read.sources import open_source
+from chargeback.report.alerts import MonthAlerts, month_alerts
+from chargeback.report.anomalies import check_anomalies
+from chargeback.report.budgets import budget_lines, month_elapsed
 from chargeback.report.header import RunHeader
+from chargeback.report.history_runs import published_months
 from chargeback.report.outputs import output_jobs
 from chargeback.report.previous import previous_run
 from chargeback.report.statement_files import STATEMENTS_DIR, plan_statement_files
@@ -58,8 +62,10 @@ def output_names(period: str) -> dict[str, str]:
     return {
         "summary": f"chargeback-{period}-summary.csv",
         "lines": f"chargeback-{period}-lines.csv",
+        "unit_economics": f"chargeback-{period}-unit-economics.csv",
         "workbook": f"chargeback-{period}.xlsx",
         "journal": f"journal-{period}.csv",
+        "report": "report.html",
         "statements": STATEMENTS_DIR,
         "run": "run.json",
     }
@@ -92,6 +98,7 @@ def run(
     names = output_names(period)
     previous = previous_run(destination.published_run, config.period)
     status = month_status(config.period, allocation, generated_at)
+    alerts = _alerts(config, allocation, generated_at, destination)
     header = RunHeader(
         period=period,
         source=source.root,
@@ -109,7 +116,15 @@ def run(
             statements = plan_statement_files(stage / names["statements"], allocation)
             run_jobs(
                 output_jobs(
-                    stage, names, allocation, header, templates, previous, statements, config.period
+                    stage,
+                    names,
+                    allocation,
+                    header,
+                    templates,
+                    previous,
+                    statements,
+                    config.period,
+                    alerts,
                 ),
                 config.threads or available_cpus(),
                 _write_progress(say, len(statements)) if progress is not None else None,
@@ -146,6 +161,7 @@ def run(
                 coverage=tuple(coverage(allocation)),
                 statement_lines=len(allocation.lines),
                 previous_run=None if previous is None else previous.uri,
+                last_month=None if previous is None else dict(previous.amounts),
                 statement_files=statement_files,
                 files_written=tuple(  # the files, statements/<cost center>.* included
                     sorted([n for n in names.values() if n != STATEMENTS_DIR] + statement_paths)
@@ -163,6 +179,7 @@ def run(
                 placeholder_settings=placeholder_settings(templates),
                 status=status.status,
                 status_reasons=status.reasons,
+                alerts=alerts,
             )
             write_json(stage / names["run"], result.to_json())
         except OSError as e:
@@ -188,6 +205,23 @@ def run(
         output_dir=destination.location(period),
         outputs={k: destination.location(period, v) for k, v in names.items()},
         superseded_by=destination.superseded_by,
+    )
+
+
+def _alerts(
+    config: RunConfig, allocation: Allocation, now: datetime, destination: Destination
+) -> MonthAlerts:
+    """Budgets and anomalies of the month, against the months published before it."""
+    history = published_months(
+        destination.published_run,
+        lambda period, run_id, name: destination.read_recorded(period, "run", run_id, name),
+        config.period,
+    )
+    scale = month_elapsed(config.period, now)
+    return month_alerts(
+        budget_lines(allocation, config.period, now, config.alerts),
+        check_anomalies(allocation, history, config.alerts, scale),
+        history,
     )
 
 

@@ -18,6 +18,8 @@ from chargeback.allocate.attribution import CoverageRow
 from chargeback.allocate.matching import Unmatched
 from chargeback.allocate.restatement import CenterDelta
 from chargeback.allocate.statements import LINE_FIELDS
+from chargeback.report.alerts import MonthAlerts
+from chargeback.report.anomalies import spend_by_model
 from chargeback.settings.model import RunConfig
 
 if TYPE_CHECKING:  # pandas is slow to import: only notebooks that ask for frames pay for it
@@ -148,15 +150,21 @@ class RunResult:
     status_reasons: tuple[str, ...] = ()
     #: Set when the month was closed: the run wrote an adjustment (or found none).
     adjustment: AdjustmentInfo | None = None
+    #: Budgets, anomaly check and the alerts they raise (issue 15); None for a run that
+    #: wrote no statement set of its own.
+    alerts: MonthAlerts | None = None
 
     #: The cost-center tag or mapping tables that match no Bedrock line of the period, with
     #: the tag keys the lines do carry (empty when every setting matched).
     unmatched: tuple[Unmatched, ...] = ()
+    #: Last month's charge per (cost center, currency), from ``previous_run``; None without.
+    last_month: dict[tuple[str, str], Decimal] | None = None
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """One line per setting that matched nothing (stderr, the Lambda's log line)."""
-        return tuple(u.message for u in self.unmatched)
+        """One line per setting that matched nothing, and per kind of line the Bedrock
+        taxonomy could not name (stderr, the Lambda's log line)."""
+        return tuple(u.message for u in self.unmatched) + tuple(self.allocation.products.warnings())
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``run.json``."""
@@ -233,6 +241,9 @@ class RunResult:
                 }
                 for u in self.unmatched
             ],
+            **self._alerts_json(),
+            "taxonomy": self.allocation.products.to_json(),
+            "unit_economics": self.allocation.economics.to_json(),
             "outputs": list(self.files_written),
             "statement_lines": self.statement_lines,
             "run_id": self.run_id,
@@ -240,6 +251,69 @@ class RunResult:
             "statement_files": dict(self.statement_files),
             "seconds": self.seconds,
             "phase_seconds": dict(self.phase_seconds),
+        }
+
+    def _alerts_json(self) -> dict[str, Any]:
+        """``spend_by_model`` (what later months compare with), ``budgets``, ``anomalies``
+        and ``alerts``."""
+        found = self.alerts
+        if found is None:
+            return {}
+        check = found.anomalies
+        return {
+            "spend_by_model": [
+                {
+                    "cost_center": s.cost_center,
+                    "model": s.model,
+                    "currency": s.currency,
+                    "amount": money(s.amount),
+                }
+                for s in spend_by_model(self.allocation)
+            ],
+            "budgets": [
+                {
+                    "cost_center": b.cost_center,
+                    "currency": b.currency,
+                    "budget": money(b.budget),
+                    "spent": money(b.spent),
+                    "remaining": money(b.remaining),
+                    "used_pct": None if b.used_pct is None else str(b.used_pct),
+                    "projected": None if b.projected is None else money(b.projected),
+                    "flag": b.flag or None,
+                }
+                for b in found.budgets
+            ],
+            "anomalies": {
+                "history": list(check.history),
+                "enough_history": check.enough,
+                "note": check.note,
+                "flags": [
+                    {
+                        "cost_center": a.cost_center,
+                        "model": a.model or None,
+                        "currency": a.currency,
+                        "amount": money(a.amount),
+                        "projected": a.projected,
+                        "median": money(a.median),
+                        "months": a.months,
+                        "ratio": str(a.ratio),
+                    }
+                    for a in check.flags
+                ],
+            },
+            "alerts": [
+                {
+                    "kind": a.kind,
+                    "cost_center": a.cost_center,
+                    "model": a.model or None,
+                    "currency": a.currency,
+                    "amount": money(a.amount),
+                    "reference": money(a.reference),
+                    "projected": None if a.projected is None else money(a.projected),
+                    "message": a.message,
+                }
+                for a in found.alerts
+            ],
         }
 
     def summary_frame(self) -> pd.DataFrame:

@@ -2,9 +2,8 @@
 
 Every place that sorts lines by kind reads this module: the Summary's columns
 (``report.views``), the policy an UNATTRIBUTED line falls under (``allocate.policies``), and
-the SQL macro ``usage_kind`` (``queries/00_macros.sql``), which reads the table
-``line_item_types`` that ``allocate.engine`` loads from ``line_item_type_rows()`` before the
-macros. A leaf module: it imports only the standard library.
+the kind of usage the Bedrock taxonomy gives a line (``bedrock_taxonomy``: a line is usage
+only where ``is_usage`` says so). A leaf module: it imports only the standard library.
 
 ``LINE_ITEM_TYPES`` holds every ``line_item_line_item_type`` AWS documents for CUR 2.0 (the
 ``*Discount`` types other than ``BundledDiscount`` appear as their own lines when the export
@@ -20,7 +19,7 @@ The policy kind of a line follows from its column, so the two cannot disagree:
 
 A type AWS may add later falls back explicitly (``category``): a name ending in ``Discount``
 is a discount (AWS names every discount type so), anything else is a fee ("fees and other"
-on the Summary, policy ``fee``). Neither is ever usage, in Python or in SQL.
+on the Summary, policy ``fee``). Neither is ever usage.
 """
 
 from __future__ import annotations
@@ -83,7 +82,7 @@ CATEGORY_POLICY: dict[Category, PolicyKind] = {
 #: Unattributed reasons (queries/32_allocate.sql) that make any line ``invalid_cost_center``.
 INVALID_REASONS: frozenset[str] = frozenset({"invalid_cost_center", "inactive_cost_center"})
 
-#: The kinds of usage ``usage_kind`` (queries/00_macros.sql) names, in the order statements
+#: The kinds of usage ``bedrock_taxonomy.classify`` names, in the order statements
 #: show them; lines that are not usage (tax, credit, fee...) have kind "".
 USAGE_KINDS: tuple[str, ...] = (
     "input",
@@ -175,13 +174,3 @@ def unattributed_kind(
     if reason == "default_project":
         return PolicyKind.DEFAULT_PROJECT
     return PolicyKind.UNTAGGED
-
-
-def line_item_type_rows() -> tuple[list[str], list[str], list[bool]]:
-    """The known types as columns (name, category, is usage), for the SQL table."""
-    types = list(LINE_ITEM_TYPES.values())
-    return (
-        [t.name for t in types],
-        [t.category.value for t in types],
-        [t.category is Category.GROSS_USAGE for t in types],
-    )

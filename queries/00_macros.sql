@@ -1,7 +1,7 @@
 -- 00 macros: the one definition of a Bedrock line, and the small functions every later
--- query shares (tag lookup, model name, kind of usage). No parameters, no user values.
--- Which line item types are usage is not written here: usage_kind reads the table
--- line_item_types (00_line_item_types.sql, from chargeback/taxonomy.py), loaded first.
+-- query shares (tag lookup, exact amounts, ids). No parameters, no user values.
+-- What a line charges for (model, token kind, charge kind, kind of usage) is not written in
+-- SQL: chargeback/bedrock_taxonomy.py names each product once, and 25 joins the names in.
 
 -- One tag's value: the first non-empty, trimmed value under resource-tag keys r1, r2 (in
 -- map rt) or tags-map keys t1..t5 (in map tg), best first; '' pads unused key slots (AWS
@@ -37,39 +37,6 @@ CREATE OR REPLACE TEMP MACRO bedrock_selected_by(product_family, product_code, b
                       OR contains(lower(product_name), '(bedrock edition)'), false)
         THEN 'marketplace_name'
         WHEN coalesce(billing_entity = 'AWS Marketplace', false) THEN 'marketplace_code'
-    END;
-
--- The model: the product map's model, else the second part of a first-party usage type
--- (USE1-Claude4.6Sonnet-input-tokens -> Claude4.6Sonnet), else a Marketplace product name
--- without " (Amazon Bedrock Edition)" or " (Bedrock Edition)".
-CREATE OR REPLACE TEMP MACRO bedrock_model(product_model, usage_type, billing_entity, product_name) AS
-    coalesce(
-        nullif(trim(product_model), ''),
-        CASE
-            WHEN usage_type NOT LIKE '%MP:%' AND len(string_split(usage_type, '-')) >= 3
-            THEN nullif(split_part(usage_type, '-', 2), '')
-        END,
-        CASE
-            WHEN billing_entity = 'AWS Marketplace'
-            THEN nullif(trim(regexp_replace(product_name, '\s*\((Amazon )?Bedrock Edition\)\s*$', '', 'i')), '')
-        END
-    );
-
--- What kind of usage a line is, for grouping statements: input, output, cache_read,
--- cache_write, batch_input, batch_output, provisioned_throughput, other (chargeback.taxonomy
--- USAGE_KINDS). NULL for lines that are not usage (tax, credit, refund, fee, discounts, and
--- types the taxonomy does not know): usage is what line_item_types says is_usage.
-CREATE OR REPLACE TEMP MACRO usage_kind(line_item_type, usage_type, inference_type, feature) AS
-    CASE
-        WHEN line_item_type NOT IN (SELECT lit.name FROM line_item_types AS lit WHERE lit.is_usage) THEN NULL
-        WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'cache.?read') THEN 'cache_read'
-        WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'cache.?write') THEN 'cache_write'
-        WHEN regexp_matches(lower(concat_ws(' ', usage_type, feature)), 'provisioned|modelunit|model.unit') THEN 'provisioned_throughput'
-        WHEN regexp_matches(lower(concat_ws(' ', usage_type, feature)), 'batch')
-            THEN CASE WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'output') THEN 'batch_output' ELSE 'batch_input' END
-        WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'input') THEN 'input'
-        WHEN regexp_matches(lower(concat_ws(' ', usage_type, inference_type)), 'output') THEN 'output'
-        ELSE 'other'
     END;
 
 -- An amount as an exact DECIMAL from the double's shortest decimal form (its VARCHAR:

@@ -1,6 +1,6 @@
 -- 13 bedrock_groups: the Bedrock line items of one billing period, summed in the scan itself
 -- by everything a later step reads from a line (file, invoice, account, resource, principal,
--- usage type, the statement tags, the product fields model and usage kind come from).
+-- usage type, the statement tags, the product fields the taxonomy names lines from).
 -- Nothing per line is kept but a 64-bit key for the duplicate check (22), so the run holds
 -- one group's worth of memory where an hourly export repeats it every hour of the month.
 -- Group keys are kept narrow, since the aggregate's memory decides whether it spills: the

@@ -12,6 +12,7 @@ from typing import Any, cast
 from chargeback.allocate.engine import Engine
 from chargeback.allocate.matching import Unmatched, rule_matches, unmatched_settings
 from chargeback.allocate.policies import SPLIT_REASON, PolicySplit, apply_policies
+from chargeback.allocate.products import ProductNames, name_products
 from chargeback.allocate.statements import (
     LINE_FIELDS,
     UNATTRIBUTED,
@@ -21,6 +22,7 @@ from chargeback.allocate.statements import (
     build_currency_totals,
     rounded_breakdown,
 )
+from chargeback.allocate.unit_economics import UnitEconomics, unit_economics
 from chargeback.errors import ConfigError, InputError
 from chargeback.read.tagkeys import account_tag_keys, principal_tag_keys, tag_lookup
 from chargeback.settings.model import CostMeasure, RunConfig
@@ -79,6 +81,10 @@ class Allocation:
     rule_matches: dict[str, int] = field(default_factory=dict)
     #: The cost-center tag or tables that match no Bedrock line of the period.
     unmatched: tuple[Unmatched, ...] = ()
+    #: What the Bedrock taxonomy could not name (unknown usage types, unsized token units).
+    products: ProductNames = ProductNames()
+    #: Tokens, cost and cost per 1M tokens per cost center, model and token kind; the cache.
+    economics: UnitEconomics = UnitEconomics()
 
     def master_entry(self, code: str) -> CostCenter | None:
         return self._master_by_code.get(code)
@@ -212,8 +218,8 @@ def allocate(
             "items repeat across files): SOURCE holds two deliveries of the export; point it "
             "at one delivery, or keep the manifest so only its files are read"
         )
-    engine.execute("24_bedrock_lines")
-    engine.execute("25_free_bedrock_groups")
+    named = name_products(engine, period)
+    engine.execute("27_free_bedrock_groups")
     rules = config.rules
     load_rule_tables(engine, rules)
     engine.execute(
@@ -230,6 +236,7 @@ def allocate(
     if unmatched and config.strict:
         raise ConfigError(f"{unmatched[0].message} (--strict: nothing was published)")
     found = [_statement_line(r) for r in engine.fetch("40_statement_lines").dicts()]
+    named = named.with_spend(found)
     lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)
     by_type = rounded_breakdown(
@@ -285,6 +292,8 @@ def allocate(
         master=rules.master,
         rule_matches=matches,
         unmatched=unmatched,
+        products=named,
+        economics=unit_economics(totals),
     )
 
 
@@ -365,6 +374,7 @@ def _statement_line(row: dict[str, Any]) -> StatementLine:
     return StatementLine(
         **cast(dict[str, Any], text),
         usage_amount=Decimal(row["usage_amount"] or 0),
+        tokens=None if row.get("tokens") is None else Decimal(row["tokens"]),
         exact_amount=Decimal(row["amount"]),
         line_items=int(row["line_items"]),
     )

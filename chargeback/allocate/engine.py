@@ -1,8 +1,7 @@
 """The DuckDB session of one run: settings, macros, the canonical view, and named queries.
 
 Queries are the files in ``queries/``; values reach them only as bound parameters. Every
-session starts with the taxonomy of line item types as a table (``line_item_types``, from
-``chargeback.taxonomy``), then the macros that read it.
+session starts with the macros every query shares (``queries/00_macros.sql``).
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from chargeback.errors import (
 )
 from chargeback.s3location import is_transient_text
 from chargeback.settings.model import DEFAULT_MEMORY_LIMIT, MEMORY_PER_THREAD
-from chargeback.taxonomy import line_item_type_rows
 
 #: Called with a query's name and how far DuckDB says it has got (0-100), in steps.
 QueryProgress = Callable[[str, float], None]
@@ -112,11 +110,6 @@ class Engine:
             self.con.execute("SET enable_progress_bar_print = false")
             if on_progress is not None:
                 self.con.execute("SET enable_progress_bar = true")
-            names, categories, usage = line_item_type_rows()
-            self.con.execute(
-                query_text("00_line_item_types"),
-                {"names": names, "categories": categories, "is_usage": usage},
-            )
             self.con.execute(query_text("00_macros"))
         except duckdb.Error as e:
             raise QueryError(f"cannot start DuckDB: {e}") from e

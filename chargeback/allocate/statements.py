@@ -39,6 +39,11 @@ LINE_FIELDS: tuple[str, ...] = (
     "attribution_source",
     "attribution_value",
     "description",
+    "provider",
+    "token_kind",
+    "charge_kind",
+    "service_tier",
+    "cross_region",
 )
 
 
@@ -71,6 +76,15 @@ class StatementLine:
     attribution_value: str = ""
     #: Text for lines the tool made (``allocated share of default-project usage``).
     description: str = ""
+    #: What the Bedrock taxonomy names the line (chargeback/bedrock_taxonomy.py): "" where
+    #: it does not apply (tax, credits, the tool's own lines).
+    provider: str = ""
+    token_kind: str = ""
+    charge_kind: str = ""
+    service_tier: str = ""
+    cross_region: str = ""
+    #: The usage in tokens; None when the line is not tokens or its unit is unsized.
+    tokens: Decimal | None = None
 
     @classmethod
     def blank(cls, cost_center: str, currency: str, line_item_type: str) -> StatementLine:

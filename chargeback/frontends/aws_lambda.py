@@ -5,8 +5,9 @@ Parses the event (S3 notification, or the same through SQS, SNS or EventBridge),
 result. Settings come from the environment: ``CHARGEBACK_OUT`` (required, e.g.
 ``s3://bucket/chargeback``), ``CHARGEBACK_COST_CENTER_TAG``, ``CHARGEBACK_COST_MEASURE``,
 ``CHARGEBACK_THREADS``, ``CHARGEBACK_MEMORY_LIMIT``, ``CHARGEBACK_STRICT``,
-``CHARGEBACK_TEMPLATES`` (a folder of report templates), and ``CHARGEBACK_CONFIG`` naming a
-``chargeback.toml`` (rules, policies, statement tags) shipped with the function.
+``CHARGEBACK_TEMPLATES`` (a folder of report templates), ``CHARGEBACK_CONFIG`` naming a
+``chargeback.toml`` (rules, policies, statement tags) shipped with the function, and
+``CHARGEBACK_ALERT_TOPIC``, an SNS topic the month's alerts (budgets, anomalies) are sent to.
 
 Errors: a failure a retry can fix (S3 throttling or unavailable) is raised, so Lambda retries
 and alarms fire; a bad export or setting is reported in the result and the log line
@@ -26,6 +27,7 @@ from typing import Any
 from chargeback.errors import ChargebackError
 from chargeback.frontends.s3event import Delivery, created_objects, delivery
 from chargeback.pipeline import run
+from chargeback.publish.alerts_topic import send_alerts
 from chargeback.results import RunResult, money
 from chargeback.settings.model import RunConfig
 from chargeback.settings.resolve import resolve_run_config
@@ -79,7 +81,8 @@ def run_delivery(found: Delivery) -> tuple[dict[str, Any], ChargebackError | Non
         }
         log(record)
         return record, e
-    record = {**base, **summary(result), "seconds": round(time.monotonic() - started, 3)}
+    record = {**base, **summary(result), **notify(result)}
+    record["seconds"] = round(time.monotonic() - started, 3)
     log(record)
     return record, None
 
@@ -122,7 +125,22 @@ def summary(result: RunResult) -> dict[str, Any]:
         ],
         "output": result.output_dir,
         "warnings": list(result.warnings),
+        "alerts": [] if result.alerts is None else [a.message for a in result.alerts.alerts],
     }
+
+
+def notify(result: RunResult) -> dict[str, Any]:
+    """Send the month's alerts to ``CHARGEBACK_ALERT_TOPIC`` when it is set, the run
+    published its statements and found alerts: the message id, or why it was not sent."""
+    topic = result.config.alert_topic
+    alerts = () if result.alerts is None else result.alerts.alerts
+    if topic is None or not alerts or result.superseded_by or result.adjustment is not None:
+        return {}
+    lines = [a.message for a in alerts]
+    message_id, error = send_alerts(topic, result.billing_period, lines, result.output_dir)
+    if error is not None:
+        return {"alerts_topic": topic, "alerts_error": error}
+    return {"alerts_topic": topic, "alerts_message_id": message_id}
 
 
 def log(record: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -150,6 +151,14 @@ def run_command(
             envvar=ENV["strict"],
         ),
     ] = None,
+    alert_topic: Annotated[
+        str | None,
+        typer.Option(
+            help="SNS topic ARN to send the month's alerts (budgets, anomalies) to.",
+            envvar=ENV["alert_topic"],
+            show_default="none",
+        ),
+    ] = None,
     post_period: Annotated[
         str | None,
         typer.Option(
@@ -182,11 +191,29 @@ def run_command(
             memory_limit=memory_limit,
             templates=templates,
             strict=strict,
+            alert_topic=alert_topic,
         )
         if post_period is not None:
             config = replace(config, post_period=Period.parse(post_period))
         result = run(config, progress=_progress if _show_progress(quiet) else None)
     _report(result)
+    _send_alerts(result)
+
+
+def _send_alerts(result: RunResult) -> None:
+    """With ``--alert-topic``: the month's alerts to SNS, as the Lambda sends them."""
+    from chargeback.publish.alerts_topic import send_alerts
+
+    topic = result.config.alert_topic
+    alerts = () if result.alerts is None else result.alerts.alerts
+    if topic is None or not alerts or result.superseded_by or result.adjustment is not None:
+        return
+    lines = [a.message for a in alerts]
+    message_id, error = send_alerts(topic, result.billing_period, lines, result.output_dir)
+    if error is not None:
+        _say(f"warning: {error}", err=True)
+    else:
+        _say(f"note: {len(lines)} alert(s) sent to {topic} (message {message_id})", err=True)
 
 
 @app.command("periods", cls=_Command)
@@ -254,6 +281,37 @@ OutOption = Annotated[
         show_default="out",
     ),
 ]
+
+
+@app.command("trend", cls=_Command)
+def trend_command(
+    out: OutOption = None,
+    months: Annotated[
+        int, typer.Option(min=1, max=120, help="How many months, up to the latest.")
+    ] = 6,
+    period: Annotated[
+        str | None,
+        typer.Option(help="The latest month, YYYY-MM.", show_default="the latest published"),
+    ] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Each cost center's charge by month, from the runs published to OUT."""
+    from chargeback.frontends.cli_text import trend_text
+    from chargeback.publish.destination import open_destination
+    from chargeback.publish.published import latest_published, published_months
+    from chargeback.settings.resolve import resolve_out
+
+    with _reported():
+        where = resolve_out(out, config_file=config_file)
+        destination = open_destination(where)
+        if period is not None:
+            until: Period | None = Period.parse(period)
+        else:
+            now = datetime.now(UTC)
+            until = latest_published(destination, Period(now.year, now.month))
+        found = [] if until is None else published_months(destination, until, months)
+    for line in trend_text(found, where):
+        _say(line)
 
 
 @app.command("history", cls=_Command)
@@ -385,6 +443,7 @@ def _progress(phase: str) -> None:
 def _report(result: RunResult, shown: int = 50) -> None:
     from chargeback.frontends.cli_text import (
         adjustment_text,
+        alerts_text,
         placeholder_note,
         run_summary_text,
         threads_note,
@@ -399,10 +458,12 @@ def _report(result: RunResult, shown: int = 50) -> None:
         f"Bedrock chargeback {period}: {result.rows.bedrock:,} Bedrock line "
         f"items of {result.rows.period:,} in the period"
     )
+    for line in alerts_text(result.alerts):
+        _say(line)
     if not result.allocation.totals:
         _say(f"  no Bedrock spend in {period}: the statements are empty")
     for totals in result.allocation.totals:
-        for line in run_summary_text(totals, shown):
+        for line in run_summary_text(totals, shown, result.last_month):
             _say(line)
     for warning in result.warnings:
         _say(f"warning: {warning}", err=True)

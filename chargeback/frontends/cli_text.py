@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from chargeback.allocate.statements import UNATTRIBUTED
 from chargeback.report.safety import terminal_text
 from chargeback.settings.model import MEMORY_PER_THREAD, CostMeasure
 from chargeback.taxonomy import PolicyKind
@@ -12,15 +14,22 @@ from chargeback.taxonomy import PolicyKind
 if TYPE_CHECKING:  # the types only: their modules load DuckDB and pyarrow
     from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
     from chargeback.closing import HistoryRow
+    from chargeback.publish.published import PublishedMonth
+    from chargeback.report.alerts import MonthAlerts
     from chargeback.results import AdjustmentInfo
     from chargeback.settings.files import FileSettings
     from chargeback.survey import CoverageReport, PeriodRow
 
 
-def run_summary_text(totals: CurrencyTotals, shown: int = 50) -> list[str]:
+def run_summary_text(
+    totals: CurrencyTotals,
+    shown: int = 50,
+    last_month: Mapping[tuple[str, str], Decimal] | None = None,
+) -> list[str]:
     """One currency's totals after a run: the ``shown`` largest cost centers (largest amount
     first, ties by name), a line for the rest with their sum, then UNATTRIBUTED and TOTAL,
-    which are always shown."""
+    which are always shown. With ``last_month`` ((cost center, currency) -> amount, from
+    the previous month's published run), each line ends with the change since."""
     centers = sorted(
         (c for c in totals.cost_centers if not c.is_unattributed),
         key=lambda c: (-c.amount, c.cost_center),
@@ -29,8 +38,18 @@ def run_summary_text(totals: CurrencyTotals, shown: int = 50) -> list[str]:
     names = [terminal_text(c.cost_center) for c in top]
     width = max(len(n) for n in (*names, "UNATTRIBUTED"))
 
+    def change(cc: CostCenterTotal) -> str:
+        if last_month is None:
+            return ""
+        last = last_month.get((cc.cost_center, cc.currency), Decimal(0))
+        pct = f" ({(cc.amount - last) * 100 / abs(last):+.1f}%)" if last else " (new)"
+        return f"  {cc.amount - last:>+14,.2f} since last month{pct}"
+
     def line(name: str, cc: CostCenterTotal) -> str:
-        return f"  {name:<{width}}  {cc.amount:>14,.2f} {cc.currency}  {cc.share_pct:>6.2f}%"
+        return (
+            f"  {name:<{width}}  {cc.amount:>14,.2f} {cc.currency}  {cc.share_pct:>6.2f}%"
+            + change(cc)
+        )
 
     out = [line(name, cc) for name, cc in zip(names, top, strict=True)]
     if rest:
@@ -40,8 +59,71 @@ def run_summary_text(totals: CurrencyTotals, shown: int = 50) -> list[str]:
             "(see the summary CSV)"
         )
     out += [line("UNATTRIBUTED", c) for c in totals.cost_centers if c.is_unattributed]
-    out.append(f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}")
+    total = f"  {'TOTAL':<{width}}  {totals.total:>14,.2f} {totals.currency}"
+    if last_month is not None:
+        last = sum((a for (_, cur), a in last_month.items() if cur == totals.currency), Decimal(0))
+        total += f"  {'':>7} {totals.total - last:>+14,.2f} since last month"
+    out.append(total)
     return out
+
+
+def alerts_text(alerts: MonthAlerts | None) -> list[str]:
+    """The month's alerts, worst first (over budget, projected over, near budget, above the
+    usual level), one line each; nothing when there are none."""
+    if alerts is None or not alerts.alerts:
+        return []
+    return [f"Alerts ({len(alerts.alerts)}):"] + [
+        f"  ! {terminal_text(a.message, 200)}" for a in alerts.alerts
+    ]
+
+
+def trend_text(months: Sequence[PublishedMonth], out: str) -> list[str]:
+    """``chargeback trend``: per currency, a row per cost center (largest in the latest
+    month first, UNATTRIBUTED and TOTAL last) and a column per published month, then the
+    latest month's change from the month before (the CLI escapes each line)."""
+    if not months:
+        return [f"no published months in {out}: run `chargeback run ... --out {out}` first"]
+    names = [m.period + (" P" if m.status == "provisional" else "") for m in months]
+    lines = [
+        f"Bedrock chargeback by month in {out}: {names[0].split()[0]} to {months[-1].period}"
+        + (" (P: provisional)" if any(m.status == "provisional" for m in months) else "")
+    ]
+    currencies = sorted({c for m in months for (_, c) in m.amounts})
+    for currency in currencies:
+        latest = months[-1].amounts
+        centers = sorted(
+            {cc for m in months for (cc, c) in m.amounts if c == currency and cc != UNATTRIBUTED},
+            key=lambda cc: (-latest.get((cc, currency), Decimal(0)), cc),
+        )
+        rows = [*centers, UNATTRIBUTED]
+        table = [[currency, *names, "change"]]
+        for cc in rows:
+            values = [m.amounts.get((cc, currency)) for m in months]
+            table.append([cc, *(_money(v) for v in values), _change(values)])
+        sums = [
+            sum((a for (_, c), a in m.amounts.items() if c == currency), Decimal(0)) for m in months
+        ]
+        table.append(["TOTAL", *(_money(v) for v in sums), _change(list(sums))])
+        widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+        for r in table:
+            cells = [r[0].ljust(widths[0])] + [
+                c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)
+            ]
+            lines.append("  " + "  ".join(cells).rstrip())
+    return lines
+
+
+def _money(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _change(values: list[Decimal | None]) -> str:
+    """The last month's change from the one before (both counted as 0 when not charged)."""
+    if len(values) < 2:
+        return ""
+    last, before = values[-1] or Decimal(0), values[-2] or Decimal(0)
+    pct = f" ({(last - before) * 100 / abs(before):+.1f}%)" if before else ""
+    return f"{last - before:+,.2f}{pct}"
 
 
 def placeholder_note(settings: dict[str, str]) -> str:
@@ -127,9 +209,16 @@ def config_text(settings: FileSettings) -> list[str]:
         f"principal, {len(rules.account_map)} account"
     )
     active = sum(1 for c in rules.master if c.active)
+    budgeted = sum(1 for c in rules.master if c.budget is not None)
     out.append(
-        f"master list: {len(rules.master)} cost centers ({active} active), "
-        f"{len(rules.aliases)} aliases"
+        f"master list: {len(rules.master)} cost centers ({active} active, {budgeted} with a "
+        f"budget), {len(rules.aliases)} aliases"
+    )
+    a = settings.alerts
+    out.append(
+        f"alerts: month_ratio {a.month_ratio}, min_months {a.min_months}, min_amount "
+        f"{a.min_amount}, budget_warn_pct {a.budget_warn_pct}; alert_topic "
+        f"{run.get('alert_topic', '(none)')}"
     )
     for kind in PolicyKind:
         policy = rules.policy(kind)

@@ -55,6 +55,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
     "iam_principal": (("x_IamPrincipal",), "VARCHAR"),
     "product_family": (("ServiceName",), "VARCHAR"),
     "product_servicecode": (("x_ServiceCode",), "VARCHAR"),
+    "line_item_description": (("ChargeDescription",), "VARCHAR"),
 }
 
 #: FOCUS ChargeCategory -> CUR line item type.

@@ -66,6 +66,7 @@ CANONICAL: tuple[tuple[str, str, str], ...] = (
     ("iam_principal", "line_item_iam_principal", "VARCHAR"),
     ("product_family", "product_product_family", "VARCHAR"),
     ("product_servicecode", "product_servicecode", "VARCHAR"),
+    ("line_item_description", "line_item_line_item_description", "VARCHAR"),
 )
 
 #: Columns every CUR export has; a file without one of them is not a usable export.

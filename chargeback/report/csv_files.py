@@ -10,6 +10,7 @@ from pathlib import Path
 
 from chargeback.allocate.allocation import Allocation
 from chargeback.allocate.statements import LINE_FIELDS, CostCenterTotal
+from chargeback.report.previous import PreviousRun
 from chargeback.report.safety import csv_text
 from chargeback.report.templates import WorkbookTemplate
 from chargeback.report.views import statement_groups
@@ -26,6 +27,24 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "cost_center_name",
     "gl_account",
     "cost_center_owner",
+    "last_month",
+    "change",
+    "change_pct",
+)
+
+UNIT_ECONOMICS_COLUMNS: tuple[str, ...] = (
+    "billing_period",
+    "currency",
+    "cost_center",
+    "model",
+    "token_kind",
+    "charge",
+    "tokens",
+    "amount",
+    "cost_per_1m_tokens",
+    "line_items",
+    "cache_hit_rate_pct",
+    "cache_savings",
 )
 
 LINES_COLUMNS: tuple[str, ...] = (
@@ -51,6 +70,12 @@ LINES_COLUMNS: tuple[str, ...] = (
     "attribution_source",
     "attribution_value",
     "description",
+    "provider",
+    "token_kind",
+    "charge_kind",
+    "service_tier",
+    "cross_region",
+    "tokens",
 )
 
 
@@ -66,11 +91,17 @@ def quantity_text(value: Decimal) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def write_summary(path: Path, period: str, allocation: Allocation) -> None:
+def write_summary(
+    path: Path, period: str, allocation: Allocation, previous: PreviousRun | None = None
+) -> None:
+    """The summary; with last month's published run, its charge and the change (blank
+    without one; a cost center charged last month only is not listed here, the workbook's
+    Summary shows it)."""
     rows = []
     for totals in allocation.totals:
         for cc in totals.cost_centers:
             entry = allocation.master_entry(cc.cost_center)
+            change = month_change(previous, cc.cost_center, cc.currency, cc.amount)
             rows.append(
                 [
                     period,
@@ -84,9 +115,53 @@ def write_summary(path: Path, period: str, allocation: Allocation) -> None:
                     csv_text(entry.name if entry else ""),
                     csv_text(entry.gl_account if entry else ""),
                     csv_text(entry.owner if entry else ""),
+                    *change,
                 ]
             )
     _write(path, SUMMARY_COLUMNS, rows)
+
+
+def month_change(
+    previous: PreviousRun | None, cost_center: str, currency: str, amount: Decimal
+) -> tuple[str, str, str]:
+    """(last month, change, change %) as text; blank without a previous run, and the
+    percentage blank when last month was 0."""
+    if previous is None:
+        return "", "", ""
+    last = previous.amounts.get((cost_center, currency), Decimal(0))
+    pct = "" if last == 0 else f"{(amount - last) * 100 / abs(last):.2f}"
+    return money_text(last), money_text(amount - last), pct
+
+
+def write_unit_economics(path: Path, period: str, allocation: Allocation) -> None:
+    """Per currency, cost center, model and token kind (and each charge that is not
+    tokens): tokens, cost, cost per 1M tokens; the cache's hit rate and savings on the
+    model's cache-read row. Amounts add up to each cost center's total."""
+    economics = allocation.economics
+    cache = {(c.currency, c.cost_center, c.model): c for c in economics.cache}
+    rows = []
+    for r in economics.rows:
+        found = cache.get((r.currency, r.cost_center, r.model))
+        cached = found if found is not None and r.token_kind == "cache_read" else None
+        rows.append(
+            [
+                period,
+                r.currency,
+                csv_text(r.cost_center),
+                csv_text(r.model),
+                r.token_kind,
+                csv_text(r.charge),
+                "" if r.tokens is None else quantity_text(r.tokens),
+                money_text(r.amount),
+                "" if r.cost_per_million is None else f"{r.cost_per_million:.4f}",
+                str(r.line_items),
+                ""
+                if cached is None or cached.hit_rate_pct is None
+                else f"{cached.hit_rate_pct:.2f}",
+                "" if cached is None or cached.savings is None else money_text(cached.savings),
+            ]
+        )
+    _write(path, UNIT_ECONOMICS_COLUMNS, rows)
 
 
 def write_lines(path: Path, period: str, allocation: Allocation) -> None:
@@ -98,6 +173,7 @@ def write_lines(path: Path, period: str, allocation: Allocation) -> None:
             "usage_amount": quantity_text(line.usage_amount),
             "amount": money_text(line.amount),
             "line_items": str(line.line_items),
+            "tokens": "" if line.tokens is None else quantity_text(line.tokens),
         }
         for name in text_fields:
             values[name] = csv_text(getattr(line, name))

@@ -7,8 +7,10 @@ from functools import partial
 from pathlib import Path
 
 from chargeback.allocate.allocation import Allocation
-from chargeback.report.csv_files import write_lines, write_summary
+from chargeback.report.alerts import MonthAlerts
+from chargeback.report.csv_files import write_lines, write_summary, write_unit_economics
 from chargeback.report.header import RunHeader
+from chargeback.report.html.page import write_report
 from chargeback.report.journal import write_journal
 from chargeback.report.previous import PreviousRun
 from chargeback.report.statement_files import StatementFile, write_statement_file
@@ -27,6 +29,7 @@ def output_jobs(
     previous: PreviousRun | None,
     statements: list[StatementFile],
     period: Period,
+    alerts: MonthAlerts,
 ) -> list[Job]:
     """Every file of the set but run.json, as jobs for ``run_jobs``, weighed by statement
     lines: each job's cost per line relative to the consolidated workbook's, plus a fixed
@@ -36,8 +39,9 @@ def output_jobs(
     lines = max(len(allocation.lines), 1)
 
     def csv_files() -> None:
-        write_summary(stage / names["summary"], header.period, allocation)
+        write_summary(stage / names["summary"], header.period, allocation, previous)
         write_lines(stage / names["lines"], header.period, allocation)
+        write_unit_economics(stage / names["unit_economics"], header.period, allocation)
         write_journal(
             stage / names["journal"],
             allocation,
@@ -59,9 +63,21 @@ def output_jobs(
                 header,
                 templates.workbook,
                 previous,
+                alerts=alerts,
             ),
         ),
         (0.06 * lines, csv_files),
+        (
+            0.02 * lines + 30,
+            partial(
+                write_report,
+                stage / names["report"],
+                allocation,
+                header,
+                templates.workbook,
+                alerts,
+            ),
+        ),
         *(
             (
                 1.3 * s.lines + 30,

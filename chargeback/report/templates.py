@@ -39,6 +39,10 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "share_pct",
         "last_month",
         "change",
+        "budget",
+        "remaining",
+        "used_pct",
+        "projected",
         "line_items",
     ),
     "statement": (
@@ -96,6 +100,12 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 
 SHEETS = ("summary", "unattributed", "reconciliation", "coverage")
 TITLES = ("summary", "statement", "unattributed", "worklist", "reconciliation", "coverage")
+#: Sheets and titles added since templates were first copied: a template that lacks them
+#: gets these defaults rather than an error.
+OPTIONAL_SHEETS: dict[str, str] = {"unit_economics": "Unit economics"}
+OPTIONAL_TITLES: dict[str, str] = {
+    "unit_economics": "Unit economics {period}: tokens, cost per 1M tokens and the prompt cache",
+}
 FORMATS = ("money", "quantity", "share", "coverage", "count")
 USAGE_KINDS = (*taxonomy.USAGE_KINDS, "none")  # "none": lines that are not usage
 REASONS = (
@@ -120,6 +130,15 @@ EXTRA_LABELS: tuple[str, ...] = (
     "period_rows",
     "bedrock_rows",
     "tag_key",
+    "token_kind",
+    "charge",
+    "tokens",
+    "cost_per_1m_tokens",
+    "cache_hit_rate_pct",
+    "cache_savings",
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
 )
 TITLE_FIELDS = frozenset({"company", "period", "cost_center"})
 
@@ -157,6 +176,20 @@ DEFAULT_WORDS: dict[str, str] = {
     "tag_keys": "Tag keys the Bedrock lines carry (the cost-center tag matches none of them)",
     "continued_on": "Continued on sheet",
     "continued_from": "Continued from sheet",
+    # issue 15: budgets, alerts and charts
+    "alerts_sheet": "Alerts",
+    "alerts_title": "Alerts: over budget, projected over budget, above usual spend",
+    "no_alerts": "No cost center is over or near its budget; no spend is above its usual level.",
+    "anomaly_check": "Anomaly check",
+    "alert_kind": "Alert",
+    "reference": "Budget or median",
+    "message": "What happened",
+    "chart_data_sheet": "Chart data",
+    "chart_by_cost_center": "Spend by cost center",
+    "chart_by_model": "Spend by model",
+    "chart_trend": "Spend by month",
+    "chart_budget": "Budget used (%)",
+    "this_month": "this month",
 }
 
 
@@ -295,12 +328,16 @@ def parse_workbook(text: str, origin: str) -> WorkbookTemplate:
     _only(data, (*sections, "usage_kinds", "reasons", "words", *tables), origin)
     columns = {t: _columns(data, t, origin) for t in ("summary", "statement", "worklist")}
     known_labels = {c for t in TABLE_COLUMNS.values() for c in t} | set(EXTRA_LABELS)
-    titles = _strings(data, "titles", TITLES, origin, required=True)
+    titles = _strings(data, "titles", (*TITLES, *OPTIONAL_TITLES), origin)
+    _required(titles, TITLES, origin, "titles")
+    titles = {**OPTIONAL_TITLES, **titles}
     for name, title in titles.items():
         _placeholders(title, TITLE_FIELDS, origin, f"titles.{name}")
     formats = _strings(data, "formats", FORMATS, origin, required=True)
     _placeholders(formats["money"], frozenset({"currency"}), origin, "formats.money")
-    sheets = _strings(data, "sheets", SHEETS, origin, required=True)
+    sheets = _strings(data, "sheets", (*SHEETS, *OPTIONAL_SHEETS), origin)
+    _required(sheets, SHEETS, origin, "sheets")
+    sheets = {**OPTIONAL_SHEETS, **sheets}
     _distinct_sheets(sheets, origin)
     widths = _table(data, "widths", origin)
     for key, value in widths.items():
@@ -381,6 +418,12 @@ def _strings(
             if key not in table:
                 raise ConfigError(f'{origin}: [{name}] has no {key}; add {key} = "..."')
     return dict(table)
+
+
+def _required(table: Mapping[str, str], keys: tuple[str, ...], origin: str, name: str) -> None:
+    for key in keys:
+        if key not in table:
+            raise ConfigError(f'{origin}: [{name}] has no {key}; add {key} = "..."')
 
 
 def _known(key: str, known: tuple[str, ...] | set[str], origin: str, where: str) -> None:

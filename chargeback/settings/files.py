@@ -18,6 +18,7 @@ from chargeback.errors import ConfigError
 from chargeback.settings.model import DEFAULT_STATEMENT_TAGS, CostMeasure, Period, RunConfig
 from chargeback.settings.rules import (
     DEFAULT_ORDER,
+    AlertThresholds,
     AllocationRules,
     CostCenter,
     Method,
@@ -48,8 +49,10 @@ _TOP = (
     "templates",
     "strict",
     "company",
+    "alert_topic",
 )
-_SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies", "journal")
+_SECTIONS = ("statement_tags", "attribution", "cost_centers", "policies", "journal", "alerts")
+_ALERTS = ("month_ratio", "min_months", "min_amount", "budget_warn_pct")
 _JOURNAL = ("expense_account", "clearing_account")
 _ATTRIBUTION = ("order", "resource_map", "principal_map", "account_map")
 _COST_CENTERS = ("master", "aliases")
@@ -63,6 +66,7 @@ class FileSettings:
     run: dict[str, Any] = field(default_factory=dict)
     statement_tags: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STATEMENT_TAGS))
     rules: AllocationRules = field(default_factory=AllocationRules)
+    alerts: AlertThresholds = field(default_factory=AlertThresholds)
 
 
 def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
@@ -98,7 +102,7 @@ def load_settings(path: Path | None) -> FileSettings:
     where = str(path)
     _known(data, (*_TOP, *_SECTIONS), where, "")
     run: dict[str, Any] = {}
-    for key in ("out", "cost_center_tag", "memory_limit", "company"):
+    for key in ("out", "cost_center_tag", "memory_limit", "company", "alert_topic"):
         if key in data:
             run[key] = _text(data[key], where, key)
     journal = _table(data.get("journal", {}), where, "journal")
@@ -125,7 +129,33 @@ def load_settings(path: Path | None) -> FileSettings:
     _known(section, tuple(DEFAULT_STATEMENT_TAGS), where, "statement_tags.")
     for role, value in section.items():
         tags[role] = _text(value, where, f"statement_tags.{role}")
-    return FileSettings(where, run, tags, _rules(data, path.parent, where))
+    alerts = _alerts(_table(data.get("alerts", {}), where, "alerts"), where)
+    return FileSettings(where, run, tags, _rules(data, path.parent, where), alerts)
+
+
+def _alerts(section: Mapping[str, Any], where: str) -> AlertThresholds:
+    """``[alerts]``: when a month's spend is flagged (defaults: ``AlertThresholds``)."""
+    _known(section, _ALERTS, where, "alerts.")
+    values: dict[str, Any] = {}
+    for key, raw in section.items():
+        name = f"alerts.{key}"
+        if key == "min_months":
+            if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= 6:
+                raise ConfigError(
+                    f"{where}: {name} = {shown(raw)} must be a whole number from 1 to 6 "
+                    "(at most six previous months are read)"
+                )
+            values[key] = raw
+            continue
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise ConfigError(f"{where}: {name} = {shown(raw)} must be a number")
+        value = Decimal(str(raw))
+        if key == "month_ratio" and not (value.is_finite() and value > 1):
+            raise ConfigError(f"{where}: {name} = {shown(raw)} must be more than 1")
+        if not (value.is_finite() and value >= 0):
+            raise ConfigError(f"{where}: {name} = {shown(raw)} must be 0 or more")
+        values[key] = value
+    return AlertThresholds(**values)
 
 
 def _rules(data: Mapping[str, Any], base: Path, where: str) -> AllocationRules:
@@ -254,6 +284,7 @@ def build_run_config(
     memory_limit: str | None = None,
     templates: str | None = None,
     strict: bool | None = None,
+    alert_topic: str | None = None,
 ) -> RunConfig:
     """The run's settings: each option from the command line, else the file, else default."""
     file = settings.run
@@ -277,6 +308,8 @@ def build_run_config(
         company=file.get("company"),
         expense_account=file.get("expense_account"),
         clearing_account=file.get("clearing_account"),
+        alerts=settings.alerts,
+        alert_topic=alert_topic if alert_topic is not None else file.get("alert_topic"),
     )
 
 

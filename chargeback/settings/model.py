@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from chargeback.errors import ConfigError
-from chargeback.settings.rules import AllocationRules
+from chargeback.settings.rules import AlertThresholds, AllocationRules
 from chargeback.settings.textfile import shown
 
 #: DuckDB's memory limit when none is given. DuckDB's own default (80% of RAM) let a 50M-row
@@ -105,6 +105,10 @@ class RunConfig:
     clearing_account: str | None = None
     #: The open period an adjustment of a closed month is booked in; None: the current month.
     post_period: Period | None = None
+    #: When spend is flagged: anomaly thresholds and the budget share that warns (issue 15).
+    alerts: AlertThresholds = field(default_factory=AlertThresholds)
+    #: An SNS topic ARN the Lambda publishes budget and anomaly alerts to (None: none).
+    alert_topic: str | None = None
 
     def __post_init__(self) -> None:
         if not self.source.strip():

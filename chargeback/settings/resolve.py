@@ -30,6 +30,7 @@ ENV: dict[str, str] = {
     "templates": "CHARGEBACK_TEMPLATES",
     "config": "CHARGEBACK_CONFIG",
     "strict": "CHARGEBACK_STRICT",
+    "alert_topic": "CHARGEBACK_ALERT_TOPIC",
 }
 
 _TRUE = ("1", "true", "yes", "on")
@@ -51,6 +52,7 @@ def resolve_run_config(
     memory_limit: str | None = None,
     templates: str | None = None,
     strict: bool | None = None,
+    alert_topic: str | None = None,
 ) -> RunConfig:
     """The run's settings from arguments, else the environment, else the config file
     (``config_file``, ``CHARGEBACK_CONFIG`` or ``cwd/chargeback.toml``), else defaults.
@@ -81,7 +83,17 @@ def resolve_run_config(
         memory_limit=memory_limit if memory_limit is not None else _env(env, "memory_limit"),
         templates=templates if templates is not None else _env(env, "templates"),
         strict=strict if strict is not None else _flag(_env(env, "strict"), "strict"),
+        alert_topic=alert_topic if alert_topic is not None else _topic(_env(env, "alert_topic")),
     )
+
+
+def _topic(value: str | None) -> str | None:
+    if value is not None and not value.startswith("arn:"):
+        raise ConfigError(
+            f"{ENV['alert_topic']}={shown(value)} is not an SNS topic ARN: give "
+            "arn:aws:sns:REGION:ACCOUNT:NAME"
+        )
+    return value
 
 
 def _env(env: Mapping[str, str], name: str) -> str | None:

@@ -67,6 +67,25 @@ class CostCenter:
     owner: str = ""
     gl_account: str = ""
     active: bool = True
+    #: The monthly budget (``budget`` column), None when the list gives none; in
+    #: ``budget_currency`` (empty: the currency of the cost center's spend).
+    budget: Decimal | None = None
+    budget_currency: str = ""
+
+
+@dataclass(frozen=True)
+class AlertThresholds:
+    """When a month's spend is flagged (``[alerts]`` in chargeback.toml, issue 15)."""
+
+    #: A cost center's (or cost center and model's) month above this many times the median
+    #: of its previous published months.
+    month_ratio: Decimal = Decimal("1.5")
+    #: Previous published months needed before a month is compared (at most six are read).
+    min_months: int = 2
+    #: Spend below this (in the line's currency) is never flagged: small numbers swing.
+    min_amount: Decimal = Decimal("10")
+    #: Budget share used from which a cost center is flagged although not over budget.
+    budget_warn_pct: Decimal = Decimal("90")
 
 
 def code_key(value: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from chargeback.errors import ConfigError
@@ -20,6 +21,7 @@ _TRUE = {"", "true", "yes", "y", "1", "active"}
 _FALSE = {"false", "no", "n", "0", "inactive"}
 #: Separators a spreadsheet may write instead of commas (by locale or by choice).
 _SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 #: Accepted names of each mapping table's key column.
 MAP_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -61,7 +63,8 @@ def _rows(path: Path, required: Sequence[str], what: str) -> Iterator[tuple[int,
 
 
 def load_master(path: Path) -> tuple[CostCenter, ...]:
-    """The cost-center master list: ``code,name,owner,gl_account,active``."""
+    """The cost-center master list: ``code,name,owner,gl_account,active[,budget,
+    budget_currency]``."""
     seen: dict[str, int] = {}
     result = []
     for n, row in _rows(path, ("code",), "cost-center master list"):
@@ -81,6 +84,7 @@ def load_master(path: Path) -> tuple[CostCenter, ...]:
                 f"{path} line {n}: active {shown(row.get('active'))} for {shown(code)} is not "
                 "true/false; write true or false"
             )
+        budget, currency = _budget(path, n, code, row)
         result.append(
             CostCenter(
                 code=code,
@@ -88,11 +92,41 @@ def load_master(path: Path) -> tuple[CostCenter, ...]:
                 owner=row.get("owner", ""),
                 gl_account=row.get("gl_account", ""),
                 active=active_text in _TRUE,
+                budget=budget,
+                budget_currency=currency,
             )
         )
     if not result:
         raise ConfigError(f"{path} lists no cost centers: add one row per cost center")
     return tuple(result)
+
+
+def _budget(path: Path, n: int, code: str, row: dict[str, str]) -> tuple[Decimal | None, str]:
+    """A row's monthly budget and its currency; (None, "") when the row gives none."""
+    text = row.get("budget", "").replace(",", "").replace("_", "")
+    currency = row.get("budget_currency", "").upper()
+    if currency and not _CURRENCY.match(currency):
+        raise ConfigError(
+            f"{path} line {n}: budget_currency {shown(row.get('budget_currency'))} for "
+            f"{shown(code)} is not a 3-letter currency code; write e.g. USD"
+        )
+    if not text:
+        if currency:
+            raise ConfigError(
+                f"{path} line {n}: {shown(code)} has a budget_currency but no budget; give "
+                "the monthly budget or leave both empty"
+            )
+        return None, ""
+    try:
+        budget = Decimal(text)
+    except InvalidOperation:
+        budget = Decimal("NaN")
+    if not budget.is_finite() or budget < 0:
+        raise ConfigError(
+            f"{path} line {n}: budget {shown(row.get('budget'))} for {shown(code)} is not an "
+            "amount of 0 or more; write the monthly budget as a plain number, e.g. 2500.00"
+        )
+    return budget.quantize(Decimal("0.01")), currency
 
 
 def master_codes(master: Sequence[CostCenter]) -> dict[str, str]:

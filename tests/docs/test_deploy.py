@@ -60,7 +60,12 @@ def test_role_reads_the_export_prefix_and_writes_the_output_prefix_only(
     statements = policy["PolicyDocument"]["Statement"]
     assert role["Properties"].get("ManagedPolicyArns") is None
     granted = {}
+    conditional = {}
     for s in statements:
+        if "Fn::If" in s:  # a statement only when a parameter is set: (condition, it, NoValue)
+            condition, s, otherwise = s["Fn::If"]
+            assert otherwise == {"Ref": "AWS::NoValue"}
+            conditional[s["Sid"]] = condition
         assert s["Effect"] == "Allow"
         actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
         assert all("*" not in a for a in actions), actions
@@ -86,7 +91,16 @@ def test_role_reads_the_export_prefix_and_writes_the_output_prefix_only(
         "StringLike": {"s3:prefix": {"Fn::Sub": "${OutputPrefix}/*"}}
     }
     assert granted["Log"][0] == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    assert set(granted) == {"ReadExport", "ListExport", "WriteStatements", "ListStatements", "Log"}
+    assert granted["SendAlerts"] == (["sns:Publish"], {"Ref": "AlertTopicArn"}, None)
+    assert conditional == {"SendAlerts": "HasAlertTopic"}
+    assert set(granted) == {
+        "ReadExport",
+        "ListExport",
+        "WriteStatements",
+        "ListStatements",
+        "Log",
+        "SendAlerts",
+    }
 
 
 def test_s3_notification_fires_on_the_manifest_only(template: dict[str, Any]) -> None:

@@ -59,6 +59,7 @@ def test_wheel_holds_the_package_and_nothing_else(tmp_path: Path) -> None:
     for sql in (REPO / "queries").glob("*.sql"):
         assert f"chargeback/queries/{sql.name}" in names
     assert "chargeback/report_templates/__init__.py" in names
+    assert "chargeback/bedrock_taxonomy.toml" in names  # the Bedrock taxonomy's table
     templates = list((REPO / "report_templates").glob("*.toml"))
     assert {t.name for t in templates} >= {"workbook.toml", "journal.toml"}
     for template in templates:

@@ -200,7 +200,7 @@ def test_only_non_bedrock_rows_is_an_empty_valid_statement_set(
     summary = Path(result.outputs["summary"]).read_text().splitlines()
     assert summary == [
         "billing_period,cost_center,currency,amount,share_pct,owner,team,line_items,"
-        "cost_center_name,gl_account,cost_center_owner"
+        "cost_center_name,gl_account,cost_center_owner,last_month,change,change_pct"
     ]
     assert result.rows.bedrock == 0
     assert result.totals == ()

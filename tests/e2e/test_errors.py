@@ -142,7 +142,7 @@ def test_crash_while_writing_keeps_the_previous_set(
     first = run_on(tmp_path / "e", out=out)
     before = {p.name: p.read_bytes() for p in Path(first.output_dir).rglob("*") if p.is_file()}
 
-    def broken(*_args: object) -> None:
+    def broken(*_args: object, **_kw: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr("chargeback.report.outputs.write_workbook", broken)

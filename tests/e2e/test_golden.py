@@ -85,6 +85,8 @@ def statement_set(folder: Path, replace: dict[str, str]) -> dict[str, Any]:
             dump[name] = normalized(csv_rows(path), replace)
         elif path.suffix == ".xlsx":
             dump[name] = normalized(workbook_cells(path), replace)
+        elif path.suffix == ".html":  # report.html, line by line (each SVG is one line)
+            dump[name] = normalized(path.read_text(encoding="utf-8").splitlines(), replace)
         elif path.name == "run.json":
             info = json.loads(path.read_text(encoding="utf-8"))
             info["source"]["version"] = "<mtime of the input files>"

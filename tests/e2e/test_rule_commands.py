@@ -35,7 +35,10 @@ def test_config_check_prints_the_resolved_settings() -> None:
     result = runner.invoke(app, ["config", "check", "--config", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
     assert "policy tax: proportional" in result.stdout
-    assert "master list: 3 cost centers (3 active), 1 aliases" in result.stdout
+    assert "master list: 3 cost centers (3 active, 3 with a budget), 1 aliases" in result.stdout
+    assert (
+        "alerts: month_ratio 1.5, min_months 2, min_amount 10, budget_warn_pct 90" in result.stdout
+    )
     assert "mapping rows: 2 resource, 0 principal, 0 account" in result.stdout
     assert result.stdout.rstrip().endswith("config OK")
 
@@ -60,7 +63,8 @@ def test_run_with_the_example_config_to_the_cent(tmp_path: Path) -> None:
     args = ["run", str(SAMPLE), "--period", "2026-10", "--config", str(EXAMPLE), "--out", str(out)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[:6] == readme_block("run-output")
+    block = readme_block("run-output")
+    assert result.stdout.splitlines()[: len(block)] == block
     summary = read_csv(out / "2026-10" / "chargeback-2026-10-summary.csv")
     got = {r["cost_center"]: D(r["amount"]) for r in summary}
     assert got == sample_expected()

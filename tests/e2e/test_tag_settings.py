@@ -292,7 +292,7 @@ def test_marketplace_lines_by_name_and_by_product_code(tmp_path: Path) -> None:
     }
     got = by(lines(result), "model", "line_item_type")
     assert got == {
-        ("NovaPro", "Usage"): D("1.00"),
+        ("Amazon Nova Pro", "Usage"): D("1.00"),
         ("Claude Sonnet 4.6", "Usage"): D("10.00"),
         ("", "Tax"): D("0.80"),
         ("", "Credit"): D("-1.00"),

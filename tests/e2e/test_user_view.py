@@ -117,6 +117,7 @@ def test_help_names_source_and_shows_every_default(command: tuple[str, ...]) -> 
         "--templates": "the shipped templates",
         "--config": "./chargeback.toml when it exists",
         "--post-period": "the current month",
+        "--alert-topic": "none",
     }
     for option in options:
         if option not in ("--help", "--quiet", "--strict", "--period"):  # flags, and required

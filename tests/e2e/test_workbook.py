@@ -58,9 +58,9 @@ def test_figures_of_the_fixture() -> None:
 
 def test_sheet_names_follow_excel_rules_and_stay_unique(books: tuple[Any, Any]) -> None:
     names = books[0].sheetnames
-    assert names[0] == "Summary"
-    assert names[-3:] == ["Unattributed", "Reconciliation", "Tag coverage"]
-    statements = names[1:-3]
+    assert names[:3] == ["Summary", "Alerts", "Chart data"]
+    assert names[-4:] == ["Unattributed", "Reconciliation", "Tag coverage", "Unit economics"]
+    statements = names[3:-4]
     assert len(statements) == len(CENTERS) - 1  # every cost center but UNATTRIBUTED
     for name in names:
         assert 1 <= len(name) <= 31
@@ -425,12 +425,15 @@ def test_cost_centers_named_like_the_fixed_sheets_get_their_own(
     values = openpyxl.load_workbook(run_on(tmp_path / "export").outputs["workbook"], data_only=True)
     assert values.sheetnames == [
         "Summary",
+        "Alerts",
+        "Chart data",
         "Reconciliation (2)",
         "Summary (2)",
         "history (2)",
         "Unattributed",
         "Reconciliation",
         "Tag coverage",
+        "Unit economics",
     ]
     for title, name in (("Summary (2)", "Summary"), ("history (2)", "history")):
         assert values[title]["B3"].value == name

@@ -89,9 +89,11 @@ def test_s3_export_to_s3_publishes_one_complete_set(export: dict[str, Path], s3:
     assert prefix.startswith(f"chargeback/{PERIOD}/runs/")
     names = [
         f"chargeback-{PERIOD}-summary.csv",
+        f"chargeback-{PERIOD}-unit-economics.csv",
         f"chargeback-{PERIOD}-lines.csv",
         f"chargeback-{PERIOD}.xlsx",
         f"journal-{PERIOD}.csv",
+        "report.html",
         "run.json",
         *(
             f"statements/{cc}{ext}"

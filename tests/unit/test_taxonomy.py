@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import chargeback.taxonomy as taxonomy
-from chargeback.allocate.engine import Engine
 from chargeback.allocate.policies import policy_kind
 from chargeback.allocate.statements import UNATTRIBUTED, StatementLine, build_currency_totals
+from chargeback.bedrock_taxonomy import Product, classify
 from chargeback.read.focus import CHARGE_CATEGORY
 from chargeback.report.views import summary_rows
 from chargeback.settings.rules import AllocationRules, Method, Policy
@@ -184,43 +184,25 @@ def test_savings_plan_negation_is_a_discount_on_the_summary_and_for_its_policy()
     assert policy_kind(replace(ln, unattributed_reason="default_project")) is PolicyKind.DISCOUNT
 
 
-# -- SQL: the macro classifies usage as the table does -----------------------------------------
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(threads=1)
-
-
-def test_the_sql_table_is_the_python_table(engine: Engine) -> None:
-    rows = engine.con.execute("SELECT name, category, is_usage FROM line_item_types").fetchall()
-    assert sorted(rows) == sorted(
-        (name, t.category.value, t.category is Category.GROSS_USAGE)
-        for name, t in LINE_ITEM_TYPES.items()
-    )
-
-
-def test_the_macro_sees_usage_exactly_where_python_does(engine: Engine) -> None:
-    types = [*EXPECTED, ""]
-    got = engine.con.execute(
-        "SELECT t, usage_kind(t, $usage_type, NULL, NULL) FROM unnest($types::VARCHAR[]) AS u(t)",
-        {"types": types, "usage_type": USAGE_SAMPLES["input"][0]},
-    ).fetchall()
-    assert len(got) == len(types)
-    for line_item_type, kind in got:
-        assert (kind is not None) is taxonomy.is_usage(line_item_type), line_item_type
-        assert kind in (None, "input")
+# -- the Bedrock taxonomy names usage where this table says a line is usage ------------------
 
 
 @pytest.mark.parametrize("usage_kind", USAGE_KINDS)
-def test_the_macro_names_every_usage_kind(engine: Engine, usage_kind: str) -> None:
+def test_the_bedrock_taxonomy_names_every_usage_kind_where_python_sees_usage(
+    usage_kind: str,
+) -> None:
     usage_type, inference_type, feature = USAGE_SAMPLES[usage_kind]
-    for line_item_type in EXPECTED:
-        [(got,)] = engine.con.execute(
-            "SELECT usage_kind($t, $u, $i, $f)",
-            {"t": line_item_type, "u": usage_type, "i": inference_type, "f": feature},
-        ).fetchall()
-        assert got == (usage_kind if taxonomy.is_usage(line_item_type) else None)
+    for line_item_type in [*EXPECTED, ""]:
+        got = classify(
+            Product(
+                line_item_type=line_item_type,
+                usage_type=usage_type,
+                inference_type=inference_type or "",
+                feature=feature or "",
+                pricing_unit="1K tokens",
+            )
+        ).usage_kind
+        assert got == (usage_kind if taxonomy.is_usage(line_item_type) else ""), line_item_type
 
 
 # -- the whole pipeline: export lines -> SQL -> Summary and policies ---------------------------

@@ -33,15 +33,20 @@ MONEY = frozenset(
         "net",
         "last_month",
         "change",
+        "budget",
+        "remaining",
+        "projected",
+        "reference",
         "amount",
         "spend",
         "attributed",
         "unattributed",
+        "cache_savings",
     }
 )
-QUANTITY = frozenset({"usage_amount"})
+QUANTITY = frozenset({"usage_amount", "tokens", "cost_per_1m_tokens"})
 COUNT = frozenset({"line_items", "rows", "period_rows", "bedrock_rows"})
-SHARE = frozenset({"share_pct"})
+SHARE = frozenset({"share_pct", "used_pct", "cache_hit_rate_pct"})
 FRACTION = frozenset({"coverage"})
 
 Value = str | Decimal | float | int | None

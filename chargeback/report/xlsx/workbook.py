@@ -1,14 +1,16 @@
 """The consolidated workbook and the one-statement workbooks sent to each cost center.
 
 Sheets: Summary, one statement per cost center, then the checks (``xlsx_checks``):
-Unattributed, Reconciliation, Tag coverage. Wording, column order, widths and number formats
-come from ``report_templates/workbook.toml``. Totals are live formulas stored with their
-values (see ``xlsx_kit``).
+Unattributed, Reconciliation, Tag coverage; then Unit economics (``xlsx.economics``).
+Wording, column order, widths and number formats come from
+``report_templates/workbook.toml``. Totals are live formulas stored with their values (see
+``xlsx_kit``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from chargeback.allocate.allocation import Allocation
-from chargeback.allocate.statements import CostCenterTotal
+from chargeback.allocate.statements import UNATTRIBUTED, CostCenterTotal
+from chargeback.report.alerts import MonthAlerts
 from chargeback.report.header import RunHeader
 from chargeback.report.previous import PreviousRun
 from chargeback.report.safety import TakenNames, sheet_title
@@ -28,7 +31,10 @@ from chargeback.report.views import (
     statement_groups,
     summary_rows,
 )
+from chargeback.report.xlsx.alerts_sheet import write_alerts
+from chargeback.report.xlsx.charts import SummaryPlace, add_charts
 from chargeback.report.xlsx.checks import write_coverage, write_reconciliation, write_unattributed
+from chargeback.report.xlsx.economics import write_unit_economics
 from chargeback.report.xlsx.kit import (
     EXCEL_ROWS,
     MONEY,
@@ -84,17 +90,25 @@ def write_workbook(
     template: WorkbookTemplate,
     previous: PreviousRun | None = None,
     max_rows: int = EXCEL_ROWS,
+    alerts: MonthAlerts | None = None,
     max_sheets: int = MAX_STATEMENT_SHEETS,
 ) -> None:
     """``chargeback-YYYY-MM.xlsx``: everything an accountant checks and books. A statement
     longer than ``max_rows`` goes on over more sheets (``xlsx.pages``); past ``max_sheets``
-    cost centers their statements share one sheet (``MAX_STATEMENT_SHEETS``)."""
+    cost centers their statements share one sheet (``MAX_STATEMENT_SHEETS``). With
+    ``alerts``: budget columns on the Summary, its charts, and the Alerts sheet after it."""
     wb = new_workbook(path, f"Amazon Bedrock chargeback {header.period}")
     fmt = Formats(wb, template)
     sheets = template.sheets
     used = TakenNames(sheets.values())
     summary = add_sheet(wb, sheets["summary"])
-    _summary(summary, allocation, header, template, fmt, previous)
+    place = _summary(summary, allocation, header, template, fmt, previous, alerts)
+    data: Worksheet | None = None
+    if alerts is not None:
+        alerts_title = sheet_title(template.word("alerts_sheet"), used)
+        data_title = sheet_title(template.word("chart_data_sheet"), used)
+        write_alerts(add_sheet(wb, alerts_title), alerts, header, template, fmt)
+        data = add_sheet(wb, data_title)
     statements = cost_centers(allocation)
     if len(statements) > max_sheets:
         _all_statements(wb, used, statements, header, template, fmt, max_rows)
@@ -105,6 +119,18 @@ def write_workbook(
     write_unattributed(add_sheet(wb, sheets["unattributed"]), allocation, header, template, fmt)
     write_reconciliation(add_sheet(wb, sheets["reconciliation"]), allocation, header, template, fmt)
     write_coverage(add_sheet(wb, sheets["coverage"]), allocation, header, template, fmt)
+    write_unit_economics(add_sheet(wb, sheets["unit_economics"]), allocation, header, template, fmt)
+    if alerts is not None and place is not None and data is not None:
+        add_charts(
+            wb,
+            summary,
+            data,
+            place,
+            allocation,
+            alerts,
+            template,
+            header.period,
+        )
     wb.close()
 
 
@@ -134,19 +160,26 @@ def _summary(
     template: WorkbookTemplate,
     fmt: Formats,
     previous: PreviousRun | None,
-) -> None:
+    alerts: MonthAlerts | None = None,
+) -> SummaryPlace | None:
+    """The Summary table; where its first currency's rows are, for the charts."""
     items = common_items(header, template)
     items.append((template.word("invoice_ids"), ", ".join(header.invoice_ids)))
     if previous is not None:
         items.append((template.word("last_month_from"), previous.uri))
     title = template.title("summary", period=header.period, cost_center="")
     row = header_block(ws, title, items, fmt)
+    budgets = {} if alerts is None else {(b.cost_center, b.currency): b for b in alerts.budgets}
+    projects = any(b.projected is not None for b in budgets.values())
     columns = [
         c
         for c in template.columns["summary"]
         if (previous is not None or c not in ("last_month", "change"))
         and (allocation.master or c not in ("cost_center_name", "gl_account"))
+        and (budgets or c not in ("budget", "remaining", "used_pct", "projected"))
+        and (projects or c != "projected")
     ]
+    place: SummaryPlace | None = None
     table_header(ws, row, [template.label(c) for c in columns], fmt)
     head = row
     for totals in allocation.totals:
@@ -156,6 +189,7 @@ def _summary(
         for r in rows:
             row += 1
             entry = allocation.master_entry(r.cost_center)
+            budget = budgets.get((r.cost_center, r.currency))
             record: dict[str, Value] = {
                 "cost_center": r.cost_center,
                 "cost_center_name": entry.name if entry else "",
@@ -168,12 +202,20 @@ def _summary(
                 "share_pct": r.share_pct,
                 "last_month": r.last_month,
                 "change": r.change,
+                "budget": None if budget is None else budget.budget,
+                "remaining": None if budget is None else budget.remaining,
+                "used_pct": None if budget is None else budget.used_pct,
+                "projected": None if budget is None else budget.projected,
                 "line_items": r.line_items,
             }
             write_record(ws, row, columns, record, totals.currency, fmt)
             for key in columns:
                 value = record[key]
-                summed = (*CATEGORIES, "net", "share_pct", "last_month", "change", "line_items")
+                summed = (
+                    *CATEGORIES,
+                    *("net", "share_pct", "last_month", "change", "line_items"),
+                    *("budget", "remaining", "projected"),
+                )
                 if key in summed and isinstance(value, Decimal | int):
                     sums[key] = sums.get(key, Decimal(0)) + value
         row += 1
@@ -190,8 +232,20 @@ def _summary(
         )
         if "currency" in columns:
             write_text(ws, row, columns.index("currency"), totals.currency, fmt.label)
+        if place is None:
+            place = SummaryPlace(
+                ws.name,
+                totals.currency,
+                first,
+                row - 1 - sum(r.cost_center == UNATTRIBUTED for r in rows),
+                columns.index("cost_center"),
+                columns.index("net"),
+            )
     set_widths(ws, columns, template)
     page_setup(ws, head, row - 1, len(columns) - 1, footer_text(template, header))
+    if place is not None:
+        place = replace(place, chart_row=row + 2)
+    return place
 
 
 def _statement(

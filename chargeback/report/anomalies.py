@@ -1,0 +1,169 @@
+"""Is this month's spend normal? Each cost center, and each cost center's model, against the
+median of the months published before it to the same ``--out`` (``history_runs``).
+
+Flagged when the month is above ``month_ratio`` times that median and at least
+``min_amount`` (``[alerts]`` in chargeback.toml); while the month is under way its
+straight-line projection is compared, as a partial month would look low against whole ones.
+With fewer than ``min_months`` previous months there is no flag, and the check says so.
+
+TODO(issue 15): daily spend inside the month (a day far above the month's median day) is not
+flagged yet: the scan sums an hourly export into groups without their usage date
+(queries/13_bedrock_groups.sql), so the day would have to join the group key, or a separate
+grouped query by cost center and ``line_item_usage_start_date`` be added in the 40s. The
+history reader (``history_runs``) is this branch's minimal one; the trend command of issue
+15 part A reads the same run.json files and the two should become one module.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from chargeback.allocate.allocation import Allocation
+from chargeback.report.history_runs import PublishedMonth
+from chargeback.settings.rules import AlertThresholds
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class SpendByModel:
+    """One cost center's charge for one model (model "": lines of no model, such as tax)."""
+
+    cost_center: str
+    model: str
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    cost_center: str
+    #: "" when the flag is for the cost center as a whole.
+    model: str
+    currency: str
+    #: This month's charge, or its projection while the month is under way (``projected``).
+    amount: Decimal
+    projected: bool
+    #: The median of the previous months compared, and how many there were.
+    median: Decimal
+    months: int
+    #: amount / median, two decimals.
+    ratio: Decimal
+
+
+@dataclass(frozen=True)
+class AnomalyCheck:
+    #: The previous months found (newest first).
+    history: tuple[str, ...]
+    #: Enough history to compare: at least ``min_months`` previous months.
+    enough: bool
+    #: One line saying what was compared, or why nothing was.
+    note: str
+    flags: tuple[Anomaly, ...]
+
+
+def spend_by_model(allocation: Allocation) -> tuple[SpendByModel, ...]:
+    """Each cost center's charge per model, from its rounded lines (so a cost center's models
+    add up to its charge to the cent), largest first within a cost center."""
+    sums: dict[tuple[str, str, str], Decimal] = {}
+    for totals in allocation.totals:
+        for cc in totals.cost_centers:
+            for line in cc.lines:
+                key = (cc.cost_center, line.model, cc.currency)
+                sums[key] = sums.get(key, Decimal("0.00")) + line.amount
+    return tuple(
+        SpendByModel(*key, amount)
+        for key, amount in sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][2], -kv[1]))
+    )
+
+
+def check_anomalies(
+    allocation: Allocation,
+    history: Sequence[PublishedMonth],
+    thresholds: AlertThresholds,
+    scale: tuple[int, int] | None = None,
+) -> AnomalyCheck:
+    """This month against ``history``; ``scale`` (days elapsed, days in the month) while
+    the month is under way, to compare its straight-line projection."""
+    periods = tuple(m.period for m in history)
+    need = thresholds.min_months
+    if len(history) < need:
+        shown = f" ({', '.join(periods)})" if periods else ""
+        note = (
+            f"not enough history to flag anomalies: {len(history)} previous month(s) "
+            f"published in this output folder{shown}, {need} needed; no anomaly flags"
+        )
+        return AnomalyCheck(periods, False, note, ())
+    flags: list[Anomaly] = []
+    current = {
+        (cc.cost_center, cc.currency): cc.amount for t in allocation.totals for cc in t.cost_centers
+    }
+    flags += _flags(
+        ((cc, "", cur, a) for (cc, cur), a in current.items()),
+        [m.cost_centers for m in history],
+        lambda key: (key[0], key[2]),
+        thresholds,
+        scale,
+    )
+    with_models = [m.models for m in history if m.models is not None]
+    model_note = ""
+    if len(with_models) >= need:
+        flags += _flags(
+            ((s.cost_center, s.model, s.currency, s.amount) for s in spend_by_model(allocation)),
+            with_models,
+            lambda key: key,
+            thresholds,
+            scale,
+        )
+    else:
+        model_note = (
+            f"; models not compared: {len(with_models)} of them recorded spend by model, "
+            f"{need} needed"
+        )
+    note = (
+        f"compared with the median of {len(history)} previous month(s) ({', '.join(periods)}): "
+        f"flagged above {thresholds.month_ratio} times the median and at least "
+        f"{thresholds.min_amount}{model_note}"
+    )
+    flags.sort(key=lambda f: (-f.ratio, f.cost_center, f.model))
+    return AnomalyCheck(periods, True, note, tuple(flags))
+
+
+def _flags(
+    rows: Iterable[tuple[str, str, str, Decimal]],
+    months: Sequence[dict[Any, Decimal]],
+    key_of: Any,
+    thresholds: AlertThresholds,
+    scale: tuple[int, int] | None,
+) -> list[Anomaly]:
+    found = []
+    for cc, model, currency, amount in rows:
+        if model == "" and key_of((cc, model, currency)) != (cc, currency):
+            continue  # lines of no model (tax, credits) are not a model's spend
+        basis = amount
+        if scale is not None:
+            basis = (amount * scale[1] / scale[0]).quantize(CENT, ROUND_HALF_UP)
+        if basis < thresholds.min_amount:
+            continue
+        key = key_of((cc, model, currency))
+        previous = [m.get(key, Decimal("0.00")) for m in months]
+        median = Decimal(statistics.median(previous)).quantize(CENT, ROUND_HALF_UP)
+        if median <= 0 or basis <= median * thresholds.month_ratio:
+            continue
+        found.append(
+            Anomaly(
+                cc,
+                model,
+                currency,
+                basis,
+                scale is not None,
+                median,
+                len(months),
+                (basis / median).quantize(CENT, ROUND_HALF_UP),
+            )
+        )
+    return found
