@@ -22,6 +22,7 @@ from chargeback.allocate.money import exact_arithmetic
 from chargeback.errors import OutputError
 from chargeback.publish.destination import Destination, open_destination
 from chargeback.publish.history import in_force_close
+from chargeback.publish.published import months_before
 from chargeback.read.files import Source
 from chargeback.read.schema import ExportSchema, canonical_view, detect_schema
 from chargeback.read.sources import open_source
@@ -29,7 +30,6 @@ from chargeback.report.alerts import MonthAlerts, month_alerts
 from chargeback.report.anomalies import check_anomalies
 from chargeback.report.budgets import budget_lines, month_elapsed
 from chargeback.report.header import RunHeader
-from chargeback.report.history_runs import published_months
 from chargeback.report.outputs import output_jobs
 from chargeback.report.previous import previous_run
 from chargeback.report.statement_files import STATEMENTS_DIR, plan_statement_files
@@ -212,15 +212,11 @@ def _alerts(
     config: RunConfig, allocation: Allocation, now: datetime, destination: Destination
 ) -> MonthAlerts:
     """Budgets and anomalies of the month, against the months published before it."""
-    history = published_months(
-        destination.published_run,
-        lambda period, run_id, name: destination.read_recorded(period, "run", run_id, name),
-        config.period,
-    )
+    history, unreadable = months_before(destination, config.period)
     scale = month_elapsed(config.period, now)
     return month_alerts(
         budget_lines(allocation, config.period, now, config.alerts),
-        check_anomalies(allocation, history, config.alerts, scale),
+        check_anomalies(allocation, history, config.alerts, scale, unreadable),
         history,
     )
 

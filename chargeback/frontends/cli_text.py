@@ -14,9 +14,9 @@ from chargeback.taxonomy import PolicyKind
 if TYPE_CHECKING:  # the types only: their modules load DuckDB and pyarrow
     from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
     from chargeback.closing import HistoryRow
-    from chargeback.publish.published import PublishedMonth
     from chargeback.report.alerts import MonthAlerts
     from chargeback.results import AdjustmentInfo
+    from chargeback.run_record import PublishedMonth
     from chargeback.settings.files import FileSettings
     from chargeback.survey import CoverageReport, PeriodRow
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from chargeback.report.anomalies import Anomaly, AnomalyCheck
 from chargeback.report.budgets import NEAR_BUDGET, OVER_BUDGET, PROJECTED_OVER, BudgetLine
-from chargeback.report.history_runs import PublishedMonth
+from chargeback.run_record import PublishedMonth
 
 ABOVE_MEDIAN = "above_median"
 #: Alert kinds, in the order they are listed.
@@ -52,7 +52,7 @@ class MonthAlerts:
     ) -> list[tuple[str, dict[str, Decimal]]]:
         """(period, cost center -> charge) oldest first, this month (``""``) last."""
         months = [
-            (m.period, {cc: a for (cc, cur), a in m.cost_centers.items() if cur == currency})
+            (m.period, {cc: a for (cc, cur), a in m.amounts.items() if cur == currency})
             for m in reversed(self.history)
         ]
         return [*months, ("", dict(current))]

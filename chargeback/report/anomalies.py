@@ -1,5 +1,7 @@
 """Is this month's spend normal? Each cost center, and each cost center's model, against the
-median of the months published before it to the same ``--out`` (``history_runs``).
+median of the months published before it to the same ``--out`` (read by the pipeline through
+``publish/published.py``, as ``run_record.PublishedMonth``). A month published but unreadable
+is not counted; the check's note names it and says why.
 
 Flagged when the month is above ``month_ratio`` times that median and at least
 ``min_amount`` (``[alerts]`` in chargeback.toml); while the month is under way its
@@ -9,9 +11,7 @@ With fewer than ``min_months`` previous months there is no flag, and the check s
 TODO(issue 15): daily spend inside the month (a day far above the month's median day) is not
 flagged yet: the scan sums an hourly export into groups without their usage date
 (queries/13_bedrock_groups.sql), so the day would have to join the group key, or a separate
-grouped query by cost center and ``line_item_usage_start_date`` be added in the 40s. The
-history reader (``history_runs``) is this branch's minimal one; the trend command of issue
-15 part A reads the same run.json files and the two should become one module.
+grouped query by cost center and ``line_item_usage_start_date`` be added in the 40s.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from chargeback.allocate.allocation import Allocation
-from chargeback.report.history_runs import PublishedMonth
+from chargeback.run_record import PublishedMonth, UnreadableMonth
 from chargeback.settings.rules import AlertThresholds
 
 CENT = Decimal("0.01")
@@ -86,16 +86,21 @@ def check_anomalies(
     history: Sequence[PublishedMonth],
     thresholds: AlertThresholds,
     scale: tuple[int, int] | None = None,
+    unreadable: Sequence[UnreadableMonth] = (),
 ) -> AnomalyCheck:
     """This month against ``history``; ``scale`` (days elapsed, days in the month) while
-    the month is under way, to compare its straight-line projection."""
+    the month is under way, to compare its straight-line projection. ``unreadable``: months
+    published whose record could not be read, not counted and named in the note."""
     periods = tuple(m.period for m in history)
     need = thresholds.min_months
+    skipped = "".join(
+        f"; {u.period} not counted, its record could not be read: {u.reason}" for u in unreadable
+    )
     if len(history) < need:
         shown = f" ({', '.join(periods)})" if periods else ""
         note = (
             f"not enough history to flag anomalies: {len(history)} previous month(s) "
-            f"published in this output folder{shown}, {need} needed; no anomaly flags"
+            f"published in this output folder{shown}, {need} needed; no anomaly flags{skipped}"
         )
         return AnomalyCheck(periods, False, note, ())
     flags: list[Anomaly] = []
@@ -104,7 +109,7 @@ def check_anomalies(
     }
     flags += _flags(
         ((cc, "", cur, a) for (cc, cur), a in current.items()),
-        [m.cost_centers for m in history],
+        [m.amounts for m in history],
         lambda key: (key[0], key[2]),
         thresholds,
         scale,
@@ -127,7 +132,7 @@ def check_anomalies(
     note = (
         f"compared with the median of {len(history)} previous month(s) ({', '.join(periods)}): "
         f"flagged above {thresholds.month_ratio} times the median and at least "
-        f"{thresholds.min_amount}{model_note}"
+        f"{thresholds.min_amount}{model_note}{skipped}"
     )
     flags.sort(key=lambda f: (-f.ratio, f.cost_center, f.model))
     return AnomalyCheck(periods, True, note, tuple(flags))
