@@ -53,7 +53,8 @@ CUR2_SCHEMA = cur2_schema()
 N_ACCOUNTS = 300
 ACCOUNT_IDS = [f"{100000000000 + 7919 * i:012d}" for i in range(N_ACCOUNTS)]
 ACCOUNT_NAMES = [f"workload-{i:03d}" for i in range(N_ACCOUNTS)]
-COST_CENTERS = [f"CC-{1000 + 17 * i}" for i in range(60)]
+N_COST_CENTERS = 60
+COST_CENTERS = [f"CC-{1000 + 17 * i}" for i in range(N_COST_CENTERS)]
 APPLICATIONS = [f"app-{name}" for name in ("search", "chat", "summarize", "ocr", "support")]
 ENVIRONMENTS = ["prod", "staging", "dev"]
 TEAMS = [f"team-{i:02d}" for i in range(25)]
@@ -103,6 +104,40 @@ POOLS: dict[str, list[str]] = {
     "savings_plan": SAVINGS_PLANS,
     "az": AZS,
 }
+#: A realistic CUR 2.0 ``product`` map carries tens of keys per line (the product's
+#: attributes); ``--product-keys N`` pads each line's map to N keys with these, in order.
+PRODUCT_ATTRIBUTES = (
+    "sku", "location", "location_type", "usagetype", "operation", "group",
+    "group_description", "description", "from_location", "to_location", "transfer_type",
+    "availability", "durability", "storage_class", "volume_type", "instance_family",
+    "current_generation", "physical_processor", "clock_speed", "memory", "network_performance",
+    "tenancy", "operating_system", "license_model", "pre_installed_sw", "capacitystatus",
+    "normalization_size_factor", "vcpu", "intel_avx_available", "ecu", "storage",
+    "processor_architecture", "marketoption", "regionnamecode", "servicecode", "version",
+    "fee_code", "fee_description", "usage_family", "io",
+)  # fmt: skip
+
+
+def scaled_pools(cost_centers: int) -> tuple[dict[str, list[str]], int]:
+    """The pools for a month of ``cost_centers`` cost centers, and the number of tagged
+    resources: at the default (60) the pools above, unchanged; beyond it more Bedrock
+    resources (a multiple of the accounts, so a resource's ARN names the account its lines
+    bill), enough that nearly every cost center has one."""
+    if cost_centers == N_COST_CENTERS:
+        return POOLS, N_ACCOUNTS
+    resources = N_ACCOUNTS * max(1, math.ceil(cost_centers * 1.3 / N_ACCOUNTS))
+    mantle = resources * N_PROJECTS // N_ACCOUNTS
+    projects = [
+        f"arn:aws:bedrock-mantle:us-east-1:{ACCOUNT_IDS[i % N_ACCOUNTS]}:project/proj_{i:06d}"
+        for i in range(mantle)
+    ] + [
+        f"arn:aws:bedrock:us-west-2:{ACCOUNT_IDS[i % N_ACCOUNTS]}:"
+        f"application-inference-profile/aip{i:06d}"
+        for i in range(mantle, resources)
+    ]
+    return {**POOLS, "project": projects}, resources
+
+
 #: Columns drawn together share one random draw: a resource, its account and the account's
 #: name (a project's ARN names the account it bills), so statement lines stay bounded.
 DRAW_OF: dict[str, str] = {
@@ -555,7 +590,9 @@ def _reweight(p: Profile, weight: float) -> Profile:
 class _StringColumn:
     """A string column as codes into one dictionary: per profile a fixed value or a pool."""
 
-    def __init__(self, name: str, profs: Sequence[Profile]) -> None:
+    def __init__(
+        self, name: str, profs: Sequence[Profile], pools: dict[str, list[str]] = POOLS
+    ) -> None:
         self.name = name
         self.draw = DRAW_OF.get(name, name)
         values: list[str] = []
@@ -567,9 +604,9 @@ class _StringColumn:
                 pool = p.pooled[name]
                 if pool not in pool_start:
                     pool_start[pool] = len(values)
-                    values.extend(POOLS[pool])
+                    values.extend(pools[pool])
                 offsets.append(pool_start[pool])
-                sizes.append(len(POOLS[pool]))
+                sizes.append(len(pools[pool]))
             elif name in p.fixed:
                 value = p.fixed[name]
                 if value not in index:
@@ -626,14 +663,25 @@ class Period:
 class BatchBuilder:
     """Builds record batches of the CUR 2.0 schema, one profile per row."""
 
-    def __init__(self, bedrock_share: float, period: Period, other_period_share: float) -> None:
+    def __init__(
+        self,
+        bedrock_share: float,
+        period: Period,
+        other_period_share: float,
+        cost_centers: int = N_COST_CENTERS,
+        product_keys: int = 0,
+    ) -> None:
         self.profs = profiles(bedrock_share)
+        pools, self.resources = scaled_pools(cost_centers)
+        self.tag_values = {**TAG_VALUES, "cost_center": _cost_centers(cost_centers)}
         weights = np.array([p.weight for p in self.profs])
         self.cum = np.cumsum(weights / weights.sum())
         self.period = period
         self.other_period_share = other_period_share
         self.strings = {
-            f.name: _StringColumn(f.name, self.profs) for f in CUR2_SCHEMA if f.type == pa.string()
+            f.name: _StringColumn(f.name, self.profs, pools)
+            for f in CUR2_SCHEMA
+            if f.type == pa.string()
         }
         self.rate = np.array([p.rate for p in self.profs])
         self.mu = np.array([p.usage_mu for p in self.profs])
@@ -649,18 +697,19 @@ class BatchBuilder:
         items: list[str] = []
         starts, counts = [], []
         for p in self.profs:
+            product = _padded(p.product, product_keys)
             starts.append(len(keys))
-            counts.append(len(p.product))
-            keys.extend(k for k, _ in p.product)
-            items.extend(v for _, v in p.product)
+            counts.append(len(product))
+            keys.extend(k for k, _ in product)
+            items.extend(v for _, v in product)
         self.product_keys = pa.array(keys, type=pa.string())
         self.product_items = pa.array(items, type=pa.string())
         self.product_starts = np.array(starts, dtype=np.int64)
         self.product_counts = np.array(counts, dtype=np.int64)
         self.tag_dict = pa.array(
-            [v for k in TAG_KEYS for v in TAG_VALUES[k]] + [""], type=pa.string()
+            [v for k in TAG_KEYS for v in self.tag_values[k]] + [""], type=pa.string()
         )
-        self.tag_offsets = np.cumsum([0] + [len(TAG_VALUES[k]) for k in TAG_KEYS])
+        self.tag_offsets = np.cumsum([0] + [len(self.tag_values[k]) for k in TAG_KEYS])
         self.cost_categories = pa.array(["platform", "product", "research", "shared"])
         first = period.previous().start
         self.first_hour = np.datetime64(first, "h")  # hour 0 of self.hours
@@ -811,7 +860,7 @@ class BatchBuilder:
         One resource in 10 is untagged; one in 4 of the tagged ones has its tags only in the
         newer ``tags`` map (``resourceTags/CostCenter``); one in 50 carries an empty value.
         """
-        resource = draws["resource"] % N_ACCOUNTS  # the project's index: tags follow it
+        resource = draws["resource"] % self.resources  # the project's index: tags follow it
         has_resource = self.strings["line_item_resource_id"].sizes[prof] > 0
         tagged = self.tagged[prof] & has_resource & (resource % 10 != 0)
         only_tags_map = tagged & (resource % 4 == 1)
@@ -821,7 +870,7 @@ class BatchBuilder:
         present[:, 1:] = (resource[:, None] >> np.arange(1, n_keys)) % 3 != 0
         codes = np.empty((n, n_keys), dtype=np.int64)
         for j, key in enumerate(TAG_KEYS):
-            codes[:, j] = self.tag_offsets[j] + (resource * (7 + 2 * j)) % len(TAG_VALUES[key])
+            codes[:, j] = self.tag_offsets[j] + (resource * (7 + 2 * j)) % len(self.tag_values[key])
         codes[resource % 50 == 3, 0] = len(self.tag_dict) - 1  # an empty cost center value
         resource_keys = np.array([f"user_{k}" for k in TAG_KEYS], dtype=object)
         tags_keys = np.array(
@@ -884,12 +933,24 @@ def generate(
     bedrock_share: float = 0.05,
     other_period_share: float = 0.0,
     batch_rows: int = BATCH_ROWS,
+    cost_centers: int = N_COST_CENTERS,
+    product_keys: int = 0,
 ) -> Generated:
-    """Write ``rows`` rows of CUR 2.0 under ``out`` as a Data Exports delivery."""
+    """Write ``rows`` rows of CUR 2.0 under ``out`` as a Data Exports delivery, its resources
+    tagged with up to ``cost_centers`` cost centers, each line's ``product`` map padded to
+    ``product_keys`` keys (0: the few keys each kind of line needs)."""
     if rows < 1:
         raise ValueError("rows must be 1 or more")
+    if cost_centers < 1:
+        raise ValueError("cost_centers must be 1 or more")
     n_files = files or default_files(rows)
-    builder = BatchBuilder(bedrock_share, Period.parse(period), other_period_share)
+    builder = BatchBuilder(
+        bedrock_share,
+        Period.parse(period),
+        other_period_share,
+        cost_centers=cost_centers,
+        product_keys=product_keys,
+    )
     folder = out / "data" / f"BILLING_PERIOD={period}"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.parquet"):
@@ -918,6 +979,18 @@ def generate(
         paths.append(path)
     _write_manifest(out, period, paths, written)
     return Generated(out, tuple(paths), written, bedrock_rows)
+
+
+def _cost_centers(n: int) -> list[str]:
+    return COST_CENTERS if n == N_COST_CENTERS else [f"CC-{1000 + 17 * i}" for i in range(n)]
+
+
+def _padded(product: tuple[tuple[str, str], ...], keys: int) -> tuple[tuple[str, str], ...]:
+    """``product`` with attribute keys added (values that vary by product) up to ``keys``."""
+    have = {k for k, _ in product}
+    extra = [k for k in PRODUCT_ATTRIBUTES if k not in have][: max(0, keys - len(product))]
+    label = "-".join(v for _, v in product[:3]) or "product"
+    return product + tuple((k, f"{k}:{label}") for k in extra)
 
 
 def _count_bedrock(batch: pa.RecordBatch) -> int:
@@ -956,6 +1029,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--files", type=int, default=None, help="Parquet files (default ~2M rows each)"
     )
     parser.add_argument("--bedrock-share", type=float, default=0.05)
+    parser.add_argument(
+        "--cost-centers",
+        type=int,
+        default=N_COST_CENTERS,
+        help=f"cost center tag values to spread the resources over (default {N_COST_CENTERS})",
+    )
+    parser.add_argument(
+        "--product-keys",
+        type=int,
+        default=0,
+        help="pad every line's product map to this many keys (real CUR 2.0: tens; default: "
+        "the few each kind of line needs)",
+    )
     args = parser.parse_args(argv)
     result = generate(
         args.out,
@@ -964,6 +1050,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         period=args.period,
         files=args.files,
         bedrock_share=args.bedrock_share,
+        cost_centers=args.cost_centers,
+        product_keys=args.product_keys,
     )
     size = sum(p.stat().st_size for p in result.files)
     print(

@@ -7,16 +7,24 @@ every way in its own child process, measuring wall seconds and peak RSS (``wait4
 - ``full``: ``chargeback run SOURCE --period P --out TMP`` (all outputs written);
 - ``floor``: one DuckDB query reading the same columns, filtering Bedrock, grouping by cost
   center, no outputs (benchmarks/floor.sql);
-- ``pandas``: ``pandas.read_parquet`` of the needed columns and a groupby;
-- ``spark`` (only with ``--engine spark``): the full run with ``--engine spark``, a local
-  Spark session of ``--threads`` cores (needs the spark extra and Java).
+- ``pandas``: ``pandas.read_parquet`` of the needed columns and a groupby.
 
-Prints a table of medians and ratios and writes it to benchmarks/RESULTS.md (between the
-result markers; the analysis around them is kept), with the machine's cores and memory.
-Results of every size run so far are kept in benchmarks/results.json.
+- ``spark`` (only with ``--engine spark``): the full run with ``--engine spark``, a local
+  Spark session of ``--threads`` cores (needs the spark extra and Java); with
+  ``--write-results`` its figures go to benchmarks/spark-results.json, apart from the DuckDB
+  history;
+- ``before`` (with ``--before DIR``): the ``full`` run of another checkout of the tool
+  (``DIR`` first on ``PYTHONPATH``, e.g. a ``git worktree`` of the previous commit), so a
+  change is measured before and after in one sitting.
+
+Prints a table of medians and ratios, with the machine's cores, memory and load. With
+``--write-results`` it also writes the table to benchmarks/RESULTS.md (between the result
+markers; the analysis around them is kept) and every size measured to
+benchmarks/results.json; by default nothing tracked is touched.
 
     python benchmarks/run.py --rows 1000000
     python benchmarks/run.py --rows 1000000 --rows 10000000 --rows 50000000 --repeat 3
+    python benchmarks/run.py --rows 1000000 --bedrock-share 0.5 --cost-centers 5000
     python benchmarks/run.py --rows 10000000 --engine spark --threads 2 --repeat 1
 """
 
@@ -33,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -43,16 +51,16 @@ HERE = Path(__file__).resolve().parent
 if not __package__:  # run as a script (python benchmarks/run.py): import from the repo
     sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.generate import GENERATOR_VERSION, generate  # noqa: E402
+from benchmarks.generate import GENERATOR_VERSION, N_COST_CENTERS, generate  # noqa: E402
 from benchmarks.ways import totals  # noqa: E402
 
 PERIOD = "2026-10"
 RESULTS_MD = HERE / "RESULTS.md"
 RESULTS_JSON = HERE / "results.json"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
 #: ``--engine spark`` runs: their own file, so the DuckDB history in results.json stays whole.
 SPARK_JSON = HERE / "spark-results.json"
-START, END = "<!-- results:start -->", "<!-- results:end -->"
-WAYS = ("floor", "full", "pandas", "spark")
+WAYS = ("floor", "full", "before", "pandas", "spark")
 
 
 @dataclass(frozen=True)
@@ -62,10 +70,14 @@ class Measure:
     peak_rss_mb: float
     result: dict[str, str]
     info: dict[str, Any]
+    #: CPU seconds (user + system) of the process and the writer processes it waited for:
+    #: steadier than wall seconds on a shared, loaded machine.
+    cpu_seconds: float = 0.0
 
 
-def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run ``cmd``; its wall seconds, its own peak RSS in MB, and its stdout."""
+def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+    """Run ``cmd``; its wall seconds, its own peak RSS in MB, its stdout, and its CPU
+    seconds (with those of the children it waited for)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
@@ -78,11 +90,18 @@ def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, 
             raise RuntimeError(
                 f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().decode()[-2000:]}"
             )
-        return seconds, usage.ru_maxrss / 1024, out.read().decode()
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, usage.ru_maxrss / 1024, out.read().decode(), cpu
 
 
-def run_way(way: str, source: Path, threads: int | None, memory_limit: str | None) -> Measure:
-    if way in ("full", "spark"):
+def run_way(
+    way: str,
+    source: Path,
+    threads: int | None,
+    memory_limit: str | None,
+    before: Path | None = None,
+) -> Measure:
+    if way in ("full", "before", "spark"):
         with tempfile.TemporaryDirectory(dir=HERE / "data") as out:
             cmd = [
                 sys.executable,
@@ -102,7 +121,10 @@ def run_way(way: str, source: Path, threads: int | None, memory_limit: str | Non
                 cmd += ["--threads", str(threads)]
             if memory_limit:
                 cmd += ["--memory-limit", memory_limit]
-            seconds, rss, _ = measured(cmd)
+            env = None
+            if way == "before" and before is not None:
+                env = {**os.environ, "PYTHONPATH": str(before)}
+            seconds, rss, _, cpu = measured(cmd, env)
             info = json.loads((Path(out) / PERIOD / "run.json").read_text(encoding="utf-8"))
         result = {
             f"{t['currency']}/{cc}": amount
@@ -114,17 +136,38 @@ def run_way(way: str, source: Path, threads: int | None, memory_limit: str | Non
             "phase_seconds": info.get("phase_seconds", {}),
             "bedrock_rows": info["rows"]["bedrock"],
         }
-        return Measure(way, seconds, rss, result, keep)
+        return Measure(way, seconds, rss, result, keep, cpu)
     cmd = [sys.executable, str(HERE / "ways.py"), way, str(source), PERIOD]
-    seconds, rss, out = measured(cmd)
-    return Measure(way, seconds, rss, json.loads(out), {})
+    seconds, rss, out, cpu = measured(cmd)
+    return Measure(way, seconds, rss, json.loads(out), {}, cpu)
 
 
 def _lines(info: dict[str, Any]) -> int:
     return int(info.get("statement_lines", info["rows"].get("statement_lines", -1)))
 
 
-def ensure_data(rows: int, seed: int) -> tuple[Path, float | None]:
+@dataclass(frozen=True)
+class Shape:
+    """What the generated export looks like besides its size."""
+
+    cost_centers: int = N_COST_CENTERS
+    bedrock_share: float = 0.05
+    product_keys: int = 0
+
+    @property
+    def suffix(self) -> str:
+        """'' for the default shape (its data folder and results key are as before)."""
+        parts = []
+        if self.cost_centers != N_COST_CENTERS:
+            parts.append(f"cc{self.cost_centers}")
+        if self.bedrock_share != 0.05:
+            parts.append(f"b{self.bedrock_share:g}")
+        if self.product_keys:
+            parts.append(f"pk{self.product_keys}")
+        return "".join(f"-{p}" for p in parts)
+
+
+def ensure_data(rows: int, seed: int, shape: Shape = Shape()) -> tuple[Path, float | None]:
     """The generated export for ``rows`` (made once; regenerated if its size, seed or the
     generator's version differ).
 
@@ -132,9 +175,9 @@ def ensure_data(rows: int, seed: int) -> tuple[Path, float | None]:
     RSS counts the pages it shares with its parent before ``exec``, so a parent grown by
     generating would inflate every later measurement (it showed 842 MB for the 1M floor).
     """
-    root = HERE / "data" / f"cur-{rows}"
+    root = HERE / "data" / f"cur-{rows}{shape.suffix}"
     stamp = root / "generated.json"
-    wanted = {"rows": rows, "seed": seed, "generator": GENERATOR_VERSION}
+    wanted = {"rows": rows, "seed": seed, "generator": GENERATOR_VERSION, **asdict(shape)}
     if stamp.exists():
         made = json.loads(stamp.read_text())
         if all(made.get(k) == v for k, v in wanted.items()):
@@ -142,7 +185,7 @@ def ensure_data(rows: int, seed: int) -> tuple[Path, float | None]:
     shutil.rmtree(root, ignore_errors=True)
     started = time.perf_counter()
     child = multiprocessing.get_context("spawn").Process(
-        target=_generate_and_stamp, args=(root, rows, seed)
+        target=_generate_and_stamp, args=(root, rows, seed, shape)
     )
     child.start()
     child.join()
@@ -151,15 +194,24 @@ def ensure_data(rows: int, seed: int) -> tuple[Path, float | None]:
     return root, time.perf_counter() - started
 
 
-def _generate_and_stamp(root: Path, rows: int, seed: int) -> None:
+def _generate_and_stamp(root: Path, rows: int, seed: int, shape: Shape) -> None:
     started = time.perf_counter()
-    made = generate(root, rows, seed=seed, period=PERIOD)
+    made = generate(
+        root,
+        rows,
+        seed=seed,
+        period=PERIOD,
+        cost_centers=shape.cost_centers,
+        bedrock_share=shape.bedrock_share,
+        product_keys=shape.product_keys,
+    )
     (root / "generated.json").write_text(
         json.dumps(
             {
                 "rows": made.rows,
                 "seed": seed,
                 "generator": GENERATOR_VERSION,
+                **asdict(shape),
                 "bedrock_rows": made.bedrock_rows,
                 "files": len(made.files),
                 "seconds": round(time.perf_counter() - started, 1),
@@ -175,25 +227,37 @@ def bench(
     pandas_max: int,
     threads: int | None,
     memory: str | None,
+    shape: Shape = Shape(),
+    before: Path | None = None,
+    skip: tuple[str, ...] = (),
     spark: bool = False,
 ) -> dict[str, Any]:
-    source, gen_seconds = ensure_data(rows, seed)
+    source, gen_seconds = ensure_data(rows, seed, shape)
     size = sum(p.stat().st_size for p in source.rglob("*.parquet"))
-    ways = [w for w in WAYS if (w != "pandas" or rows <= pandas_max) and (w != "spark" or spark)]
+    ways = [
+        w
+        for w in WAYS
+        if (w != "pandas" or rows <= pandas_max)
+        and (w != "before" or before is not None)
+        and (w != "spark" or spark)
+        and w not in skip
+    ]
     runs: dict[str, list[Measure]] = {w: [] for w in ways}
     for i in range(repeat):
         for way in ways if i % 2 == 0 else reversed(ways):  # interleaved: noise hits all
-            m = run_way(way, source, threads, memory)
+            m = run_way(way, source, threads, memory, before)
             runs[way].append(m)
             print(
                 f"  {rows:>11,} rows  {way:<6} run {i + 1}: {m.seconds:7.2f} s  "
-                f"{m.peak_rss_mb:7.0f} MB",
+                f"{m.peak_rss_mb:7.0f} MB  {m.cpu_seconds:7.2f} CPU s",
                 flush=True,
             )
     agree = _agree(runs)
     stamp = json.loads((source / "generated.json").read_text())
     entry: dict[str, Any] = {
         "rows": rows,
+        "shape": asdict(shape),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "bedrock_rows": stamp["bedrock_rows"],
         "files": stamp["files"],
         "parquet_mb": round(size / 1e6),
@@ -207,6 +271,7 @@ def bench(
             "median_seconds": round(statistics.median(m.seconds for m in ms), 3),
             "seconds": [round(m.seconds, 3) for m in ms],
             "median_peak_rss_mb": round(statistics.median(m.peak_rss_mb for m in ms)),
+            "median_cpu_seconds": round(statistics.median(m.cpu_seconds for m in ms), 3),
             **({"info": ms[-1].info} if ms[-1].info else {}),
         }
     full = runs["full"]
@@ -214,6 +279,7 @@ def bench(
         statistics.median(m.info["phase_seconds"].get("write", 0.0) for m in full), 3
     )
     entry["statement_lines"] = full[-1].info["statement_lines"]
+    entry["cost_centers"] = sum(1 for key in full[-1].result if not key.endswith("/UNATTRIBUTED"))
     return entry
 
 
@@ -224,7 +290,7 @@ def _agree(runs: dict[str, list[Measure]]) -> str:
         way: {c: v.quantize(cent) for c, v in totals(ms[0].result).items()}
         for way, ms in runs.items()
     }
-    first = found["full"]
+    first = found["full"]  # "before" must agree too: the change keeps every total
     bad = [w for w, t in found.items() if t != first]
     return "yes" if not bad else f"NO: {found}"
 
@@ -267,42 +333,60 @@ def table(results: dict[str, Any]) -> str:
         f"Python {m['python']}, DuckDB {m['duckdb']}, pyarrow {m['pyarrow']}, "
         f"pandas {m['pandas']}; load average at start {m['load_average']}; {m['when']}.",
         "",
-        "| rows | way | median wall s | rows/s | peak RSS MB | vs floor | runs (s) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | --- |",
+        "| rows | way | median wall s | rows/s | peak RSS MB | vs floor | runs (s) "
+        "| median CPU s |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
-    by_rows = sorted(results["sizes"].values(), key=lambda e: e["rows"])
+    by_rows = sorted(results["sizes"].values(), key=_order)
     for e in by_rows:
-        floor = e["ways"]["floor"]["median_seconds"]
+        floor = e["ways"].get("floor", e["ways"]["full"])["median_seconds"]
         for way in WAYS:
             w = e["ways"].get(way)
-            if w is None and way == "spark":
-                continue  # measured only with --engine spark
             if w is None:
-                lines.append(f"| {e['rows']:,} | {way} | skipped | | | | |")
+                if way not in ("before", "spark"):  # measured only when asked
+                    lines.append(f"| {_label(e)} | {way} | skipped | | | | | |")
                 continue
             s = w["median_seconds"]
             lines.append(
-                f"| {e['rows']:,} | {way} | {s:.2f} | {e['rows'] / s:,.0f} | "
+                f"| {_label(e)} | {way} | {s:.2f} | {e['rows'] / s:,.0f} | "
                 f"{w['median_peak_rss_mb']:,} | {s / floor:.2f}x | "
-                f"{', '.join(f'{x:.1f}' for x in w['seconds'])} |"
+                f"{', '.join(f'{x:.1f}' for x in w['seconds'])} | "
+                f"{w.get('median_cpu_seconds', 0):.2f} |"
             )
     lines += [
         "",
-        "| rows | Bedrock rows | files | Parquet MB | statement lines | write s (CSV+xlsx) "
-        "| full / floor | pandas / full | totals agree |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| rows | Bedrock rows | cost centers | files | Parquet MB | statement lines "
+        "| write s (CSV+xlsx) | full / floor | before / full | pandas / full | totals agree "
+        "| load avg |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for e in by_rows:
         full = e["ways"]["full"]["median_seconds"]
-        floor = e["ways"]["floor"]["median_seconds"]
+        floor = e["ways"].get("floor")
         pandas = e["ways"].get("pandas")
+        before = e["ways"].get("before")
         lines.append(
-            f"| {e['rows']:,} | {e['bedrock_rows']:,} | {e['files']} | {e['parquet_mb']:,} | "
-            f"{e['statement_lines']:,} | {e['write_seconds']:.2f} | {full / floor:.2f}x | "
+            f"| {_label(e)} | {e['bedrock_rows']:,} | {e.get('cost_centers', 0):,} | "
+            f"{e['files']} | {e['parquet_mb']:,} | "
+            f"{e['statement_lines']:,} | {e['write_seconds']:.2f} | "
+            + (f"{full / floor['median_seconds']:.2f}x" if floor else "not run")
+            + " | "
+            + (f"{before['median_seconds'] / full:.2f}x" if before else "not run")
+            + " | "
             + (f"{pandas['median_seconds'] / full:.1f}x" if pandas else "not run")
-            + f" | {e['totals_agree']} |"
+            + f" | {e['totals_agree']} | {e.get('load_average', '')} |"
         )
     return "\n".join(lines)
+
+
+def _label(entry: dict[str, Any]) -> str:
+    shape = Shape(**entry.get("shape", {}))
+    return f"{entry['rows']:,}{shape.suffix.replace('-', ' ')}"
+
+
+def _order(entry: dict[str, Any]) -> tuple[int, int, float, int]:
+    shape = Shape(**entry.get("shape", {}))
+    return (shape.cost_centers, entry["rows"], shape.bedrock_share, shape.product_keys)
 
 
 def write_results(results: dict[str, Any]) -> None:
@@ -334,6 +418,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None, help="passed to chargeback run")
     parser.add_argument("--memory-limit", default=None, help="passed to chargeback run")
     parser.add_argument(
+        "--cost-centers", type=int, default=N_COST_CENTERS, help="generator: cost centers"
+    )
+    parser.add_argument("--bedrock-share", type=float, default=0.05, help="generator")
+    parser.add_argument("--product-keys", type=int, default=0, help="generator: product map keys")
+    parser.add_argument(
+        "--before", type=Path, default=None, help="another checkout, measured as way 'before'"
+    )
+    parser.add_argument("--skip", action="append", default=[], choices=WAYS, help="skip a way")
+    parser.add_argument(
+        "--write-results",
+        action="store_true",
+        help="write the table to benchmarks/RESULTS.md and results.json (tracked files)",
+    )
+    parser.add_argument(
         "--engine",
         choices=["duckdb", "spark"],
         default="duckdb",
@@ -341,16 +439,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = args.rows or [1_000_000]
+    shape = Shape(args.cost_centers, args.bedrock_share, args.product_keys)
     (HERE / "data").mkdir(exist_ok=True)
     results: dict[str, Any] = {"sizes": {}}
-    if RESULTS_JSON.exists():
+    if args.write_results and RESULTS_JSON.exists():
         results = json.loads(RESULTS_JSON.read_text())
     results["machine"] = machine()
     spark = args.engine == "spark"
     if spark:  # measured beside DuckDB's ways, kept apart from the DuckDB history
         results = {"sizes": {}, "machine": results["machine"]}
     for rows in sizes:
-        print(f"{rows:,} rows:", flush=True)
+        print(f"{rows:,} rows{shape.suffix}:", flush=True)
         entry = bench(
             rows,
             args.repeat,
@@ -358,15 +457,19 @@ def main(argv: list[str] | None = None) -> int:
             args.pandas_max_rows,
             args.threads,
             args.memory_limit,
+            shape,
+            args.before,
+            tuple(args.skip),
             spark,
         )
-        results["sizes"][str(rows)] = entry
-        if spark:
+        results["sizes"][f"{rows}{shape.suffix}"] = entry
+        if args.write_results and spark:
             SPARK_JSON.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
-        else:
+        elif args.write_results:
             write_results(results)
     print(table(results))
-    print(f"\nwritten to {SPARK_JSON if spark else RESULTS_MD}")
+    if args.write_results:
+        print(f"\nwritten to {SPARK_JSON if spark else RESULTS_MD}")
     return 0
 
 

@@ -129,6 +129,7 @@ def run(
                     alerts,
                 ),
                 config.threads or available_cpus(),
+                _write_progress(say, len(statements)) if progress is not None else None,
             )
             statement_files = {s.name: s.relative for s in statements}
             statement_paths = [
@@ -227,6 +228,21 @@ def read_and_allocate(config: RunConfig, say: Progress) -> tuple[Source, ExportS
     """Find the input files, read them, and allocate the period's Bedrock lines."""
     source, schema, allocation, _settings = _read_and_allocate(config, say, show_scan=False)
     return source, schema, allocation
+
+
+def _write_progress(say: Progress, statements: int) -> Callable[[int, int], None]:
+    """How far the write phase has got, for a person watching: outputs done (the
+    consolidated workbook; the CSVs and journal; each cost center's .xlsx and .csv) and
+    seconds so far."""
+    started = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        say(
+            f"writing: {done:,} of {total:,} outputs done (the workbook, the CSVs and "
+            f"{statements:,} cost centers' statement files), {time.monotonic() - started:.1f} s"
+        )
+
+    return report
 
 
 def _read_and_allocate(

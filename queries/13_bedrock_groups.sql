@@ -21,6 +21,9 @@
 -- region in the groups, which matching invocation logs needs (29), NULL otherwise.
 -- TODO(issue 19): this query costs more than the benchmark floor's (41 map lookups and a
 -- 25-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
+-- Ordering the Bedrock rule's tests (flat columns first) does not help: DuckDB decodes a map
+-- column for every row of each vector it reads, and Bedrock lines sit in every vector
+-- (RESULTS.md, "Issue 19: what changed, measured", item 4).
 -- Keep each lookup's nullif(trim(...)) as it is: forms that avoid evaluating all 41 and keep
 -- the rule were slower there ("Tried and dropped").
 CREATE OR REPLACE TEMP TABLE bedrock_groups AS

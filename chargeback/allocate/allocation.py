@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Protocol, cast
 
 from chargeback.allocate.engine import Engine, Rows
@@ -97,7 +98,23 @@ class Allocation:
     invocation_logs: LogSummary | None = None
 
     def master_entry(self, code: str) -> CostCenter | None:
-        return next((c for c in self.master if c.code == code), None)
+        return self._master_by_code.get(code)
+
+    @cached_property
+    def _master_by_code(self) -> dict[str, CostCenter]:
+        """Asked for every cost center of every output: an index, not a scan (issue 19)."""
+        index: dict[str, CostCenter] = {}
+        for c in self.master:
+            index.setdefault(c.code, c)
+        return index
+
+    @cached_property
+    def invoices_by_center(self) -> dict[str, tuple[str, ...]]:
+        """Each cost center's invoice ids, sorted (from ``invoices``)."""
+        found: dict[str, set[str]] = {}
+        for center, _currency, invoice in self.invoices:
+            found.setdefault(center, set()).add(invoice)
+        return {center: tuple(sorted(ids)) for center, ids in found.items()}
 
     @property
     def lines(self) -> list[StatementLine]:

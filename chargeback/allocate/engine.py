@@ -28,6 +28,7 @@ from chargeback.errors import (
     is_interrupt,
 )
 from chargeback.s3location import is_transient_text
+from chargeback.settings.model import DEFAULT_MEMORY_LIMIT, MEMORY_PER_THREAD
 
 #: Called with a query's name and how far DuckDB says it has got (0-100), in steps.
 QueryProgress = Callable[[str, float], None]
@@ -48,17 +49,6 @@ class Rows:
     def dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
-
-#: DuckDB's memory limit when none is given. DuckDB's own default (80% of RAM) let a 50M-row
-#: month hold far more than the 2 GB target; with this limit its aggregate spills past it
-#: instead (figures: benchmarks/RESULTS.md). Raise it with --memory-limit on a large machine.
-DEFAULT_MEMORY_LIMIT = "1536MB"
-
-
-#: Memory DuckDB needs per thread to scan and group an export without running out (it does
-#: not spill the scan's buffers): threads are capped at one per this much of the memory
-#: limit. Measured: benchmarks/RESULTS.md, "Threads and the memory limit".
-MEMORY_PER_THREAD = 150_000_000
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
 _UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}

@@ -20,8 +20,6 @@ from enum import StrEnum
 from typing import Any
 
 from chargeback.allocate.queries import query_text
-from chargeback.read.schema import CANONICAL
-from chargeback.read.tagcolumns import MAP_COLUMNS
 
 TABLE = "COST_AND_USAGE_REPORT"
 
@@ -82,6 +80,11 @@ def bedrock_rule() -> BedrockRule:
 
 def export_columns() -> tuple[str, ...]:
     """The export columns the run reads, in the canonical view's order."""
+    # Imported here: the read modules load DuckDB and pyarrow, which the CLI's start-up
+    # (``chargeback --help``) does without.
+    from chargeback.read.schema import CANONICAL
+    from chargeback.read.tagcolumns import MAP_COLUMNS
+
     return tuple(column for _, column, _ in CANONICAL) + MAP_COLUMNS
 
 

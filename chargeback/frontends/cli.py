@@ -11,39 +11,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperCommand
 
 from chargeback import __version__
-from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
-from chargeback.allocate.export_definition import ExportFormat, render
-from chargeback.closing import close_month, month_history, reopen_month
+from chargeback.allocate.export_definition import ExportFormat
 from chargeback.errors import ChargebackError, ExitCode
-from chargeback.frontends.cli_text import (
-    adjustment_text,
-    alerts_text,
-    config_text,
-    coverage_text,
-    history_text,
-    periods_text,
-    placeholder_note,
-    run_summary_text,
-    threads_note,
-    trend_text,
-)
-from chargeback.pipeline import run
-from chargeback.publish.alerts_topic import send_alerts
-from chargeback.publish.destination import open_destination
-from chargeback.publish.published import latest_published, published_months
 from chargeback.report.safety import terminal_line
-from chargeback.report.templates import load_templates
-from chargeback.results import RunResult
-from chargeback.settings.files import find_config, load_settings
-from chargeback.settings.model import CostMeasure, Period, ScanEngine
-from chargeback.settings.resolve import ENV, resolve_out, resolve_run_config
-from chargeback.survey import coverage_report, periods
+from chargeback.settings.model import DEFAULT_MEMORY_LIMIT, CostMeasure, Period, ScanEngine
+from chargeback.settings.resolve import ENV
+
+if TYPE_CHECKING:
+    from chargeback.results import RunResult
+
+# Each command imports what it needs (the pipeline, DuckDB, pyarrow, XlsxWriter) inside its
+# body: ``chargeback --help`` and the quick commands start without them (issue 19; a test,
+# tests/unit/test_cli_imports.py, keeps it so).
 
 ConfigOption = Annotated[
     str | None,
@@ -220,6 +205,9 @@ def run_command(
 ) -> None:
     """Write the month's chargeback statements (CSV, Excel workbook, run.json); for a closed
     month, an adjustment set beside the closed statements."""
+    from chargeback.pipeline import run
+    from chargeback.settings.resolve import resolve_run_config
+
     with _reported():
         config = resolve_run_config(
             source,
@@ -246,6 +234,8 @@ def run_command(
 
 def _send_alerts(result: RunResult) -> None:
     """With ``--alert-topic``: the month's alerts to SNS, as the Lambda sends them."""
+    from chargeback.publish.alerts_topic import send_alerts
+
     topic = result.config.alert_topic
     alerts = () if result.alerts is None else result.alerts.alerts
     if topic is None or not alerts or result.superseded_by or result.adjustment is not None:
@@ -270,6 +260,9 @@ def periods_command(
     ],
 ) -> None:
     """List the billing periods in SOURCE with row counts and Bedrock totals."""
+    from chargeback.frontends.cli_text import periods_text
+    from chargeback.survey import periods
+
     with _reported():
         rows = periods(source)
     for line in periods_text(rows):
@@ -294,6 +287,10 @@ def coverage_command(
 
     Runs the rules and policies of the config on one period; writes no statements.
     """
+    from chargeback.frontends.cli_text import coverage_text
+    from chargeback.settings.resolve import resolve_run_config
+    from chargeback.survey import coverage_report
+
     with _reported():
         config = resolve_run_config(
             source,
@@ -333,6 +330,11 @@ def trend_command(
     config_file: ConfigOption = None,
 ) -> None:
     """Each cost center's charge by month, from the runs published to OUT."""
+    from chargeback.frontends.cli_text import trend_text
+    from chargeback.publish.destination import open_destination
+    from chargeback.publish.published import latest_published, published_months
+    from chargeback.settings.resolve import resolve_out
+
     with _reported():
         where = resolve_out(out, config_file=config_file)
         destination = open_destination(where)
@@ -353,6 +355,10 @@ def history_command(
     config_file: ConfigOption = None,
 ) -> None:
     """List the month's runs, closes, reopens and adjustments, oldest first."""
+    from chargeback.closing import month_history
+    from chargeback.frontends.cli_text import history_text
+    from chargeback.settings.resolve import resolve_out
+
     with _reported():
         month = Period.parse(period)
         where = resolve_out(out, config_file=config_file)
@@ -376,6 +382,9 @@ def close_command(
 ) -> None:
     """Close the month's published statements: record their run, totals and files'
     SHA-256; later runs for the month never replace them."""
+    from chargeback.closing import close_month
+    from chargeback.settings.resolve import resolve_out
+
     with _reported():
         month = Period.parse(period)
         where = resolve_out(out, config_file=config_file)
@@ -402,6 +411,9 @@ def reopen_command(
     config_file: ConfigOption = None,
 ) -> None:
     """Reopen a closed month (recorded); the next run replaces its statements again."""
+    from chargeback.closing import reopen_month
+    from chargeback.settings.resolve import resolve_out
+
     with _reported():
         month = Period.parse(period)
         where = resolve_out(out, config_file=config_file)
@@ -426,6 +438,8 @@ def export_definition_command(
 ) -> None:
     """Print a Data Exports definition holding only the Bedrock lines and the columns a run
     reads (a superset of what the run charges; what the filter cannot express is noted)."""
+    from chargeback.allocate.export_definition import render
+
     sys.stdout.write(render(fmt, bucket=bucket, prefix=prefix, region=region) + "\n")
 
 
@@ -437,6 +451,10 @@ app.add_typer(config_app, name="config")
 def config_check_command(config_file: ConfigOption = None) -> None:
     """Validate the config file, the tables and report templates it names; print the
     settings as resolved."""
+    from chargeback.frontends.cli_text import config_text
+    from chargeback.report.templates import load_templates
+    from chargeback.settings.files import find_config, load_settings
+
     with _reported():
         settings = load_settings(find_config(config_file))
         templates = load_templates(settings.run.get("templates"))
@@ -457,6 +475,14 @@ def _progress(phase: str) -> None:
 
 
 def _report(result: RunResult, shown: int = 50) -> None:
+    from chargeback.frontends.cli_text import (
+        adjustment_text,
+        alerts_text,
+        placeholder_note,
+        run_summary_text,
+        threads_note,
+    )
+
     if result.adjustment is not None:
         for line in adjustment_text(result.billing_period, result.adjustment):
             _say(line)

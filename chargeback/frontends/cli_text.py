@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from chargeback.allocate.engine import MEMORY_PER_THREAD
-from chargeback.allocate.invocation_logs import LogSummary
 from chargeback.allocate.money import round_money
-from chargeback.allocate.statements import UNATTRIBUTED, CostCenterTotal, CurrencyTotals
-from chargeback.closing import HistoryRow
-from chargeback.report.alerts import MonthAlerts
+from chargeback.allocate.statements import UNATTRIBUTED
 from chargeback.report.safety import terminal_line, terminal_text
-from chargeback.results import AdjustmentInfo
-from chargeback.run_record import PublishedMonth
-from chargeback.settings.files import FileSettings
-from chargeback.settings.model import CostMeasure
-from chargeback.survey import CoverageReport, PeriodRow
+from chargeback.settings.model import MEMORY_PER_THREAD, CostMeasure
 from chargeback.taxonomy import PolicyKind
+
+if TYPE_CHECKING:  # the types only: their modules load DuckDB and pyarrow
+    from chargeback.allocate.invocation_logs import LogSummary
+    from chargeback.allocate.statements import CostCenterTotal, CurrencyTotals
+    from chargeback.closing import HistoryRow
+    from chargeback.report.alerts import MonthAlerts
+    from chargeback.results import AdjustmentInfo
+    from chargeback.run_record import PublishedMonth
+    from chargeback.settings.files import FileSettings
+    from chargeback.survey import CoverageReport, PeriodRow
 
 
 def run_summary_text(

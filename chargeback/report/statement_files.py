@@ -12,7 +12,7 @@ from chargeback.allocate.statements import CostCenterTotal
 from chargeback.errors import OutputError
 from chargeback.report.csv_files import write_statement_csv
 from chargeback.report.header import RunHeader
-from chargeback.report.safety import safe_file_name
+from chargeback.report.safety import TakenNames, safe_file_name
 from chargeback.report.templates import WorkbookTemplate
 from chargeback.report.views import cost_centers
 from chargeback.report.xlsx.workbook import write_statement_workbook
@@ -43,7 +43,7 @@ def plan_statement_files(folder: Path, allocation: Allocation) -> list[Statement
     order of the cost centers, so names do not depend on how the files are written)."""
     folder.mkdir(exist_ok=True)
     root = folder.resolve()
-    used: set[str] = set()
+    used = TakenNames()
     planned = []
     for name, centers in cost_centers(allocation).items():
         stem = safe_file_name(name, used)

@@ -146,6 +146,10 @@ TITLE_FIELDS = frozenset({"company", "period", "cost_center"})
 #: a [words] section in workbook.toml replaces any of them.
 DEFAULT_WORDS: dict[str, str] = {
     "billing_period": "Billing period",
+    # The consolidated workbook's one sheet of every statement, past MAX_STATEMENT_SHEETS
+    # cost centers (report/xlsx/workbook.py), and what its title names.
+    "statements_sheet": "Statements",
+    "all_cost_centers": "all cost centers",
     "cost_center": "Cost center",
     "name": "Name",
     "gl_account": "GL account",

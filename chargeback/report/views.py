@@ -127,9 +127,24 @@ class ProjectGroup:
         return sum((ln.amount for ln in self.lines), Decimal(0))
 
 
-def statement_groups(lines: Iterable[StatementLine]) -> list[ProjectGroup]:
+#: The last few cost centers' groups, by their lines (held, so the id stays theirs): a cost
+#: center's workbook and CSV are written one after the other from the same lines.
+_RECENT_GROUPS: list[tuple[Sequence[StatementLine], list[ProjectGroup]]] = []
+
+
+def statement_groups(lines: Sequence[StatementLine]) -> list[ProjectGroup]:
     """A cost center's lines by project (lines without one last), then model and usage kind
-    and type; lines that are not usage (tax, credit, fee) last within their project."""
+    and type; lines that are not usage (tax, credit, fee) last within their project. The
+    groups are read, never changed: asked again for the same lines, the same list."""
+    for seen, groups in _RECENT_GROUPS:
+        if seen is lines:
+            return groups
+    groups = _statement_groups(lines)
+    _RECENT_GROUPS[:] = [(lines, groups), *_RECENT_GROUPS[:1]]
+    return groups
+
+
+def _statement_groups(lines: Iterable[StatementLine]) -> list[ProjectGroup]:
     buckets: dict[tuple[str, ...], list[StatementLine]] = defaultdict(list)
     for ln in lines:
         key = (
@@ -244,7 +259,7 @@ def tag_coverage(allocation: Allocation, field: str) -> list[TagCoverage]:
 
 
 def invoice_ids(allocation: Allocation, cost_center: str) -> tuple[str, ...]:
-    return tuple(sorted({i for c, _cur, i in allocation.invoices if c == cost_center}))
+    return allocation.invoices_by_center.get(cost_center, ())
 
 
 def cost_centers(allocation: Allocation) -> dict[str, list[CostCenterTotal]]:

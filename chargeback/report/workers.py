@@ -30,6 +30,7 @@ import ctypes
 import gc
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
@@ -44,6 +45,13 @@ from chargeback.errors import OutputError
 #: One unit of work: how heavy it is (statement lines, roughly) and what to call.
 Job = tuple[float, Callable[[], Any]]
 
+#: Told how many jobs are done of how many, as they finish (at most about once a second,
+#: and once when all are).
+JobProgress = Callable[[int, int], None]
+
+#: Seconds between two progress reports.
+PROGRESS_EVERY = 1.0
+
 
 def available_cpus() -> int:
     """CPUs this process may run on (the affinity mask where there is one)."""
@@ -53,31 +61,92 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def run_jobs(jobs: Sequence[Job], workers: int) -> list[Any]:
+def run_jobs(jobs: Sequence[Job], workers: int, progress: JobProgress | None = None) -> list[Any]:
     """Run every job; their results in the order of ``jobs``. Up to ``workers`` processes
-    (this one included), each given a share of the jobs balanced by weight."""
+    (this one included), each given a share of the jobs balanced by weight. ``progress``:
+    told how many jobs are done as they finish (every process writes a byte per job done to
+    a pipe that a thread here reads, so the count moves while this process writes a long
+    job of its own)."""
     workers = min(workers, len(jobs))
     if workers <= 1 or not hasattr(os, "fork"):
-        return [call() for _weight, call in jobs]
+        reporter = _Reporter(len(jobs), progress)
+        in_order = []
+        for _weight, call in jobs:
+            in_order.append(call())
+            reporter.add(1)
+        reporter.report()
+        return in_order
     shares = balanced_shares([weight for weight, _call in jobs], workers)
+    done_reader, done_writer = os.pipe() if progress is not None else (-1, -1)
     gc.freeze()  # no collection touches the inherited heap, in the workers or here
     try:
-        children = [_start(share, jobs) for share in shares[1:]]
+        children = [_start(share, jobs, done_writer) for share in shares[1:]]
+        watcher = None
+        if done_reader >= 0:
+            watcher = threading.Thread(
+                target=_Reporter(len(jobs), progress).watch,
+                args=(done_reader,),
+                name="write progress",
+                daemon=True,
+            )
+            watcher.start()
         try:
             crashpoints.pause("write")
-            results = _run_share(shares[0], jobs)
+            results = _run_share(shares[0], jobs, done_writer)
         except BaseException:
             for pid, reader in children:  # reap the workers before reporting this failure
                 _collect(pid, reader)
             raise
+        finally:
+            if done_writer >= 0:
+                os.close(done_writer)  # the watcher ends once every worker has closed its end
+            if watcher is not None:
+                watcher.join()
         outcomes = [_collect(pid, reader) for pid, reader in children]
     finally:
         gc.unfreeze()
+        if done_reader >= 0:
+            os.close(done_reader)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
         results.update(outcome)
     return [results[i] for i in range(len(jobs))]
+
+
+class _Reporter:
+    """Jobs done, told to ``progress`` at most every ``PROGRESS_EVERY`` seconds (and when a
+    job ends after a quiet second, so elapsed time moves during a long job)."""
+
+    def __init__(self, total: int, progress: JobProgress | None) -> None:
+        self.total, self.done, self._progress = total, 0, progress
+        self._last = time.monotonic()
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if time.monotonic() - self._last >= PROGRESS_EVERY:
+            self.report()
+
+    def report(self) -> None:
+        if self._progress is not None:
+            try:
+                self._progress(min(self.done, self.total), self.total)
+            except Exception:  # noqa: BLE001 - progress is a courtesy; the writing goes on
+                self._progress = None
+        self._last = time.monotonic()
+
+    def watch(self, reader: int) -> None:
+        """Count the bytes written to ``reader``'s pipe until every writer has closed it."""
+        while True:
+            ready, _, _ = select.select([reader], [], [], PROGRESS_EVERY)
+            if ready:
+                data = os.read(reader, 4096)
+                if not data:
+                    break
+                self.done += len(data)
+            if time.monotonic() - self._last >= PROGRESS_EVERY:
+                self.report()
+        self.report()
 
 
 def balanced_shares(weights: Sequence[float], workers: int) -> list[list[int]]:
@@ -92,11 +161,16 @@ def balanced_shares(weights: Sequence[float], workers: int) -> list[list[int]]:
     return [sorted(share) for share in shares if share]
 
 
-def _run_share(share: Sequence[int], jobs: Sequence[Job]) -> dict[int, Any]:
-    return {i: jobs[i][1]() for i in share}
+def _run_share(share: Sequence[int], jobs: Sequence[Job], done_writer: int = -1) -> dict[int, Any]:
+    results = {}
+    for i in share:
+        results[i] = jobs[i][1]()
+        if done_writer >= 0:
+            os.write(done_writer, b"\x01")
+    return results
 
 
-def _start(share: Sequence[int], jobs: Sequence[Job]) -> tuple[int, int]:
+def _start(share: Sequence[int], jobs: Sequence[Job], done_writer: int = -1) -> tuple[int, int]:
     reader, writer = os.pipe()
     parent = os.getpid()
     with warnings.catch_warnings():
@@ -112,9 +186,13 @@ def _start(share: Sequence[int], jobs: Sequence[Job]) -> tuple[int, int]:
             crashpoints.pause("writer")
             os.close(reader)
             try:
-                payload = pickle.dumps(("ok", _run_share(share, jobs)))
+                payload = pickle.dumps(("ok", _run_share(share, jobs, done_writer)))
             except BaseException as e:  # noqa: BLE001 - every failure goes to the parent
                 payload = _error_payload(e)
+            if done_writer >= 0:
+                # before the result, which may fill its pipe until the parent reads it: the
+                # parent reads this one until every worker has closed it
+                os.close(done_writer)
             with os.fdopen(writer, "wb") as out:
                 out.write(payload)
             code = 0

@@ -37,6 +37,7 @@ from chargeback.settings.tables import (
     load_aliases,
     load_mapping,
     load_master,
+    master_codes,
     resolve_code,
 )
 from chargeback.settings.textfile import NESTED_TOO_DEEP, TOML_LIMIT, read_text, shown
@@ -223,9 +224,11 @@ def _rules(data: Mapping[str, Any], base: Path, where: str) -> AllocationRules:
         path = base / _text(raw_aliases, where, "cost_centers.aliases")
         aliases, files["aliases"] = load_aliases(path, master), str(path)
     elif isinstance(raw_aliases, dict):
+        codes = master_codes(master)
         for alias, code in raw_aliases.items():
             key = f"cost_centers.aliases.{alias}"
-            aliases.update(check_alias(alias, _text(code, where, key), master, f"{where}: {key}"))
+            text = _text(code, where, key)
+            aliases.update(check_alias(alias, text, master, f"{where}: {key}", codes))
     elif raw_aliases is not None:
         raise ConfigError(
             f"{where}: cost_centers.aliases must be a CSV path or a table of alias = code"

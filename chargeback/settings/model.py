@@ -11,6 +11,16 @@ from chargeback.errors import ConfigError
 from chargeback.settings.rules import AlertThresholds, AllocationRules
 from chargeback.settings.textfile import shown
 
+#: DuckDB's memory limit when none is given. DuckDB's own default (80% of RAM) let a 50M-row
+#: month hold far more than the 2 GB target; with this limit its aggregate spills past it
+#: instead (figures: benchmarks/RESULTS.md). Raise it with --memory-limit on a large machine.
+DEFAULT_MEMORY_LIMIT = "1536MB"
+
+#: Memory DuckDB needs per thread to scan and group an export without running out (it does
+#: not spill the scan's buffers): threads are capped at one per this much of the memory
+#: limit. Measured: benchmarks/RESULTS.md, "Threads and the memory limit".
+MEMORY_PER_THREAD = 150_000_000
+
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 #: The years a billing period may fall in: AWS bills from long after the first and the
 #: last leaves room for the month after (``end``), which ``date`` needs to exist.

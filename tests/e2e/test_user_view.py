@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from chargeback.allocate.engine import DEFAULT_MEMORY_LIMIT
 from chargeback.errors import ExitCode
 from chargeback.frontends.cli import app
 from chargeback.report.templates import template_text
+from chargeback.settings.model import DEFAULT_MEMORY_LIMIT
 from chargeback.settings.resolve import ENV
 from tests.support.builders import cur2_row, tagged, write
 from tests.support.paths import REPO

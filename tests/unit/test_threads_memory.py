@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chargeback.allocate.engine import MEMORY_PER_THREAD, Engine, size_bytes, threads_for
+from chargeback.allocate.engine import Engine, size_bytes, threads_for
 from chargeback.errors import ExitCode
 from chargeback.frontends.cli import app
+from chargeback.settings.model import MEMORY_PER_THREAD
 from tests.support.builders import tagged, write
 from tests.support.paths import REPO, SAMPLE
 

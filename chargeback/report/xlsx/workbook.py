@@ -23,7 +23,7 @@ from chargeback.allocate.statements import UNATTRIBUTED, CostCenterTotal
 from chargeback.report.alerts import MonthAlerts
 from chargeback.report.header import RunHeader
 from chargeback.report.previous import PreviousRun
-from chargeback.report.safety import sheet_title
+from chargeback.report.safety import TakenNames, sheet_title
 from chargeback.report.templates import WorkbookTemplate
 from chargeback.report.views import (
     cost_centers,
@@ -55,7 +55,18 @@ from chargeback.report.xlsx.kit import (
 from chargeback.report.xlsx.pages import Pages
 from chargeback.taxonomy import CATEGORIES
 
-__all__ = ["write_statement_workbook", "write_workbook"]
+__all__ = ["MAX_STATEMENT_SHEETS", "write_statement_workbook", "write_workbook"]
+
+#: Statement sheets the consolidated workbook holds at most, one per cost center. Past this
+#: many cost centers it holds every statement line in one sheet instead ("Statements", a
+#: table with a filter on its cost-center column and a live total per currency that follows
+#: the filter); each cost center's own file (``statements/``) is written either way. A
+#: thousand sheets is already past what anyone pages through, Excel slows down opening far
+#: more, and XlsxWriter checks each new sheet's name against all before it (issue 19).
+MAX_STATEMENT_SHEETS = 1_000
+# TODO(issue 19): XlsxWriter holds that one sheet's cells in memory (1.8 GB peak at 351k
+# statement lines); its constant_memory mode streams rows but drops any cell written out of
+# row order silently, so every writer of this workbook must be checked before using it.
 
 
 def new_workbook(path: Path, title: str) -> Workbook:
@@ -80,14 +91,16 @@ def write_workbook(
     previous: PreviousRun | None = None,
     max_rows: int = EXCEL_ROWS,
     alerts: MonthAlerts | None = None,
+    max_sheets: int = MAX_STATEMENT_SHEETS,
 ) -> None:
     """``chargeback-YYYY-MM.xlsx``: everything an accountant checks and books. A statement
-    longer than ``max_rows`` goes on over more sheets (``xlsx.pages``). With ``alerts``:
-    budget columns on the Summary, its charts, and the Alerts sheet after it."""
+    longer than ``max_rows`` goes on over more sheets (``xlsx.pages``); past ``max_sheets``
+    cost centers their statements share one sheet (``MAX_STATEMENT_SHEETS``). With
+    ``alerts``: budget columns on the Summary, its charts, and the Alerts sheet after it."""
     wb = new_workbook(path, f"Amazon Bedrock chargeback {header.period}")
     fmt = Formats(wb, template)
     sheets = template.sheets
-    used: set[str] = set(sheets.values())
+    used = TakenNames(sheets.values())
     summary = add_sheet(wb, sheets["summary"])
     place = _summary(summary, allocation, header, template, fmt, previous, alerts)
     data: Worksheet | None = None
@@ -96,9 +109,13 @@ def write_workbook(
         data_title = sheet_title(template.word("chart_data_sheet"), used)
         write_alerts(add_sheet(wb, alerts_title), alerts, header, template, fmt)
         data = add_sheet(wb, data_title)
-    for name, centers in cost_centers(allocation).items():
-        title = sheet_title(name, used)
-        _statement(wb, title, used, name, centers, allocation, header, template, fmt, max_rows)
+    statements = cost_centers(allocation)
+    if len(statements) > max_sheets:
+        _all_statements(wb, used, statements, header, template, fmt, max_rows)
+    else:
+        for name, centers in statements.items():
+            title = sheet_title(name, used)
+            _statement(wb, title, used, name, centers, allocation, header, template, fmt, max_rows)
     write_unattributed(add_sheet(wb, sheets["unattributed"]), allocation, header, template, fmt)
     write_reconciliation(add_sheet(wb, sheets["reconciliation"]), allocation, header, template, fmt)
     write_coverage(add_sheet(wb, sheets["coverage"]), allocation, header, template, fmt)
@@ -130,7 +147,7 @@ def write_statement_workbook(
     is longer than ``max_rows``)."""
     wb = new_workbook(path, f"Amazon Bedrock chargeback {header.period}: {name}")
     fmt = Formats(wb, template)
-    used: set[str] = set()
+    used = TakenNames()
     title = sheet_title(name, used)
     _statement(wb, title, used, name, centers, allocation, header, template, fmt, max_rows)
     wb.close()
@@ -322,6 +339,79 @@ def _statement(
             spans=spans,
         )
     footer = f"{footer_text(template, header)} {name}"
+    for i, (ws, head, last) in enumerate(pages.sheets):
+        set_widths(ws, columns, template)
+        final = i == len(pages.sheets) - 1
+        page_setup(ws, head, last - 1 if final else last, len(columns) - 1, footer)
+
+
+def _all_statements(
+    wb: Workbook,
+    used: set[str],
+    statements: dict[str, list[CostCenterTotal]],
+    header: RunHeader,
+    template: WorkbookTemplate,
+    fmt: Formats,
+    max_rows: int,
+) -> None:
+    """Every cost center's statement lines in one table, a cost-center column first, the
+    lines in the order of each cost center's own statement; per currency a live SUBTOTAL
+    that follows the table's filter (filter on a cost center: its total)."""
+    w = template.word
+    columns = ["cost_center", *template.columns["statement"]]
+    heading = template.title("statement", period=header.period, cost_center=w("all_cost_centers"))
+    items = [(w("billing_period"), header.period), *common_items(header, template)[1:]]
+
+    def start(ws: Worksheet, continues: str | None) -> int:
+        block = items if continues is None else [*items[:1], (w("continued_from"), continues)]
+        row = header_block(ws, heading, block, fmt)
+        table_header(ws, row, [template.label(c) for c in columns], fmt)
+        return row
+
+    title = sheet_title(w("statements_sheet"), used)
+    pages = Pages(
+        wb, title, used, start, max_rows, lambda nxt: f"{w('continued_on')} {nxt}", fmt.label
+    )
+    summed = [c for c in columns if c in MONEY or c == "line_items"]
+    by_currency: dict[str, list[tuple[str, CostCenterTotal]]] = {}
+    for name, centers in statements.items():
+        for cc in centers:
+            by_currency.setdefault(cc.currency, []).append((name, cc))
+    for currency in sorted(by_currency):
+        first = pages.mark()
+        amount, line_items = Decimal(0), 0
+        for name, cc in by_currency[currency]:
+            for group in statement_groups(cc.lines):
+                for line in group.lines:
+                    record: dict[str, Value] = {
+                        **{k: v for k, v in line.__dict__.items() if isinstance(v, str)},
+                        "cost_center": name,
+                        "usage_kind": template.usage_kind(line.usage_kind),
+                        "usage_amount": line.usage_amount,
+                        "amount": line.amount,
+                        "line_items": line.line_items,
+                    }
+                    row = pages.next_row()
+                    write_record(pages.ws, row, columns, record, currency, fmt)
+            amount += cc.amount
+            line_items += sum(ln.line_items for ln in cc.lines)
+        sums: dict[str, Decimal | int] = {"amount": amount, "line_items": line_items}
+        spans = pages.spans(first)  # before the total's own row is handed out
+        row = pages.next_row()
+        total_row(
+            pages.ws,
+            row,
+            columns,
+            total_label(template, currency),
+            0,
+            -1,
+            {k: v for k, v in sums.items() if k in summed},
+            currency,
+            fmt,
+            function="SUBTOTAL",
+            spans=spans,
+        )
+    footer = footer_text(template, header)
     for i, (ws, head, last) in enumerate(pages.sheets):
         set_widths(ws, columns, template)
         final = i == len(pages.sheets) - 1
