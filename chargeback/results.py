@@ -317,6 +317,18 @@ class RunResult:
                     }
                     for a in check.flags
                 ],
+                "day_flags": [
+                    {
+                        "cost_center": d.cost_center,
+                        "currency": d.currency,
+                        "day": d.day,
+                        "amount": money(d.amount),
+                        "median": money(d.median),
+                        "days": d.days,
+                        "ratio": str(d.ratio),
+                    }
+                    for d in check.days
+                ],
             },
             "alerts": [
                 {
