@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     Engine.execute = _timed_execute  # type: ignore[method-assign]
     base = RunConfig(source=args.source, period=Period.parse(args.period), out="unused")
-    settings = {"by day": AlertThresholds(), "no day": AlertThresholds(day_ratio=0)}
+    settings = {"by day": AlertThresholds(), "no day": AlertThresholds(day_ratio=Decimal(0))}
     figures: dict[str, dict[str, list[float]]] = {k: {} for k in settings}
     for _ in range(args.repeat):
         for name, alerts in settings.items():

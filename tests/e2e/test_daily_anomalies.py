@@ -112,7 +112,9 @@ def test_a_higher_day_ratio_or_floor_flags_nothing_and_zero_turns_it_off(tmp_pat
 
     assert flags(AlertThresholds(day_ratio=ratio + 1), "higher") == ()
     assert flags(AlertThresholds(min_day_amount=amount + 1), "floor") == ()
-    off = run(replace(base, out=str(tmp_path / "off"), alerts=AlertThresholds(day_ratio=0)))
+    off = run(
+        replace(base, out=str(tmp_path / "off"), alerts=AlertThresholds(day_ratio=Decimal(0)))
+    )
     assert off.alerts is not None and off.alerts.anomalies.days == ()
     assert "days inside the month not compared (alerts.day_ratio = 0)" in (
         off.alerts.anomalies.note
