@@ -20,7 +20,7 @@ from chargeback.allocate.attribution import attribution_info, coverage
 from chargeback.allocate.engine import Engine
 from chargeback.allocate.money import exact_arithmetic
 from chargeback.errors import OutputError
-from chargeback.publish.destination import Destination, open_destination
+from chargeback.publish.destination import open_destination
 from chargeback.publish.history import in_force_close
 from chargeback.publish.published import months_before
 from chargeback.read.files import Source
@@ -45,6 +45,7 @@ from chargeback.results import (
     RunSettings,
     SourceInfo,
 )
+from chargeback.run_record import PublishedMonth, UnreadableMonth
 from chargeback.settings.model import RunConfig, ScanEngine
 
 #: Called with a phase name as the run goes on (the CLI shows it; Lambda ignores it).
@@ -98,9 +99,11 @@ def run(
     say(f"writing statements ({len(allocation.lines):,} lines)")
     destination = open_destination(config.out)
     names = output_names(period)
-    previous = previous_run(destination.published_run, config.period)
+    history, unreadable = months_before(destination, config.period)
+    last_month = previous_run(config.period, history, unreadable)
+    previous = last_month.run
     status = month_status(config.period, allocation, generated_at)
-    alerts = _alerts(config, allocation, generated_at, destination)
+    alerts = _alerts(config, allocation, generated_at, history, unreadable)
     header = RunHeader(
         period=period,
         source=source.root,
@@ -163,6 +166,7 @@ def run(
                 coverage=tuple(coverage(allocation)),
                 statement_lines=len(allocation.lines),
                 previous_run=None if previous is None else previous.uri,
+                previous_run_warning=last_month.warning,
                 last_month=None if previous is None else dict(previous.amounts),
                 statement_files=statement_files,
                 files_written=tuple(  # the files, statements/<cost center>.* included
@@ -211,10 +215,13 @@ def run(
 
 
 def _alerts(
-    config: RunConfig, allocation: Allocation, now: datetime, destination: Destination
+    config: RunConfig,
+    allocation: Allocation,
+    now: datetime,
+    history: list[PublishedMonth],
+    unreadable: list[UnreadableMonth],
 ) -> MonthAlerts:
     """Budgets and anomalies of the month, against the months published before it."""
-    history, unreadable = months_before(destination, config.period)
     scale = month_elapsed(config.period, now)
     return month_alerts(
         budget_lines(allocation, config.period, now, config.alerts),

@@ -159,16 +159,20 @@ class RunResult:
     unmatched: tuple[Unmatched, ...] = ()
     #: Last month's charge per (cost center, currency), from ``previous_run``; None without.
     last_month: dict[tuple[str, str], Decimal] | None = None
+    #: Last month was published but its record could not be read: why (no comparison).
+    previous_run_warning: str | None = None
 
     @property
     def warnings(self) -> tuple[str, ...]:
         """One line per setting that matched nothing, per kind of line the Bedrock taxonomy
-        could not name, and per gap in the invocation logs (stderr, the Lambda's log line)."""
+        could not name, per gap in the invocation logs, and for a last month published but
+        unreadable (stderr, the Lambda's log line)."""
         logs = self.allocation.invocation_logs
         return (
             tuple(u.message for u in self.unmatched)
             + tuple(self.allocation.products.warnings())
             + (logs.warnings if logs else ())
+            + ((self.previous_run_warning,) if self.previous_run_warning else ())
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -260,6 +264,7 @@ class RunResult:
             "statement_lines": self.statement_lines,
             "run_id": self.run_id,
             "previous_run": self.previous_run,
+            "previous_run_warning": self.previous_run_warning,
             "statement_files": dict(self.statement_files),
             "seconds": self.seconds,
             "phase_seconds": dict(self.phase_seconds),
@@ -311,6 +316,18 @@ class RunResult:
                         "ratio": str(a.ratio),
                     }
                     for a in check.flags
+                ],
+                "day_flags": [
+                    {
+                        "cost_center": d.cost_center,
+                        "currency": d.currency,
+                        "day": d.day,
+                        "amount": money(d.amount),
+                        "median": money(d.median),
+                        "days": d.days,
+                        "ratio": str(d.ratio),
+                    }
+                    for d in check.days
                 ],
             },
             "alerts": [

@@ -18,7 +18,10 @@
 -- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
 -- where the calling IAM principal's and the usage account's cost-center tags sit in the tags
 -- map ($cc_p1 .. $cc_p3, $cc_a1 .. $cc_a3); $log_match: keep each line's time interval and
--- region in the groups, which matching invocation logs needs (29), NULL otherwise.
+-- region in the groups, which matching invocation logs needs (29), NULL otherwise; $by_day:
+-- keep each line's usage day (the date its time interval starts, the day of
+-- line_item_usage_start_date, UTC: 'YYYY-MM-DD') for the daily anomaly check (45), NULL
+-- otherwise. An hourly export's groups then repeat per day (at most ~31 times as many).
 -- TODO(issue 19): this query costs more than the benchmark floor's (41 map lookups and a
 -- 25-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
 -- Ordering the Bedrock rule's tests (flat columns first) does not help: DuckDB decodes a map
@@ -59,6 +62,7 @@ SELECT
     product['product_name'] AS product_name,
     CASE WHEN $log_match THEN time_interval END AS log_interval,
     CASE WHEN $log_match THEN product['region'] END AS log_region,
+    CASE WHEN $by_day THEN substr(time_interval, 1, 10) END AS usage_day,
     ($measure <> 'unblended' AND net_unblended_cost IS NULL) AS measure_fallback,
     sum(exact_amount) AS amount,
     sum(exact_usage) AS usage_amount,

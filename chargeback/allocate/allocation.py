@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Protocol, cast
 
+from chargeback.allocate.daily_spend import DaySpend, daily_spend
 from chargeback.allocate.engine import Engine, Rows
 from chargeback.allocate.invocation_logs import (
     LogSummary,
@@ -96,6 +97,8 @@ class Allocation:
     #: The invocation logs read and how much of the token usage they explain (None: the
     #: run was given none).
     invocation_logs: LogSummary | None = None
+    #: Spend per cost center and usage day (the daily anomaly check); empty when it is off.
+    daily: tuple[DaySpend, ...] = ()
 
     def master_entry(self, code: str) -> CostCenter | None:
         return self._master_by_code.get(code)
@@ -230,7 +233,7 @@ def allocate(
     scan.execute("12_bedrock_period_lines")
     measure = {"measure": config.cost_measure.value}
     numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
-    log_match = {"log_match": logs is not None}
+    log_match = {"log_match": logs is not None, "by_day": config.alerts.by_day}
     scan.execute(
         "13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config), **log_match}
     )
@@ -287,6 +290,7 @@ def allocate(
         split_logged(engine, UNATTRIBUTED, bool(rules.master))
         summary = log_summary(engine, config, logs, matched)
     found = [_statement_line(r) for r in engine.fetch("40_statement_lines").dicts()]
+    daily = daily_spend(engine) if config.alerts.by_day else ()
     named = named.with_spend(found)
     lines, splits = apply_policies(found, rules)
     totals = build_currency_totals(lines)
@@ -346,6 +350,7 @@ def allocate(
         products=named,
         economics=unit_economics(totals),
         invocation_logs=summary,
+        daily=daily,
     )
 
 

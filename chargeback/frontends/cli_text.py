@@ -249,7 +249,8 @@ def config_text(settings: FileSettings) -> list[str]:
     a = settings.alerts
     out.append(
         f"alerts: month_ratio {a.month_ratio}, min_months {a.min_months}, min_amount "
-        f"{a.min_amount}, budget_warn_pct {a.budget_warn_pct}; alert_topic "
+        f"{a.min_amount}, budget_warn_pct {a.budget_warn_pct}, day_ratio {a.day_ratio}, "
+        f"min_day_amount {a.min_day_amount}; alert_topic "
         f"{run.get('alert_topic', '(none)')}"
     )
     for kind in PolicyKind:

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from chargeback.report.anomalies import Anomaly, AnomalyCheck
+from chargeback.report.anomalies import Anomaly, AnomalyCheck, DayAnomaly
 from chargeback.report.budgets import NEAR_BUDGET, OVER_BUDGET, PROJECTED_OVER, BudgetLine
 from chargeback.run_record import PublishedMonth
 
 ABOVE_MEDIAN = "above_median"
+DAY_ABOVE_MEDIAN = "day_above_median"
 #: Alert kinds, in the order they are listed.
-KINDS = (OVER_BUDGET, PROJECTED_OVER, NEAR_BUDGET, ABOVE_MEDIAN)
+KINDS = (OVER_BUDGET, PROJECTED_OVER, NEAR_BUDGET, ABOVE_MEDIAN, DAY_ABOVE_MEDIAN)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,14 @@ def _anomaly_alert(a: Anomaly) -> Alert:
     return Alert(ABOVE_MEDIAN, a.cost_center, a.model, a.currency, a.amount, a.median, None, text)
 
 
+def _day_alert(d: DayAnomaly) -> Alert:
+    text = (
+        f"{d.cost_center} spent {d.amount:,} {d.currency} on {d.day}, {d.ratio} times the "
+        f"median of its other {d.days} day(s) with spend this month ({d.median:,} {d.currency})"
+    )
+    return Alert(DAY_ABOVE_MEDIAN, d.cost_center, "", d.currency, d.amount, d.median, None, text)
+
+
 def month_alerts(
     budgets: Sequence[BudgetLine],
     anomalies: AnomalyCheck,
@@ -98,6 +107,7 @@ def month_alerts(
 ) -> MonthAlerts:
     found = [_budget_alert(b) for b in budgets if b.flag]
     found += [_anomaly_alert(a) for a in anomalies.flags]
+    found += [_day_alert(d) for d in anomalies.days]
     order = {k: i for i, k in enumerate(KINDS)}
     found.sort(key=lambda a: (order[a.kind], -a.amount, a.cost_center, a.model))
     return MonthAlerts(tuple(budgets), anomalies, tuple(found), tuple(history))

@@ -8,10 +8,11 @@ Flagged when the month is above ``month_ratio`` times that median and at least
 straight-line projection is compared, as a partial month would look low against whole ones.
 With fewer than ``min_months`` previous months there is no flag, and the check says so.
 
-TODO(issue 15): daily spend inside the month (a day far above the month's median day) is not
-flagged yet: the scan sums an hourly export into groups without their usage date
-(queries/13_bedrock_groups.sql), so the day would have to join the group key, or a separate
-grouped query by cost center and ``line_item_usage_start_date`` be added in the 40s.
+Inside the month, each cost center's usage days (``Allocation.daily``: the day the lines'
+usage started, queries/45_daily_spend.sql) are compared with the median of its other days
+with spend this month: a day above ``day_ratio`` times that median and at least
+``min_day_amount`` is flagged. This needs no history, only ``MIN_OTHER_DAYS`` other days.
+``day_ratio = 0`` turns it off (the scan then does not keep the day).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from chargeback.run_record import PublishedMonth, UnreadableMonth
 from chargeback.settings.rules import AlertThresholds
 
 CENT = Decimal("0.01")
+#: A day is compared only when the cost center has at least this many other days with spend.
+MIN_OTHER_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,32 @@ class Anomaly:
 
 
 @dataclass(frozen=True)
+class DayAnomaly:
+    """A cost center's usage day far above its month's usual day."""
+
+    cost_center: str
+    currency: str
+    #: 'YYYY-MM-DD'.
+    day: str
+    amount: Decimal
+    #: The median of the cost center's other days with spend this month, and how many.
+    median: Decimal
+    days: int
+    #: amount / median, two decimals.
+    ratio: Decimal
+
+
+@dataclass(frozen=True)
 class AnomalyCheck:
     #: The previous months found (newest first).
     history: tuple[str, ...]
     #: Enough history to compare: at least ``min_months`` previous months.
     enough: bool
-    #: One line saying what was compared, or why nothing was.
+    #: One line saying what was compared, or why nothing was (months, then days).
     note: str
     flags: tuple[Anomaly, ...]
+    #: Days inside the month far above the month's usual day (needs no history).
+    days: tuple[DayAnomaly, ...] = ()
 
 
 def spend_by_model(allocation: Allocation) -> tuple[SpendByModel, ...]:
@@ -93,6 +114,7 @@ def check_anomalies(
     published whose record could not be read, not counted and named in the note."""
     periods = tuple(m.period for m in history)
     need = thresholds.min_months
+    days, day_note = check_days(allocation, thresholds)
     skipped = "".join(
         f"; {u.period} not counted, its record could not be read: {u.reason}" for u in unreadable
     )
@@ -102,7 +124,7 @@ def check_anomalies(
             f"not enough history to flag anomalies: {len(history)} previous month(s) "
             f"published in this output folder{shown}, {need} needed; no anomaly flags{skipped}"
         )
-        return AnomalyCheck(periods, False, note, ())
+        return AnomalyCheck(periods, False, note + day_note, (), days)
     flags: list[Anomaly] = []
     current = {
         (cc.cost_center, cc.currency): cc.amount for t in allocation.totals for cc in t.cost_centers
@@ -135,7 +157,40 @@ def check_anomalies(
         f"{thresholds.min_amount}{model_note}{skipped}"
     )
     flags.sort(key=lambda f: (-f.ratio, f.cost_center, f.model))
-    return AnomalyCheck(periods, True, note, tuple(flags))
+    return AnomalyCheck(periods, True, note + day_note, tuple(flags), days)
+
+
+def check_days(
+    allocation: Allocation, thresholds: AlertThresholds
+) -> tuple[tuple[DayAnomaly, ...], str]:
+    """Each cost center's days against the median of its other days with spend this month,
+    and the note's part saying what was compared."""
+    if not thresholds.by_day:
+        return (), "; days inside the month not compared (alerts.day_ratio = 0)"
+    by_center: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
+    for d in allocation.daily:
+        if d.amount > 0:
+            by_center.setdefault((d.cost_center, d.currency), []).append((d.day, d.amount))
+    found: list[DayAnomaly] = []
+    for (cc, currency), days in by_center.items():
+        if len(days) - 1 < MIN_OTHER_DAYS:
+            continue
+        for i, (day, amount) in enumerate(days):
+            if amount < thresholds.min_day_amount:
+                continue
+            others = [a for j, (_, a) in enumerate(days) if j != i]
+            median = Decimal(statistics.median(others)).quantize(CENT, ROUND_HALF_UP)
+            if median <= 0 or amount <= median * thresholds.day_ratio:
+                continue
+            ratio = (amount / median).quantize(CENT, ROUND_HALF_UP)
+            found.append(DayAnomaly(cc, currency, day, amount, median, len(others), ratio))
+    found.sort(key=lambda f: (-f.ratio, f.cost_center, f.day))
+    note = (
+        f"; days inside the month: each cost center's usage day compared with the median of "
+        f"its other days with spend (at least {MIN_OTHER_DAYS}), flagged above "
+        f"{thresholds.day_ratio} times it and at least {thresholds.min_day_amount}"
+    )
+    return tuple(found), note
 
 
 def _flags(

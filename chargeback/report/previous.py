@@ -1,19 +1,21 @@
-"""Last month's charges, from the previous run published at the destination.
+"""Last month's charges, from the run published before this one at the same destination.
 
-Locally that is ``OUT/YYYY-MM/run.json``; on S3 the month's ``current.json``, which carries
-the published run's totals. The Summary shows them next to this month's when they exist. A
-previous run that is missing or unreadable only means the comparison is left out: it never
-stops this month's statements.
+The pipeline reads the months published before this one once, through
+``publish/published.py`` (which parses each record with ``chargeback/run_record.py``, as
+the trend and the anomaly check do); this picks last month out of them. The Summary shows
+its charges next to this month's. A month never published means no comparison. A month
+published whose record cannot be read does not stop this month's statements either, but it
+is said (a warning on stderr, in ``run.json`` and the Lambda's log line), never a silently
+missing comparison.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
-from chargeback.errors import ChargebackError
+from chargeback.run_record import PublishedMonth, UnreadableMonth
 from chargeback.settings.model import Period
 
 
@@ -24,24 +26,30 @@ class PreviousRun:
     amounts: dict[tuple[str, str], Decimal]
 
 
+@dataclass(frozen=True)
+class LastMonth:
+    """Last month's run, if published and readable; ``warning`` when it was published but
+    its record could not be read (one line: which month, why, what the statements lack)."""
+
+    run: PreviousRun | None
+    warning: str | None = None
+
+
 def previous_run(
-    published: Callable[[str], tuple[str, Any] | None], period: Period
-) -> PreviousRun | None:
-    """The run of the month before ``period``, from ``published`` (a destination's
-    ``published_run``), if one was published and can be read."""
-    try:
-        found = published(str(period.previous()))
-        return None if found is None else PreviousRun(found[0], _amounts(found[1]))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, InvalidOperation):
-        return None
-    except ChargebackError:  # S3 unreachable or denied: no comparison, this month still runs
-        return None
-
-
-def _amounts(doc: Any) -> dict[tuple[str, str], Decimal]:
-    amounts: dict[tuple[str, str], Decimal] = {}
-    for totals in doc["totals"]:
-        currency = str(totals["currency"])
-        for name, amount in totals["cost_centers"].items():
-            amounts[(str(name), currency)] = Decimal(str(amount))
-    return amounts
+    period: Period, published: Sequence[PublishedMonth], unreadable: Sequence[UnreadableMonth]
+) -> LastMonth:
+    """The run of the month before ``period`` among the months ``published`` before it (and
+    those published but ``unreadable``), as ``publish.published.months_before`` finds them."""
+    last = str(period.previous())
+    for month in published:
+        if month.period == last:
+            return LastMonth(PreviousRun(month.uri, dict(month.amounts)))
+    for bad in unreadable:
+        if bad.period == last:
+            return LastMonth(
+                None,
+                f"no comparison with last month: {last} was published but its record "
+                f"could not be read ({bad.reason}); the Summary's last-month columns are "
+                "left blank",
+            )
+    return LastMonth(None)

@@ -71,7 +71,14 @@ _SECTIONS = (
 )
 _LOG_ROLES = ("application", "environment", "team", "owner")
 _INVOCATION_LOGS = ("location", "cost_center_keys", *(f"{r}_key" for r in _LOG_ROLES))
-_ALERTS = ("month_ratio", "min_months", "min_amount", "budget_warn_pct")
+_ALERTS = (
+    "month_ratio",
+    "min_months",
+    "min_amount",
+    "budget_warn_pct",
+    "day_ratio",
+    "min_day_amount",
+)
 _JOURNAL = ("expense_account", "clearing_account")
 _ATTRIBUTION = ("order", "resource_map", "principal_map", "account_map")
 _COST_CENTERS = ("master", "aliases")
@@ -175,6 +182,11 @@ def _alerts(section: Mapping[str, Any], where: str) -> AlertThresholds:
         value = Decimal(str(raw))
         if key == "month_ratio" and not (value.is_finite() and value > 1):
             raise ConfigError(f"{where}: {name} = {shown(raw)} must be more than 1")
+        if key == "day_ratio" and value.is_finite() and 0 < value <= 1:
+            raise ConfigError(
+                f"{where}: {name} = {shown(raw)} must be more than 1, or 0 to turn the daily "
+                "check off"
+            )
         if not (value.is_finite() and value >= 0):
             raise ConfigError(f"{where}: {name} = {shown(raw)} must be 0 or more")
         values[key] = value

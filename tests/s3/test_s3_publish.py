@@ -173,7 +173,8 @@ def test_pointer_not_written_is_retryable_and_leaves_nothing(s3: S3) -> None:
 
 
 def test_last_month_comes_from_the_published_s3_run(s3: S3, tmp_path: Path, run_on: RunFn) -> None:
-    """On S3 last month's charges come from its current.json; statements/ are uploaded."""
+    """On S3 last month's charges come from the run its current.json names (that run's
+    run.json, read through publish/published.py); statements/ are uploaded."""
     s3.client.create_bucket(Bucket="finance-reports")
     write(
         tmp_path / "e" / "a.parquet",
@@ -184,9 +185,10 @@ def test_last_month_comes_from_the_published_s3_run(s3: S3, tmp_path: Path, run_
         ],
     )
     out = "s3://finance-reports/chargeback"
-    run_on(tmp_path / "e", period="2026-09", out=out)
+    september = run_on(tmp_path / "e", period="2026-09", out=out)
     result = run_on(tmp_path / "e", period="2026-10", out=out)
-    assert result.previous_run == "s3://finance-reports/chargeback/2026-09/current.json"
+    assert result.previous_run == september.outputs["run"]
+    assert result.previous_run.startswith("s3://finance-reports/chargeback/2026-09/")
     prefix = result.output_dir.removeprefix("s3://finance-reports/")
     keys = s3.keys("finance-reports", prefix)
     assert prefix + "statements/CC-A.xlsx" in keys and prefix + "journal-2026-10.csv" in keys
