@@ -109,9 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     kept_rows, kept_bytes, kept_cols = rows_bytes_cols(kept_files)
     full = run_way("full", source, args.threads, None)
     small = run_way("full", filtered, args.threads, None)
-    same = full.result == small.result and full.info["statement_lines"] == small.info[
-        "statement_lines"
-    ]
+    same = (
+        full.result == small.result
+        and full.info["statement_lines"] == small.info["statement_lines"]
+    )
     print(f"source {source} ({compression_of(files)}), period {PERIOD}")
     print(f"{'':10} {'rows':>14} {'bytes':>16} {'columns':>8} {'run s':>8} {'peak MB':>8}")
     for label, rows, size, cols, m in (
@@ -119,8 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("bedrock", kept_rows, kept_bytes, kept_cols, small),
     ):
         print(
-            f"{label:10} {rows:>14,} {size:>16,} {cols:>8} {m.seconds:>8.1f} "
-            f"{m.peak_rss_mb:>8.0f}"
+            f"{label:10} {rows:>14,} {size:>16,} {cols:>8} {m.seconds:>8.1f} {m.peak_rss_mb:>8.0f}"
         )
     print(
         f"kept {kept_rows / full_rows:.2%} of rows, {kept_bytes / full_bytes:.2%} of bytes; "
