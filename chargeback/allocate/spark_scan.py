@@ -11,10 +11,14 @@ The session is a Spark Connect one (``--spark-remote sc://HOST:PORT``: EMR, Data
 or a local one (``local[N]`` on this machine, bound to loopback). pyspark and sqlglot load
 only here, and this module loads only with the Spark engine.
 
+The files of one group that share a schema are read with one ``spark.read.parquet`` (Spark
+plans one scan, not one per file), each row's file named from Spark's hidden
+``_metadata.file_path`` mapped back to the URI as listed; groups and schemas are unioned by
+name.
+
 TODO(issue 16): files are still listed, and their footers read, by the local ``read`` layer
-(pyarrow), and each file is read into Spark on its own and unioned by name: fine for the
-tens to hundreds of files of a month, slow to plan for many thousands (read a group of
-files with one ``spark.read.parquet`` and ``_metadata.file_path`` instead). Spark Connect is
+(pyarrow) before Spark reads them: for many thousands of files on S3 that listing, not
+Spark, is the slow part (let Spark list a prefix instead). Spark Connect is
 tested against the local session serving it, not a cluster; S3 on a local session needs
 hadoop-aws, which pyspark's wheel lacks. Dates some files hold as text are checked by the
 DuckDB engine before its scan (read/columns.py names a value that is not a date); on Spark a
@@ -117,22 +121,48 @@ class SparkScan:
         self._cached: list[DataFrame] = []
         view = canonical_sql(source, schema)
         for name, (uris, _columns) in view.tables.items():
-            self._read_files(name, uris)
+            self._read_files(name, uris, source)
         self._sql_view("cur", spark_text(view.sql))
 
-    def _read_files(self, name: str, uris: Sequence[str]) -> None:
-        lit = _lit(self.spark)
-        frames = []
+    def _read_files(self, name: str, uris: Sequence[str], source: Source) -> None:
+        """The files ``uris`` as the table ``name``: the files that share a schema (the same
+        columns of the same types) in one read, each row's file from Spark's hidden
+        ``_metadata.file_path`` given back as the URI listed (``FILE_COLUMN``, as DuckDB
+        has it); the reads unioned by name."""
+        by_schema: dict[tuple[tuple[str, str], ...], list[str]] = {}
+        columns = {f.uri: f.columns for f in source.files}
         for uri in uris:
-            try:
-                frame = self.spark.read.parquet(spark_path(uri, self.local))
-            except Exception as e:
-                raise _read_error(uri, e) from e
-            frames.append(frame.withColumn(FILE_COLUMN, lit(uri)))
+            shape = tuple(sorted((c, str(t)) for c, t in columns.get(uri, {}).items()))
+            by_schema.setdefault(shape, []).append(uri)
+        frames = [self._read_alike(same) for same in by_schema.values()]
         union = frames[0]
         for frame in frames[1:]:
             union = union.unionByName(frame, allowMissingColumns=True)
         union.createOrReplaceTempView(name)
+
+    def _read_alike(self, uris: Sequence[str]) -> DataFrame:
+        """Files of one schema in one ``spark.read.parquet``, with ``FILE_COLUMN``."""
+        paths = [spark_path(uri, self.local) for uri in uris]
+        try:
+            frame = self.spark.read.parquet(*paths)
+        except Exception as e:
+            for uri, path in zip(uris, paths, strict=True):  # which file Spark cannot read
+                try:
+                    self.spark.read.parquet(path)
+                except Exception as one:
+                    raise _read_error(uri, one) from one
+            raise _read_error(uris[0] if len(uris) == 1 else f"{len(uris)} files", e) from e
+        keys = [_path_key(path) for path in paths]
+        try:
+            found: DataFrame = self.spark.sql(
+                f"SELECT * EXCEPT ({SPARK_FILE}), coalesce(element_at(map_from_arrays(:keys, "
+                f":uris), {SPARK_FILE_KEY}), {SPARK_FILE}) AS {FILE_COLUMN} FROM {{frame}}",
+                args={"keys": keys, "uris": list(uris)},
+                frame=frame.selectExpr("*", f"_metadata.file_path AS {SPARK_FILE}"),
+            )
+        except Exception as e:
+            raise _read_error(uris[0] if len(uris) == 1 else f"{len(uris)} files", e) from e
+        return found
 
     def _sql_view(self, name: str, text: str) -> None:
         try:
@@ -197,16 +227,20 @@ class SparkScan:
         self._cached.clear()
 
 
-def _lit(spark: Session) -> Any:
-    """``lit`` of the session's kind: pyspark's generic one picks the kind by the process's
-    mode, which is wrong for a Connect client in a process that also runs a local session."""
-    if type(spark).__module__.startswith("pyspark.sql.connect"):
-        from pyspark.sql.connect.functions import lit as connect_lit
+#: The column that holds Spark's ``_metadata.file_path`` while it becomes ``FILE_COLUMN``.
+SPARK_FILE = "_chargeback_spark_file"
+#: Spark's ``_metadata.file_path`` (a URI, percent-encoded: ``file:/a%20b/x.parquet``) as a
+#: plain path (``/a b/x.parquet``), compared with :func:`_path_key` of each listed file.
+#: ``+`` is kept (``url_decode`` alone would make it a space).
+SPARK_FILE_KEY = f"regexp_replace(url_decode(replace({SPARK_FILE}, '+', '%2B')), '^file:(//)?', '')"
 
-        return connect_lit
-    from pyspark.sql.functions import lit
 
-    return lit
+def _path_key(path: str) -> str:
+    """A path given to Spark as :data:`SPARK_FILE_KEY` finds it: URIs (``s3a://...``) as
+    they are, local paths absolute (Spark qualifies them with the working folder)."""
+    if "://" in path:
+        return path
+    return os.path.abspath(path)
 
 
 def _double_text(text: str | None) -> str | None:

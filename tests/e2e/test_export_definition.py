@@ -12,11 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 from cfnlint.api import lint
 from typer.testing import CliRunner
 
+from benchmarks.filtered_export import write_filtered
 from chargeback.allocate.export_definition import (
     TABLE,
     ExportFormat,
@@ -35,24 +35,10 @@ SAMPLE_FILES = sorted((SAMPLE / "data").rglob("*.parquet"))
 
 
 def filtered_sample(out: Path) -> Path:
-    """The sample month as the export definition would deliver it. A real CUR 2.0 table has
-    every column; the ones the sample lacks are added empty."""
-    con = duckdb.connect()
-    raw = con.read_parquet([str(f) for f in SAMPLE_FILES], union_by_name=True)
-    present = set(raw.columns)
-    extra = [
-        duckdb.ConstantExpression(None)
-        .cast(duckdb.sqltype("MAP(VARCHAR, VARCHAR)" if c == "tags" else "VARCHAR"))
-        .alias(c)
-        for c in export_columns()
-        if c not in present
-    ]
-    table = raw.select(duckdb.StarExpression(), *extra)
-    con.register(TABLE, table)
-    target = out / "data" / "BILLING_PERIOD=2026-10" / "part-00001.snappy.parquet"
-    target.parent.mkdir(parents=True)
-    con.sql(query_statement()).write_parquet(str(target), compression="snappy")
-    return out
+    """The sample month as the export definition would deliver it (the translation is the
+    benchmark's, benchmarks/filtered_export.py: a real CUR 2.0 table has every column, so the
+    ones the sample lacks are added empty)."""
+    return write_filtered(SAMPLE_FILES, out)
 
 
 def test_rule_is_read_from_the_macro() -> None:
