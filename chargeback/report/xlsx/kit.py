@@ -9,7 +9,9 @@ Also the header block every sheet shows (the run's ``RunHeader``) and the shared
 from __future__ import annotations
 
 import functools
+import os
 import re
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -133,11 +135,34 @@ for _name in CHECKED_METHODS:
     setattr(CheckedWorksheet, _name, _checked(getattr(Worksheet, _name)))
 
 
-def add_sheet(wb: Workbook, name: str) -> Worksheet:
-    """A new sheet of ``wb``: every sheet is added here, as a ``CheckedWorksheet``."""
+def add_sheet(wb: Workbook, name: str, stream: bool = False) -> Worksheet:
+    """A new sheet of ``wb``: every sheet is added here, as a ``CheckedWorksheet``.
+
+    ``stream``: the sheet's rows go to a temporary file as they are written instead of being
+    held until the workbook is closed (XlsxWriter's ``constant_memory`` mode, for this sheet
+    alone; text is stored in the cell, not in the shared strings). Its rows must be written
+    in order: XlsxWriter refuses a cell above the last row written (the writer returns -1),
+    and ``CheckedWorksheet`` and ``write_record`` turn that refusal into an ``OutputError``,
+    so a cell can never be lost without a word."""
     ws = wb.add_worksheet(name, worksheet_class=CheckedWorksheet)
     ws.book = Path(str(wb.filename)).name
+    if stream:
+        _stream_rows(ws)
     return ws
+
+
+def _stream_rows(ws: Worksheet) -> None:
+    """What XlsxWriter's ``Worksheet._initialize`` does for a ``constant_memory`` workbook,
+    for one sheet (before any cell is written): the packager then copies the rows from the
+    file into the sheet's XML (``Packager._write_worksheet_files`` checks each sheet's
+    ``constant_memory``) and deletes it."""
+    fd, filename = tempfile.mkstemp(dir=ws.tmpdir, prefix="chargeback-rows-")
+    os.close(fd)
+    ws.constant_memory = True
+    ws.row_data_filename = filename
+    ws.row_data_fh = open(filename, mode="w+", encoding="utf-8")  # noqa: SIM115 - XlsxWriter closes it
+    ws.row_data_fh_closed = False
+    ws.fh = ws.row_data_fh
 
 
 @dataclass(frozen=True)
