@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
 from chargeback.errors import OutputError
 from chargeback.report.header import RunHeader
@@ -99,12 +99,35 @@ CHECKED_METHODS = (
 )
 
 
+_NUMBER_CELL, _STRING_CELL = CellNumberTuple, CellStringTuple
+_cell_name = xl_rowcol_to_cell_fast
+
+
 class CheckedWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
     """A worksheet on which every refused write raises ``OutputError``: nothing is ever
     dropped or cut silently, so no truncated workbook is published."""
 
     #: The workbook's file name, for messages.
     book = ""
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """XlsxWriter's innermost loop, run for every cell when the sheet is assembled: the
+        two cells a statement is made of (shared text and a number, each with its format)
+        written directly, the same bytes ``Worksheet._write_cell`` writes (a cell reference
+        and a format index need no XML escaping); every other cell as XlsxWriter does."""
+        kind = type(cell)
+        if kind is _NUMBER_CELL and cell.format is not None:
+            self.fh.write(
+                f'<c r="{_cell_name(row, col)}" s="{cell.format._get_xf_index()}">'
+                f"<v>{cell.number:.16G}</v></c>"
+            )
+        elif kind is _STRING_CELL and cell.format is not None and not self.constant_memory:
+            self.fh.write(
+                f'<c r="{_cell_name(row, col)}" s="{cell.format._get_xf_index()}" t="s">'
+                f"<v>{cell.string}</v></c>"
+            )
+        else:
+            super()._write_cell(row, col, cell)
 
 
 def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
