@@ -1,9 +1,9 @@
 """The consolidated workbook's one Statements sheet (past ``MAX_STATEMENT_SHEETS`` cost
 centers), and its Unit economics sheet then, are streamed to a temporary file row by row
-(issue 19: memory must not grow with the statement lines). Streaming drops any cell written above the last row written, so: the
-streamed workbook, read back, holds every cell (value and format) the same workbook holds
-written in memory, over continuation sheets too; and a write out of row order raises
-instead of being lost."""
+(issue 19: memory must not grow with the statement lines). Streaming drops any cell written
+above the last row written, so: the streamed workbook, read back, holds every cell (value
+and format) the same workbook holds written in memory, over continuation sheets too; and a
+write out of row order raises instead of being lost."""
 
 from __future__ import annotations
 
