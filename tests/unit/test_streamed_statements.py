@@ -7,6 +7,8 @@ write out of row order raises instead of being lost."""
 
 from __future__ import annotations
 
+import gc
+import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -106,3 +108,20 @@ def test_a_write_above_the_streamed_rows_raises(tmp_path: Path) -> None:
     rows = list(ws.iter_rows(min_row=1, max_row=7, max_col=2, values_only=True))
     assert rows[5] == ("x", 1) and rows[6] == ("same row is fine", 2)
     assert all(r == (None, None) for r in rows[:5])
+
+
+def test_a_failed_streamed_workbook_leaves_no_temporary_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    wb = xlsxwriter.Workbook(str(tmp_path / "a.xlsx"), {"in_memory": False})
+    fmt = Formats(wb, load_templates().workbook)
+    ws = add_sheet(wb, "Statements", stream=True)
+    for row in range(50):
+        write_record(ws, row, ["a"], {"a": "x" * 100}, "USD", fmt)
+    assert any(p.is_file() for p in scratch.rglob("*"))  # the rows are on disk
+    del wb, ws, fmt  # as when a writer raises and the workbook is dropped unclosed
+    gc.collect()
+    assert list(scratch.iterdir()) == []

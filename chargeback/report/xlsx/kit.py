@@ -170,6 +170,15 @@ def add_sheet(wb: Workbook, name: str, stream: bool = False) -> Worksheet:
     ws = wb.add_worksheet(name, worksheet_class=CheckedWorksheet)
     ws.book = Path(str(wb.filename)).name
     if stream:
+        # the rows' temporary files go in a folder that is removed with the workbook object,
+        # so a write that fails half way leaves nothing behind in the temporary directory
+        rows = getattr(wb, "chargeback_rows", None)
+        if rows is None:
+            rows = tempfile.TemporaryDirectory(
+                prefix="chargeback-rows-", ignore_cleanup_errors=True
+            )
+            wb.chargeback_rows = rows
+        ws.tmpdir = rows.name
         _stream_rows(ws)
     return ws
 
@@ -179,7 +188,7 @@ def _stream_rows(ws: Worksheet) -> None:
     for one sheet (before any cell is written): the packager then copies the rows from the
     file into the sheet's XML (``Packager._write_worksheet_files`` checks each sheet's
     ``constant_memory``) and deletes it."""
-    fd, filename = tempfile.mkstemp(dir=ws.tmpdir, prefix="chargeback-rows-")
+    fd, filename = tempfile.mkstemp(dir=ws.tmpdir)
     os.close(fd)
     ws.constant_memory = True
     ws.row_data_filename = filename
