@@ -9,16 +9,18 @@ Also the header block every sheet shows (the run's ``RunHeader``) and the shared
 from __future__ import annotations
 
 import functools
+import os
 import re
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
 from chargeback.errors import OutputError
 from chargeback.report.header import RunHeader
@@ -97,12 +99,35 @@ CHECKED_METHODS = (
 )
 
 
+_NUMBER_CELL, _STRING_CELL = CellNumberTuple, CellStringTuple
+_cell_name = xl_rowcol_to_cell_fast
+
+
 class CheckedWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
     """A worksheet on which every refused write raises ``OutputError``: nothing is ever
     dropped or cut silently, so no truncated workbook is published."""
 
     #: The workbook's file name, for messages.
     book = ""
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """XlsxWriter's innermost loop, run for every cell when the sheet is assembled: the
+        two cells a statement is made of (shared text and a number, each with its format)
+        written directly, the same bytes ``Worksheet._write_cell`` writes (a cell reference
+        and a format index need no XML escaping); every other cell as XlsxWriter does."""
+        kind = type(cell)
+        if kind is _NUMBER_CELL and cell.format is not None:
+            self.fh.write(
+                f'<c r="{_cell_name(row, col)}" s="{cell.format._get_xf_index()}">'
+                f"<v>{cell.number:.16G}</v></c>"
+            )
+        elif kind is _STRING_CELL and cell.format is not None and not self.constant_memory:
+            self.fh.write(
+                f'<c r="{_cell_name(row, col)}" s="{cell.format._get_xf_index()}" t="s">'
+                f"<v>{cell.string}</v></c>"
+            )
+        else:
+            super()._write_cell(row, col, cell)
 
 
 def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,11 +158,43 @@ for _name in CHECKED_METHODS:
     setattr(CheckedWorksheet, _name, _checked(getattr(Worksheet, _name)))
 
 
-def add_sheet(wb: Workbook, name: str) -> Worksheet:
-    """A new sheet of ``wb``: every sheet is added here, as a ``CheckedWorksheet``."""
+def add_sheet(wb: Workbook, name: str, stream: bool = False) -> Worksheet:
+    """A new sheet of ``wb``: every sheet is added here, as a ``CheckedWorksheet``.
+
+    ``stream``: the sheet's rows go to a temporary file as they are written instead of being
+    held until the workbook is closed (XlsxWriter's ``constant_memory`` mode, for this sheet
+    alone; text is stored in the cell, not in the shared strings). Its rows must be written
+    in order: XlsxWriter refuses a cell above the last row written (the writer returns -1),
+    and ``CheckedWorksheet`` and ``write_record`` turn that refusal into an ``OutputError``,
+    so a cell can never be lost without a word."""
     ws = wb.add_worksheet(name, worksheet_class=CheckedWorksheet)
     ws.book = Path(str(wb.filename)).name
+    if stream:
+        # the rows' temporary files go in a folder that is removed with the workbook object,
+        # so a write that fails half way leaves nothing behind in the temporary directory
+        rows = getattr(wb, "chargeback_rows", None)
+        if rows is None:
+            rows = tempfile.TemporaryDirectory(
+                prefix="chargeback-rows-", ignore_cleanup_errors=True
+            )
+            wb.chargeback_rows = rows
+        ws.tmpdir = rows.name
+        _stream_rows(ws)
     return ws
+
+
+def _stream_rows(ws: Worksheet) -> None:
+    """What XlsxWriter's ``Worksheet._initialize`` does for a ``constant_memory`` workbook,
+    for one sheet (before any cell is written): the packager then copies the rows from the
+    file into the sheet's XML (``Packager._write_worksheet_files`` checks each sheet's
+    ``constant_memory``) and deletes it."""
+    fd, filename = tempfile.mkstemp(dir=ws.tmpdir)
+    os.close(fd)
+    ws.constant_memory = True
+    ws.row_data_filename = filename
+    ws.row_data_fh = open(filename, mode="w+", encoding="utf-8")  # noqa: SIM115 - XlsxWriter closes it
+    ws.row_data_fh_closed = False
+    ws.fh = ws.row_data_fh
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,10 @@ sheet X right after it (named after the first, made unique as any sheet name: ``
 lets ``start`` write the header block and the table header there again, and goes on. A total
 over rows that span sheets is a SUM or SUBTOTAL over one range per sheet (``spans``), so the
 Total on the last sheet covers every line.
+
+Every row is handed out in order, and a sheet is left for good once full, so its rows can be
+streamed (``stream``: ``kit.add_sheet``) as long as the caller writes each row before
+asking for the next one.
 """
 
 from __future__ import annotations
@@ -36,8 +40,10 @@ class Pages:
         max_rows: int,
         note: Callable[[str], str],
         note_format: Any,
+        stream: bool = False,
     ) -> None:
         self._wb, self._title, self._used = wb, title, used
+        self._stream = stream  # every sheet's rows streamed (``kit.add_sheet``)
         self._start, self._max = start, max_rows
         self._note, self._note_format = note, note_format
         #: Each sheet with its table header's row and the last row of the table on it.
@@ -79,7 +85,7 @@ class Pages:
         return out
 
     def _open(self, name: str, continues: str | None) -> None:
-        ws = add_sheet(self._wb, name)
+        ws = add_sheet(self._wb, name, stream=self._stream)
         self._used.add(name)
         head = self._start(ws, continues)
         if head + 2 >= self._max - 1:

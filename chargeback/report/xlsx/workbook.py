@@ -64,19 +64,28 @@ __all__ = ["MAX_STATEMENT_SHEETS", "write_statement_workbook", "write_workbook"]
 #: thousand sheets is already past what anyone pages through, Excel slows down opening far
 #: more, and XlsxWriter checks each new sheet's name against all before it (issue 19).
 MAX_STATEMENT_SHEETS = 1_000
-# TODO(issue 19): XlsxWriter holds that one sheet's cells in memory (1.8 GB peak at 351k
-# statement lines); its constant_memory mode streams rows but drops any cell written out of
-# row order silently, so every writer of this workbook must be checked before using it.
+# That one sheet, and Unit economics then (a row per cost center, model and token kind), are
+# streamed (``kit.add_sheet(stream=True)``: rows go to a temporary file as they are written,
+# so memory does not grow with them; their writers write each row once, in order, and a cell
+# written out of order raises instead of being lost), and the workbook is assembled in
+# temporary files rather than in memory. TODO(issue 19): the Summary (a row per cost
+# center) is still held: its charts read their cached values from it. The workbook now
+# adds ~7 MB at 17,600 cost centers (was ~1.1 GB), but a full run at 86k cost centers still
+# peaks at ~3.6 GB in its largest process: reading and allocating alone reach ~2.1 GB, and
+# the rest is another job (the HTML report? the cost centers' files' worker?) to be found
+# (benchmarks/RESULTS.md, "Issue 19, second pass").
 
 
-def new_workbook(path: Path, title: str) -> Workbook:
+def new_workbook(path: Path, title: str, in_memory: bool = True) -> Workbook:
+    """``in_memory``: the workbook's parts assembled in memory (quicker for small files);
+    off, in temporary files (for a workbook with a streamed sheet)."""
     wb = xlsxwriter.Workbook(
         str(path),
         {
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
-            "in_memory": True,
+            "in_memory": in_memory,
         },
     )
     wb.set_properties({"title": title})
@@ -97,7 +106,9 @@ def write_workbook(
     longer than ``max_rows`` goes on over more sheets (``xlsx.pages``); past ``max_sheets``
     cost centers their statements share one sheet (``MAX_STATEMENT_SHEETS``). With
     ``alerts``: budget columns on the Summary, its charts, and the Alerts sheet after it."""
-    wb = new_workbook(path, f"Amazon Bedrock chargeback {header.period}")
+    statements = cost_centers(allocation)
+    one_sheet = len(statements) > max_sheets
+    wb = new_workbook(path, f"Amazon Bedrock chargeback {header.period}", in_memory=not one_sheet)
     fmt = Formats(wb, template)
     sheets = template.sheets
     used = TakenNames(sheets.values())
@@ -109,8 +120,7 @@ def write_workbook(
         data_title = sheet_title(template.word("chart_data_sheet"), used)
         write_alerts(add_sheet(wb, alerts_title), alerts, header, template, fmt)
         data = add_sheet(wb, data_title)
-    statements = cost_centers(allocation)
-    if len(statements) > max_sheets:
+    if one_sheet:
         _all_statements(wb, used, statements, header, template, fmt, max_rows)
     else:
         for name, centers in statements.items():
@@ -119,7 +129,9 @@ def write_workbook(
     write_unattributed(add_sheet(wb, sheets["unattributed"]), allocation, header, template, fmt)
     write_reconciliation(add_sheet(wb, sheets["reconciliation"]), allocation, header, template, fmt)
     write_coverage(add_sheet(wb, sheets["coverage"]), allocation, header, template, fmt)
-    write_unit_economics(add_sheet(wb, sheets["unit_economics"]), allocation, header, template, fmt)
+    # with as many cost centers, Unit economics (rows written in order) is streamed too
+    economics = add_sheet(wb, sheets["unit_economics"], stream=one_sheet)
+    write_unit_economics(economics, allocation, header, template, fmt)
     if alerts is not None and place is not None and data is not None:
         add_charts(
             wb,
@@ -356,7 +368,9 @@ def _all_statements(
 ) -> None:
     """Every cost center's statement lines in one table, a cost-center column first, the
     lines in the order of each cost center's own statement; per currency a live SUBTOTAL
-    that follows the table's filter (filter on a cost center: its total)."""
+    that follows the table's filter (filter on a cost center: its total). Its sheets are
+    streamed: every row below is written once, in order (header block, table header, lines,
+    totals; widths and page setup touch no cell)."""
     w = template.word
     columns = ["cost_center", *template.columns["statement"]]
     heading = template.title("statement", period=header.period, cost_center=w("all_cost_centers"))
@@ -370,7 +384,14 @@ def _all_statements(
 
     title = sheet_title(w("statements_sheet"), used)
     pages = Pages(
-        wb, title, used, start, max_rows, lambda nxt: f"{w('continued_on')} {nxt}", fmt.label
+        wb,
+        title,
+        used,
+        start,
+        max_rows,
+        lambda nxt: f"{w('continued_on')} {nxt}",
+        fmt.label,
+        stream=True,
     )
     summed = [c for c in columns if c in MONEY or c == "line_items"]
     by_currency: dict[str, list[tuple[str, CostCenterTotal]]] = {}
