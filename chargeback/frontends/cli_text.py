@@ -69,14 +69,24 @@ def run_summary_text(
     return out
 
 
+#: At most this many alerts are printed; the rest are on the workbook's Alerts sheet, in
+#: report.html and in run.json (a month of thousands of cost centers can have hundreds).
+TERMINAL_ALERTS = 20
+
+
 def alerts_text(alerts: MonthAlerts | None) -> list[str]:
     """The month's alerts, worst first (over budget, projected over, near budget, above the
-    usual level), one line each; nothing when there are none."""
+    usual level), one line each, the first ``TERMINAL_ALERTS``; nothing when there are none."""
     if alerts is None or not alerts.alerts:
         return []
-    return [f"Alerts ({len(alerts.alerts)}):"] + [
-        f"  ! {terminal_text(a.message, 200)}" for a in alerts.alerts
-    ]
+    shown = alerts.alerts[:TERMINAL_ALERTS]
+    more = len(alerts.alerts) - len(shown)
+    tail = [f"  ... and {more:,} more: see the workbook's Alerts sheet or run.json"] if more else []
+    return (
+        [f"Alerts ({len(alerts.alerts):,}):"]
+        + [f"  ! {terminal_text(a.message, 200)}" for a in shown]
+        + tail
+    )
 
 
 def trend_text(months: Sequence[PublishedMonth], out: str) -> list[str]:
