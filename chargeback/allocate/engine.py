@@ -108,6 +108,10 @@ class Engine:
             # DuckDB's own bar is never printed (it went to stdout, which holds results);
             # with on_progress it runs only to make query_progress() count
             self.con.execute("SET enable_progress_bar_print = false")
+            # the export is scanned by several queries (10, 13, 21 to 23, 25): keep each
+            # file's Parquet footer after the first, so a month of thousands of small files
+            # does not parse them all again per query
+            self.con.execute("SET parquet_metadata_cache = true")
             if on_progress is not None:
                 self.con.execute("SET enable_progress_bar = true")
             self.con.execute(query_text("00_macros"))
