@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any, Protocol, cast
 
 from chargeback.allocate.daily_spend import DaySpend, daily_spend
-from chargeback.allocate.engine import Engine, Rows
+from chargeback.allocate.engine import Engine
 from chargeback.allocate.invocation_logs import (
     LogSummary,
     log_summary,
@@ -20,7 +20,7 @@ from chargeback.allocate.invocation_logs import (
 )
 from chargeback.allocate.matching import Unmatched, rule_matches, unmatched_settings
 from chargeback.allocate.policies import SPLIT_REASON, PolicySplit, apply_policies
-from chargeback.allocate.products import ProductNames, name_products
+from chargeback.allocate.products import ProductNames, Reads, name_products
 from chargeback.allocate.statements import (
     LINE_FIELDS,
     UNATTRIBUTED,
@@ -124,13 +124,12 @@ class Allocation:
         return [ln for t in self.totals for c in t.cost_centers for ln in c.lines]
 
 
-class Scan(Protocol):
-    """What runs the queries that read the export (10 to 15, and 21 to 23): the DuckDB engine
-    itself, or another engine that hands the groups over (``allocate/spark_scan.py``)."""
+class Scan(Reads, Protocol):
+    """What runs the queries that read the export (10 to 15, 21 to 23 and 25): the DuckDB
+    engine itself, or another engine that hands the groups over (``allocate/spark_scan.py``).
+    Its ``fetch`` is ``products.Reads``' (25 needs only that)."""
 
     def execute(self, name: str, params: Mapping[str, Any] | None = None) -> None: ...
-
-    def fetch(self, name: str, params: Mapping[str, Any] | None = None) -> Rows: ...
 
 
 class HandsOver(Scan, Protocol):

@@ -35,7 +35,8 @@ MARKETPLACE_UNIT = "Units"
 
 
 class Reads(Protocol):
-    """What reads the export: the DuckDB engine, or Spark's scan (``allocation.Scan``)."""
+    """What fetches from the export: the DuckDB engine, or Spark's scan (``allocation.Scan``
+    adds ``execute`` to this)."""
 
     def fetch(self, name: str, params: Mapping[str, Any] | None = None) -> Rows: ...
 
