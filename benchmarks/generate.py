@@ -118,14 +118,17 @@ PRODUCT_ATTRIBUTES = (
 )  # fmt: skip
 
 
-def scaled_pools(cost_centers: int) -> tuple[dict[str, list[str]], int]:
+def scaled_pools(cost_centers: int, resources: int = 0) -> tuple[dict[str, list[str]], int]:
     """The pools for a month of ``cost_centers`` cost centers, and the number of tagged
     resources: at the default (60) the pools above, unchanged; beyond it more Bedrock
     resources (a multiple of the accounts, so a resource's ARN names the account its lines
-    bill), enough that nearly every cost center has one."""
-    if cost_centers == N_COST_CENTERS:
+    bill), enough that nearly every cost center has one. ``resources``: that many (rounded
+    up to a multiple of the accounts) whatever the cost centers, so that months of 50 and
+    of 5,000 cost centers can differ in their cost centers alone."""
+    if cost_centers == N_COST_CENTERS and not resources:
         return POOLS, N_ACCOUNTS
-    resources = N_ACCOUNTS * max(1, math.ceil(cost_centers * 1.3 / N_ACCOUNTS))
+    wanted = resources or cost_centers * 1.3
+    resources = N_ACCOUNTS * max(1, math.ceil(wanted / N_ACCOUNTS))
     mantle = resources * N_PROJECTS // N_ACCOUNTS
     projects = [
         f"arn:aws:bedrock-mantle:us-east-1:{ACCOUNT_IDS[i % N_ACCOUNTS]}:project/proj_{i:06d}"
@@ -670,9 +673,10 @@ class BatchBuilder:
         other_period_share: float,
         cost_centers: int = N_COST_CENTERS,
         product_keys: int = 0,
+        resources: int = 0,
     ) -> None:
         self.profs = profiles(bedrock_share)
-        pools, self.resources = scaled_pools(cost_centers)
+        pools, self.resources = scaled_pools(cost_centers, resources)
         self.tag_values = {**TAG_VALUES, "cost_center": _cost_centers(cost_centers)}
         weights = np.array([p.weight for p in self.profs])
         self.cum = np.cumsum(weights / weights.sum())
@@ -935,10 +939,12 @@ def generate(
     batch_rows: int = BATCH_ROWS,
     cost_centers: int = N_COST_CENTERS,
     product_keys: int = 0,
+    resources: int = 0,
 ) -> Generated:
     """Write ``rows`` rows of CUR 2.0 under ``out`` as a Data Exports delivery, its resources
-    tagged with up to ``cost_centers`` cost centers, each line's ``product`` map padded to
-    ``product_keys`` keys (0: the few keys each kind of line needs)."""
+    (``resources`` of them; 0: 1.3 per cost center) tagged with up to ``cost_centers`` cost
+    centers, each line's ``product`` map padded to ``product_keys`` keys (0: the few keys
+    each kind of line needs)."""
     if rows < 1:
         raise ValueError("rows must be 1 or more")
     if cost_centers < 1:
@@ -950,6 +956,7 @@ def generate(
         other_period_share,
         cost_centers=cost_centers,
         product_keys=product_keys,
+        resources=resources,
     )
     folder = out / "data" / f"BILLING_PERIOD={period}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -1042,6 +1049,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="pad every line's product map to this many keys (real CUR 2.0: tens; default: "
         "the few each kind of line needs)",
     )
+    parser.add_argument(
+        "--resources",
+        type=int,
+        default=0,
+        help="tagged Bedrock resources, whatever the cost centers (default: 1.3 per cost "
+        "center past the default 60)",
+    )
     args = parser.parse_args(argv)
     result = generate(
         args.out,
@@ -1052,6 +1066,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bedrock_share=args.bedrock_share,
         cost_centers=args.cost_centers,
         product_keys=args.product_keys,
+        resources=args.resources,
     )
     size = sum(p.stat().st_size for p in result.files)
     print(

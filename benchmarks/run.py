@@ -153,6 +153,7 @@ class Shape:
     cost_centers: int = N_COST_CENTERS
     bedrock_share: float = 0.05
     product_keys: int = 0
+    resources: int = 0
 
     @property
     def suffix(self) -> str:
@@ -164,6 +165,8 @@ class Shape:
             parts.append(f"b{self.bedrock_share:g}")
         if self.product_keys:
             parts.append(f"pk{self.product_keys}")
+        if self.resources:
+            parts.append(f"r{self.resources}")
         return "".join(f"-{p}" for p in parts)
 
 
@@ -204,6 +207,7 @@ def _generate_and_stamp(root: Path, rows: int, seed: int, shape: Shape) -> None:
         cost_centers=shape.cost_centers,
         bedrock_share=shape.bedrock_share,
         product_keys=shape.product_keys,
+        resources=shape.resources,
     )
     (root / "generated.json").write_text(
         json.dumps(
@@ -384,9 +388,15 @@ def _label(entry: dict[str, Any]) -> str:
     return f"{entry['rows']:,}{shape.suffix.replace('-', ' ')}"
 
 
-def _order(entry: dict[str, Any]) -> tuple[int, int, float, int]:
+def _order(entry: dict[str, Any]) -> tuple[int, int, float, int, int]:
     shape = Shape(**entry.get("shape", {}))
-    return (shape.cost_centers, entry["rows"], shape.bedrock_share, shape.product_keys)
+    return (
+        shape.cost_centers,
+        entry["rows"],
+        shape.bedrock_share,
+        shape.product_keys,
+        shape.resources,
+    )
 
 
 def write_results(results: dict[str, Any]) -> None:
@@ -423,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bedrock-share", type=float, default=0.05, help="generator")
     parser.add_argument("--product-keys", type=int, default=0, help="generator: product map keys")
     parser.add_argument(
+        "--resources", type=int, default=0, help="generator: tagged resources (0: by cost centers)"
+    )
+    parser.add_argument(
         "--before", type=Path, default=None, help="another checkout, measured as way 'before'"
     )
     parser.add_argument("--skip", action="append", default=[], choices=WAYS, help="skip a way")
@@ -439,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = args.rows or [1_000_000]
-    shape = Shape(args.cost_centers, args.bedrock_share, args.product_keys)
+    shape = Shape(args.cost_centers, args.bedrock_share, args.product_keys, args.resources)
     (HERE / "data").mkdir(exist_ok=True)
     results: dict[str, Any] = {"sizes": {}}
     if args.write_results and RESULTS_JSON.exists():

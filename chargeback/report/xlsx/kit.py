@@ -9,6 +9,7 @@ Also the header block every sheet shows (the run's ``RunHeader``) and the shared
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import tempfile
@@ -18,9 +19,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
+from xlsxwriter.utility import (
+    _preserve_whitespace,
+    _utf16_len,
+    quote_sheetname,
+    xl_col_to_name,
+    xl_rowcol_to_cell,
+    xl_rowcol_to_cell_fast,
+)
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 
 from chargeback.errors import OutputError
 from chargeback.report.header import RunHeader
@@ -102,6 +111,39 @@ CHECKED_METHODS = (
 _NUMBER_CELL, _STRING_CELL = CellNumberTuple, CellStringTuple
 _cell_name = xl_rowcol_to_cell_fast
 
+#: Excel's longest text cell, in UTF-16 units (XlsxWriter cuts longer text: refused here).
+EXCEL_TEXT = 32_767
+
+
+class _Rendered:
+    """A table row whose cells' XML ``write_record`` made when the row was written (``cols``
+    and ``parts``, in column order), kept as the cell of the row's first column (its last
+    column holds an ``_End``): XlsxWriter's row loop writes the ``<row>`` element around it
+    and computes its span from those two columns."""
+
+    __slots__ = ("cols", "parts")
+
+    def __init__(self, cols: list[int], parts: list[str]) -> None:
+        self.cols, self.parts = cols, parts
+
+
+class _End:
+    """The last column of a ``_Rendered`` row: writes nothing."""
+
+    __slots__ = ()
+
+
+class _Piece:
+    """One rendered cell, for a rendered row another cell was also written into."""
+
+    __slots__ = ("xml",)
+
+    def __init__(self, xml: str) -> None:
+        self.xml = xml
+
+
+_END = _End()
+
 
 class CheckedWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
     """A worksheet on which every refused write raises ``OutputError``: nothing is ever
@@ -112,11 +154,18 @@ class CheckedWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untype
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         """XlsxWriter's innermost loop, run for every cell when the sheet is assembled: the
-        two cells a statement is made of (shared text and a number, each with its format)
-        written directly, the same bytes ``Worksheet._write_cell`` writes (a cell reference
-        and a format index need no XML escaping); every other cell as XlsxWriter does."""
+        rows ``write_record`` rendered, and the two cells a statement is made of (shared
+        text and a number, each with its format) written directly, the same bytes
+        ``Worksheet._write_cell`` writes (a cell reference and a format index need no XML
+        escaping); every other cell as XlsxWriter does."""
         kind = type(cell)
-        if kind is _NUMBER_CELL and cell.format is not None:
+        if kind is _Rendered:
+            self.fh.write("".join(cell.parts))
+        elif kind is _End:
+            pass
+        elif kind is _Piece:
+            self.fh.write(cell.xml)
+        elif kind is _NUMBER_CELL and cell.format is not None:
             self.fh.write(
                 f'<c r="{_cell_name(row, col)}" s="{cell.format._get_xf_index()}">'
                 f"<v>{cell.number:.16G}</v></c>"
@@ -128,6 +177,144 @@ class CheckedWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untype
             )
         else:
             super()._write_cell(row, col, cell)
+
+    def _xml_rich_inline_string(self, string: str, attributes: Any = ()) -> None:
+        """XlsxWriter writes text that starts with ``<r>`` and ends with ``</r>`` into a
+        streamed sheet as raw XML (it takes it for a rich string made by
+        ``write_rich_string``, which this tool never calls): a tag value could then inject
+        a formula. Written as the plain, escaped text it is."""
+        self._xml_inline_string(string, _preserve_whitespace(string), list(attributes))
+
+    def text_cell(self, ref: str, text: str, xf: int) -> str:
+        """The XML of a text cell at ``ref`` in format ``xf``: an index into the shared
+        strings, or the escaped text itself in a streamed sheet (what XlsxWriter writes
+        for ``write_string``)."""
+        if len(text) > EXCEL_TEXT // 2 and _utf16_len(text) > EXCEL_TEXT:
+            raise _refusal(self, "write_string", _row_col(ref), -2)
+        if not self.constant_memory:
+            index = self.str_table._get_shared_string_index(text)
+            return f'<c r="{ref}" s="{xf}" t="s"><v>{index}</v></c>'
+        text = XMLwriter._escape_control_characters(text)
+        space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+        return (
+            f'<c r="{ref}" s="{xf}" t="inlineStr">'
+            f"<is><t{space}>{_ESCAPE_DATA(self, text)}</t></is></c>"
+        )
+
+    def put_row(self, row: int, cols: list[int], parts: list[str]) -> None:
+        """Store row ``row``'s rendered cells (``parts``, in the columns ``cols``, in order)
+        as one entry: the dimensions and refusals of XlsxWriter's writers, once per row."""
+        if self._check_dimensions(row, cols[0]) or self._check_dimensions(row, cols[-1]):
+            raise _refusal(self, "write_record", (row, cols[0]), -1)
+        if self.constant_memory and row > self.previous_row:
+            self._write_single_row(row)  # what XlsxWriter's writers do before storing
+        cells = self.table.get(row)
+        if cells:  # the row already holds cells: each rendered cell on its own
+            self._unfold(row)
+            cells.update(zip(cols, map(_Piece, parts), strict=True))
+            return
+        self.table[row] = (
+            {cols[0]: _Rendered(cols, parts), cols[-1]: _END}
+            if len(cols) > 1
+            else {cols[0]: _Rendered(cols, parts)}
+        )
+
+    def _unfold(self, row: int) -> None:
+        """A rendered row as one cell per column, before another cell is written into it
+        (the last write to a cell wins, as in XlsxWriter)."""
+        cells = self.table.get(row)
+        if cells:
+            rendered = next(iter(cells.values()))
+            if type(rendered) is _Rendered:
+                del cells[rendered.cols[0]]
+                cells.pop(rendered.cols[-1], None)
+                cells.update(zip(rendered.cols, map(_Piece, rendered.parts), strict=True))
+
+    def _get_range_data(self, row_start: int, col_start: int, row_end: int, col_end: int) -> Any:
+        """The cells a chart shows, cached in the chart (XlsxWriter reads its cell objects):
+        a rendered cell gives its value back from its XML."""
+        if self.constant_memory:
+            return ()
+        data: list[Any] = []
+        for row in range(row_start, row_end + 1):
+            if row not in self.table:
+                data.append(None)
+                continue
+            self._unfold(row)
+            for col in range(col_start, col_end + 1):
+                cell = self.table[row].get(col)
+                if type(cell) is _Piece:
+                    value = cell.xml[cell.xml.rindex("<v>") + 3 : cell.xml.rindex("</v>")]
+                    is_text = ' t="s">' in cell.xml
+                    data.append(
+                        self.str_table._get_shared_string(int(value))
+                        if is_text
+                        else f"{float(value):.16g}"
+                    )
+                else:
+                    data.extend(super()._get_range_data(row, col, row, col))
+        return data
+
+    def _calculate_spans(self) -> None:
+        """XlsxWriter's ``<row spans>`` (the first and last column used in each block of 16
+        rows), from each row's cells rather than by trying every column of the sheet."""
+        if self.comments:
+            super()._calculate_spans()
+            return
+        spans: dict[int, str] = {}
+        table = self.table
+        for block in range(self.dim_rowmin // 16, self.dim_rowmax // 16 + 1):
+            low = high = None
+            for row in range(
+                max(block * 16, self.dim_rowmin), min(block * 16 + 16, self.dim_rowmax + 1)
+            ):
+                cells = table.get(row)
+                if cells:
+                    a, b = min(cells), max(cells)
+                    low = a if low is None or a < low else low
+                    high = b if high is None or b > high else high
+            if low is not None and high is not None:
+                spans[block] = f"{low + 1}:{high + 1}"
+        self.row_spans = spans
+
+
+_ESCAPE_DATA = XMLwriter._escape_data
+
+
+def _unfolding(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def write(self: CheckedWorksheet, row: int, col: int, *args: Any, **kwargs: Any) -> Any:
+        self._unfold(row)
+        return method(self, row, col, *args, **kwargs)
+
+    return write
+
+
+#: XlsxWriter's undecorated cell writers, which every public writer ends in: a cell written
+#: into a row ``write_record`` rendered unfolds that row first.
+for _name in (
+    "_write_string",
+    "_write_number",
+    "_write_blank",
+    "_write_formula",
+    "_write_array_formula",
+    "_write_datetime",
+    "_write_boolean",
+    "_write_url",
+    "_write_rich_string",
+):
+    setattr(CheckedWorksheet, _name, _unfolding(getattr(Worksheet, _name)))
+
+
+def _row_col(ref: str) -> tuple[int, int]:
+    digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return int(digits) - 1, 0
+
+
+@functools.cache
+def column_letter(col: int) -> str:
+    """Column ``col``'s letters (0 -> A)."""
+    return str(xl_col_to_name(col))
 
 
 def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -293,26 +480,35 @@ def write_record(
 ) -> None:
     """One table row: numbers as numbers in their format, everything else as text.
 
-    The hot path of every statement (a cell per column per line): it calls XlsxWriter's
-    undecorated writers directly (the checked and argument-converting wrappers cost about
-    a fifth of the cell's time) and checks their result as ``CheckedWorksheet`` does."""
-    text_format = fmt.text
+    The hot path of every statement (a cell per column per line): the row's cells are
+    rendered to their XML here, once, and stored as one entry of the sheet
+    (``CheckedWorksheet.put_row``), instead of a cell object per column that XlsxWriter
+    checks, stores and renders again when the sheet is assembled. The bytes are those
+    XlsxWriter writes for ``write_string`` and ``write_number`` (tests/unit/test_fast_cells.py);
+    a refused cell (text too long, past Excel's last row) raises as ``CheckedWorksheet`` does."""
+    text_xf = fmt.text._get_xf_index()
+    number = str(row + 1)
+    cols: list[int] = []
+    cells: list[str] = []
     for col, key in enumerate(columns):
         value = record.get(key)
         if value is None or value == "":
             continue  # a blank cell, not an empty string
+        ref = column_letter(col) + number
         if isinstance(value, str):
-            result = _WRITE_STRING(ws, row, col, clean_text(value), text_format)
+            cells.append(ws.text_cell(ref, clean_text(value), text_xf))
         else:
-            result = _WRITE_NUMBER(ws, row, col, float(value), fmt.for_column(key, currency))
-        if result < 0:
-            method = "write_string" if isinstance(value, str) else "write_number"
-            raise _refusal(ws, method, (row, col), result)
-
-
-#: XlsxWriter's undecorated cell writers (row and column as numbers, no A1 notation).
-_WRITE_STRING = Worksheet._write_string
-_WRITE_NUMBER = Worksheet._write_number
+            amount = float(value)
+            if not math.isfinite(amount):
+                raise OutputError(
+                    f"cannot write {amount} in row {row + 1:,} of sheet {ws.name!r} in"
+                    f" {ws.book} (column {key}): nothing was published"
+                )
+            xf = fmt.for_column(key, currency)._get_xf_index()
+            cells.append(f'<c r="{ref}" s="{xf}"><v>{amount:.16G}</v></c>')
+        cols.append(col)
+    if cells:
+        ws.put_row(row, cols, cells)
 
 
 def sum_formula(
