@@ -187,6 +187,29 @@ def _kind_rank(kind: str) -> int:
 
 def _group(key: tuple[str, ...], members: Sequence[StatementLine]) -> GroupedLine:
     project, model, kind, usage_type, item_type, unit, currency, source, value, text = key
+    if len(members) == 1:  # most groups: the line as it is (the sums' Decimal(0) + x kept)
+        (m,) = members
+        return GroupedLine(
+            project_id=project,
+            model=model,
+            usage_kind=kind,
+            usage_type=usage_type,
+            line_item_type=item_type,
+            pricing_unit=unit,
+            currency=currency,
+            application=m.application,
+            environment=m.environment,
+            team=m.team,
+            owner=m.owner,
+            usage_account_id=m.usage_account_id,
+            resource_id=m.resource_id,
+            attribution_source=source,
+            attribution_value=value,
+            description=text,
+            usage_amount=Decimal(0) + m.usage_amount,
+            amount=Decimal(0) + m.amount,
+            line_items=m.line_items,
+        )
     return GroupedLine(
         project_id=project,
         model=model,

@@ -93,6 +93,8 @@ def book(path: Path, write: Writer) -> dict[str, bytes]:
         ws.write_number(row + 2, 1, 3.5)  # no format: the column's, as XlsxWriter does
         ws.write_string(row + 2, 2, "plain")
         ws.write_boolean(row + 3, 0, True)
+        ws.set_row(row + 3, 30)  # row attributes: on a row with cells, and on an empty one
+        ws.set_row(row + 5, None, fmt.label)
         if not stream:  # a chart caches the cells it shows: the records' text and numbers
             chart = wb.add_chart({"type": "bar"})
             for col in (2, 4, 5):
@@ -112,6 +114,7 @@ def test_rendered_rows_are_what_xlsxwriter_writes(
     with monkeypatch.context() as m:
         m.setattr(kit.CheckedWorksheet, "_write_cell", Worksheet._write_cell)
         m.setattr(kit.CheckedWorksheet, "_calculate_spans", Worksheet._calculate_spans)
+        m.setattr(kit.CheckedWorksheet, "_write_rows", Worksheet._write_rows)
         m.setattr(kit, "write_record", cell_by_cell)
         plain = book(tmp_path / "plain.xlsx", cell_by_cell)
     assert list(fast) == list(plain)

@@ -255,6 +255,35 @@ class CheckedWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untype
                     data.extend(super()._get_range_data(row, col, row, col))
         return data
 
+    def _write_rows(self) -> None:
+        """XlsxWriter's ``<sheetData>`` rows, visiting only the rows that hold something and
+        each row's own cells (XlsxWriter tries every row and column between the sheet's
+        first and last); the same bytes. Sheets with comments or a changed default row
+        height are left to XlsxWriter."""
+        if self.comments or self.default_row_height != self.original_row_height:
+            super()._write_rows()
+            return
+        self._calculate_spans()
+        write, table, info, spans = self.fh.write, self.table, self.row_info, self.row_spans
+        low, high = self.dim_rowmin, self.dim_rowmax
+        rows = {*(r for r, cells in table.items() if cells), *info}
+        for row in sorted(r for r in rows if low <= r <= high):
+            span = spans.get(row // 16)
+            cells = table.get(row)
+            if not cells:
+                self._write_empty_row(row, span, info[row])
+                continue
+            if row in info:
+                self._write_row(row, span, info[row])
+            elif span:
+                write(f'<row r="{row + 1}" spans="{span}">')
+            else:
+                write(f'<row r="{row + 1}">')
+            write_cell = self._write_cell
+            for col in sorted(cells):
+                write_cell(row, col, cells[col])
+            write("</row>")
+
     def _calculate_spans(self) -> None:
         """XlsxWriter's ``<row spans>`` (the first and last column used in each block of 16
         rows), from each row's cells rather than by trying every column of the sheet."""
@@ -312,9 +341,9 @@ def _row_col(ref: str) -> tuple[int, int]:
 
 
 @functools.cache
-def column_letter(col: int) -> str:
-    """Column ``col``'s letters (0 -> A)."""
-    return str(xl_col_to_name(col))
+def _letters(columns: int) -> list[str]:
+    """The letters of the first ``columns`` columns (A, B, ...)."""
+    return [str(xl_col_to_name(col)) for col in range(columns)]
 
 
 def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -407,6 +436,7 @@ class Formats:
         self.text = wb.add_format({})
         self._numbers: dict[tuple[str, bool], Any] = {}
         self._columns: dict[tuple[str, str, bool], Any] = {}
+        self._xfs: dict[tuple[str, str], int] = {}
 
     def number(self, key: str, bold: bool = False) -> Any:
         name = {"qty": "quantity"}.get(key, key)
@@ -423,6 +453,14 @@ class Formats:
         if key not in self._columns:
             self._columns[key] = self._for_column(column, currency, bold)
         return self._columns[key]
+
+    def xf_for(self, column: str, currency: str) -> int:
+        """The cell format index of a number in ``column`` (for rendered cells)."""
+        key = (column, currency)
+        xf = self._xfs.get(key)
+        if xf is None:
+            xf = self._xfs[key] = self.for_column(column, currency)._get_xf_index()
+        return xf
 
     def _for_column(self, column: str, currency: str, bold: bool) -> Any:
         if column in MONEY:
@@ -488,15 +526,24 @@ def write_record(
     a refused cell (text too long, past Excel's last row) raises as ``CheckedWorksheet`` does."""
     text_xf = fmt.text._get_xf_index()
     number = str(row + 1)
+    letters = _letters(len(columns))
+    shared = None if ws.constant_memory else ws.str_table._get_shared_string_index
     cols: list[int] = []
     cells: list[str] = []
     for col, key in enumerate(columns):
         value = record.get(key)
-        if value is None or value == "":
-            continue  # a blank cell, not an empty string
-        ref = column_letter(col) + number
+        if value is None:
+            continue
         if isinstance(value, str):
-            cells.append(ws.text_cell(ref, clean_text(value), text_xf))
+            if not value:
+                continue  # a blank cell, not an empty string
+            text = clean_text(value)
+            if shared is None or len(text) > EXCEL_TEXT // 2:
+                cells.append(ws.text_cell(letters[col] + number, text, text_xf))
+            else:
+                cells.append(
+                    f'<c r="{letters[col]}{number}" s="{text_xf}" t="s"><v>{shared(text)}</v></c>'
+                )
         else:
             amount = float(value)
             if not math.isfinite(amount):
@@ -504,8 +551,8 @@ def write_record(
                     f"cannot write {amount} in row {row + 1:,} of sheet {ws.name!r} in"
                     f" {ws.book} (column {key}): nothing was published"
                 )
-            xf = fmt.for_column(key, currency)._get_xf_index()
-            cells.append(f'<c r="{ref}" s="{xf}"><v>{amount:.16G}</v></c>')
+            xf = fmt.xf_for(key, currency)
+            cells.append(f'<c r="{letters[col]}{number}" s="{xf}"><v>{amount:.16G}</v></c>')
         cols.append(col)
     if cells:
         ws.put_row(row, cols, cells)

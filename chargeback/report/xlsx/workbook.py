@@ -304,12 +304,9 @@ def _statement(
         for group in statement_groups(cc.lines):
             group_first = pages.mark()
             for line in group.lines:
-                record: dict[str, Value] = {
-                    **{k: v for k, v in line.__dict__.items() if isinstance(v, str)},
+                record: dict[str, Value] = {  # every field of the line is text or a number
+                    **line.__dict__,
                     "usage_kind": template.usage_kind(line.usage_kind),
-                    "usage_amount": line.usage_amount,
-                    "amount": line.amount,
-                    "line_items": line.line_items,
                 }
                 row = pages.next_row()  # first: it may move to the next sheet
                 write_record(pages.ws, row, columns, record, cc.currency, fmt)
@@ -405,12 +402,9 @@ def _all_statements(
             for group in statement_groups(cc.lines):
                 for line in group.lines:
                     record: dict[str, Value] = {
-                        **{k: v for k, v in line.__dict__.items() if isinstance(v, str)},
+                        **line.__dict__,
                         "cost_center": name,
                         "usage_kind": template.usage_kind(line.usage_kind),
-                        "usage_amount": line.usage_amount,
-                        "amount": line.amount,
-                        "line_items": line.line_items,
                     }
                     row = pages.next_row()
                     write_record(pages.ws, row, columns, record, currency, fmt)
