@@ -341,9 +341,10 @@ def _row_col(ref: str) -> tuple[int, int]:
 
 
 @functools.cache
-def _letters(columns: int) -> list[str]:
-    """The letters of the first ``columns`` columns (A, B, ...)."""
-    return [str(xl_col_to_name(col)) for col in range(columns)]
+def _starts(columns: int) -> list[str]:
+    """The start of a cell in each of the first ``columns`` columns, up to its row number
+    (``<c r="A``, ``<c r="B``...)."""
+    return [f'<c r="{xl_col_to_name(col)}' for col in range(columns)]
 
 
 def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -437,6 +438,9 @@ class Formats:
         self._numbers: dict[tuple[str, bool], Any] = {}
         self._columns: dict[tuple[str, str, bool], Any] = {}
         self._xfs: dict[tuple[str, str], int] = {}
+        #: ``write_record``'s text cells after their reference, by text (the workbook's
+        #: shared string index and the text format): most texts repeat row after row.
+        self.text_tails: dict[str, str] = {}
 
     def number(self, key: str, bold: bool = False) -> Any:
         name = {"qty": "quantity"}.get(key, key)
@@ -524,12 +528,13 @@ def write_record(
     checks, stores and renders again when the sheet is assembled. The bytes are those
     XlsxWriter writes for ``write_string`` and ``write_number`` (tests/unit/test_fast_cells.py);
     a refused cell (text too long, past Excel's last row) raises as ``CheckedWorksheet`` does."""
-    text_xf = fmt.text._get_xf_index()
     number = str(row + 1)
-    letters = _letters(len(columns))
-    shared = None if ws.constant_memory else ws.str_table._get_shared_string_index
+    starts = _starts(len(columns))
+    # a text cell's XML after its reference, by the text (shared strings: one per workbook)
+    tails = None if ws.constant_memory else fmt.text_tails
     cols: list[int] = []
     cells: list[str] = []
+    reused = 0  # shared strings used again: XlsxWriter counts every use
     for col, key in enumerate(columns):
         value = record.get(key)
         if value is None:
@@ -537,13 +542,19 @@ def write_record(
         if isinstance(value, str):
             if not value:
                 continue  # a blank cell, not an empty string
-            text = clean_text(value)
-            if shared is None or len(text) > EXCEL_TEXT // 2:
-                cells.append(ws.text_cell(letters[col] + number, text, text_xf))
+            tail = None if tails is None else tails.get(value)
+            if tail is not None:
+                reused += 1
             else:
-                cells.append(
-                    f'<c r="{letters[col]}{number}" s="{text_xf}" t="s"><v>{shared(text)}</v></c>'
-                )
+                text = clean_text(value)
+                text_xf = fmt.text._get_xf_index()
+                if tails is None or len(text) > EXCEL_TEXT // 2:
+                    cells.append(ws.text_cell(starts[col][6:] + number, text, text_xf))
+                    cols.append(col)
+                    continue
+                index = ws.str_table._get_shared_string_index(text)
+                tail = tails[value] = f'" s="{text_xf}" t="s"><v>{index}</v></c>'
+            cells.append(starts[col] + number + tail)
         else:
             amount = float(value)
             if not math.isfinite(amount):
@@ -552,8 +563,10 @@ def write_record(
                     f" {ws.book} (column {key}): nothing was published"
                 )
             xf = fmt.xf_for(key, currency)
-            cells.append(f'<c r="{letters[col]}{number}" s="{xf}"><v>{amount:.16G}</v></c>')
+            cells.append(f'{starts[col]}{number}" s="{xf}"><v>{amount:.16G}</v></c>')
         cols.append(col)
+    if reused:
+        ws.str_table.count += reused
     if cells:
         ws.put_row(row, cols, cells)
 
