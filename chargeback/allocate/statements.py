@@ -198,7 +198,11 @@ def rounded_breakdown(
 
 
 def _with_amount(line: StatementLine, amount: Decimal) -> StatementLine:
-    return StatementLine(**{**line.__dict__, "amount": amount})
+    """``line`` with its rounded amount: a copy of its fields (it was checked when it was
+    made; run for every line of the month, so without the constructor's keyword binding)."""
+    new = object.__new__(StatementLine)
+    new.__dict__.update(line.__dict__, amount=amount)
+    return new
 
 
 def _distinct(values: Iterable[str]) -> tuple[str, ...]:
