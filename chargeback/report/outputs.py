@@ -34,14 +34,11 @@ def output_jobs(
     """Every file of the set but run.json, as jobs for ``run_jobs``, weighed by statement
     lines: each job's cost per line relative to the consolidated workbook's, plus a fixed
     cost per statement file (as measured: benchmarks/RESULTS.md, "Writer job weights")."""
-    # TODO(issue 19): the consolidated workbook is one file on one core, so it bounds the
-    # write phase on many cores; benchmarks/RESULTS.md "Next steps". Where it stands: the
-    # phase is XlsxWriter's per-cell work (each line written twice: here and in the cost
-    # center's own file) plus ~1.4 ms of CPU per .xlsx file (its fixed parts, measured with
-    # in_memory, constant_memory and temporary files: in_memory is the cheapest); the 0.5 s
-    # for 15k lines and 5,000 cost centers within 3x of 50 are not met. What is left to try:
-    # writing the cells' shared strings and rows without XlsxWriter's per-cell tuples, or
-    # asking finance whether the consolidated workbook must repeat every line.
+    # Where the write phase stands (issue 19, benchmarks/RESULTS.md "third pass"): each
+    # statement row is rendered to XML once when written (``kit.write_record``), so what is
+    # left per line is Python's loop over its cells, each line written twice (here and in
+    # the cost center's own file); per file, ~1.4 ms of XlsxWriter's fixed parts and the
+    # file's creation. The jobs' weights below follow their measured cost per line.
     lines = max(len(allocation.lines), 1)
 
     def csv_files() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.worksheet import Worksheet
 
 from chargeback.errors import OutputError
@@ -34,6 +35,8 @@ HOSTILE = [
     "",
     "_x0041_ stays",
     "line\nbreak",
+    "ends in a newline\n",
+    'quote " and > only',
 ]
 COLUMNS = ["project_id", "model", "amount", "usage_amount", "line_items", "share_pct", "note"]
 
@@ -60,7 +63,7 @@ def cell_by_cell(
 
 
 def book(path: Path, write: Writer) -> dict[str, bytes]:
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "in_memory": False})
+    wb = kit.SafeWorkbook(str(path), {"strings_to_formulas": False, "in_memory": False})
     fmt = Formats(wb, load_templates().workbook)
     for stream in (False, True):
         ws = add_sheet(wb, f"S{int(stream)}", stream=stream)
@@ -115,6 +118,7 @@ def test_rendered_rows_are_what_xlsxwriter_writes(
         m.setattr(kit.CheckedWorksheet, "_write_cell", Worksheet._write_cell)
         m.setattr(kit.CheckedWorksheet, "_calculate_spans", Worksheet._calculate_spans)
         m.setattr(kit.CheckedWorksheet, "_write_rows", Worksheet._write_rows)
+        m.setattr(kit._SharedStrings, "_write_si", SharedStrings._write_si)
         m.setattr(kit, "write_record", cell_by_cell)
         plain = book(tmp_path / "plain.xlsx", cell_by_cell)
     assert list(fast) == list(plain)

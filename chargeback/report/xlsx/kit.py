@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import (
     _preserve_whitespace,
     _utf16_len,
@@ -373,6 +375,48 @@ def _refusal(ws: Any, method: str, args: Sequence[Any], result: int) -> OutputEr
 
 for _name in CHECKED_METHODS:
     setattr(CheckedWorksheet, _name, _checked(getattr(Worksheet, _name)))
+
+
+class _SharedStrings(SharedStrings):  # type: ignore[misc]  # xlsxwriter is untyped
+    """The workbook's shared strings, each written as the escaped text it is.
+
+    XlsxWriter writes a string that starts with ``<r>`` and ends with ``</r>`` as raw XML (it
+    takes it for a rich string; this tool writes none): a tag value such as
+    ``<r><t>a</t></r></si><si><t>X</t></si><si><r><t>b</t></r>`` would add strings to the
+    table and shift every later cell's text (another cost center's name shown as ``X``).
+    Plain text (most of it) is written directly, the same bytes XlsxWriter writes."""
+
+    def _write_si(self, string: str) -> None:
+        if _PLAIN_SI.search(string) is None:
+            self.fh.write(f"<si><t>{string}</t></si>")
+            return
+        string = self._escape_control_characters(string)
+        space = [("xml:space", "preserve")] if _preserve_whitespace(string) else []
+        self._xml_si_element(string, space)
+
+
+#: What makes a shared string need more than ``<si><t>text</t></si>``: a control character
+#: or a literal ``_xHHHH_`` (escaped), ``&<>`` (XML), leading or trailing space (preserved).
+_PLAIN_SI = re.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+
+
+class _Packager(Packager):  # type: ignore[misc]  # xlsxwriter is untyped
+    def _write_shared_strings_file(self) -> None:
+        """``Packager._write_shared_strings_file``, with ``_SharedStrings``."""
+        if not self.workbook.str_table.count:
+            return
+        sst = _SharedStrings()
+        sst.string_table = self.workbook.str_table
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
+class SafeWorkbook(Workbook):  # type: ignore[misc]  # xlsxwriter is untyped
+    """Every workbook the tool writes: XlsxWriter's, with its shared strings always written
+    as text (``_SharedStrings``)."""
+
+    def _get_packager(self) -> Packager:
+        return _Packager()
 
 
 def add_sheet(wb: Workbook, name: str, stream: bool = False) -> Worksheet:

@@ -14,7 +14,6 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -39,6 +38,7 @@ from chargeback.report.xlsx.kit import (
     EXCEL_ROWS,
     MONEY,
     Formats,
+    SafeWorkbook,
     Value,
     add_sheet,
     common_items,
@@ -79,7 +79,7 @@ MAX_STATEMENT_SHEETS = 1_000
 def new_workbook(path: Path, title: str, in_memory: bool = True) -> Workbook:
     """``in_memory``: the workbook's parts assembled in memory (quicker for small files);
     off, in temporary files (for a workbook with a streamed sheet)."""
-    wb = xlsxwriter.Workbook(
+    wb = SafeWorkbook(
         str(path),
         {
             "strings_to_formulas": False,
