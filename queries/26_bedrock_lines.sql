@@ -2,7 +2,8 @@
 -- (chargeback/bedrock_taxonomy.py, the one definition: model, provider, token kind, charge
 -- kind, service tier, cross-region scope, tokens per unit, and the statements' usage kind),
 -- for each of 24's products. One row per group of line items (line_items says how many);
--- group_no numbers the groups, for the invocation-log matches (29).
+-- group_no numbers the groups (the table's row id: no window over every group), for the
+-- invocation-log matches (29).
 -- Parameters: one list per column of bedrock_products, the same length, in 24's order: the
 -- product fields ($line_item_types ... $pricing_units) and their names ($models ...).
 CREATE OR REPLACE TEMP TABLE bedrock_lines AS
@@ -36,7 +37,7 @@ SELECT
     p.cross_region,
     p.tokens_per_unit,
     nullif(p.usage_kind, '') AS usage_kind,
-    row_number() OVER () AS group_no
+    g.rowid + 1 AS group_no  -- unique: each group matches one product (24 is distinct)
 FROM bedrock_groups AS g
 JOIN bedrock_products AS p
     ON g.line_item_type = p.line_item_type
