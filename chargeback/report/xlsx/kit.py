@@ -187,21 +187,18 @@ class CheckedWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untype
         a formula. Written as the plain, escaped text it is."""
         self._xml_inline_string(string, _preserve_whitespace(string), list(attributes))
 
-    def text_cell(self, ref: str, text: str, xf: int) -> str:
-        """The XML of a text cell at ``ref`` in format ``xf``: an index into the shared
-        strings, or the escaped text itself in a streamed sheet (what XlsxWriter writes
-        for ``write_string``)."""
+    def text_tail(self, text: str, xf: int, row: int) -> str:
+        """The XML of a text cell in format ``xf`` after its reference (``<c r="A1``): an
+        index into the shared strings (one more use of it), or the escaped text itself in a
+        streamed sheet; what XlsxWriter writes for ``write_string``."""
         if len(text) > EXCEL_TEXT // 2 and _utf16_len(text) > EXCEL_TEXT:
-            raise _refusal(self, "write_string", _row_col(ref), -2)
+            raise _refusal(self, "write_string", (row,), -2)
         if not self.constant_memory:
             index = self.str_table._get_shared_string_index(text)
-            return f'<c r="{ref}" s="{xf}" t="s"><v>{index}</v></c>'
+            return f'" s="{xf}" t="s"><v>{index}</v></c>'
         text = XMLwriter._escape_control_characters(text)
         space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
-        return (
-            f'<c r="{ref}" s="{xf}" t="inlineStr">'
-            f"<is><t{space}>{_ESCAPE_DATA(self, text)}</t></is></c>"
-        )
+        return f'" s="{xf}" t="inlineStr"><is><t{space}>{_ESCAPE_DATA(self, text)}</t></is></c>'
 
     def put_row(self, row: int, cols: list[int], parts: list[str]) -> None:
         """Store row ``row``'s rendered cells (``parts``, in the columns ``cols``, in order)
@@ -335,11 +332,6 @@ for _name in (
     "_write_rich_string",
 ):
     setattr(CheckedWorksheet, _name, _unfolding(getattr(Worksheet, _name)))
-
-
-def _row_col(ref: str) -> tuple[int, int]:
-    digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return int(digits) - 1, 0
 
 
 @functools.cache
@@ -483,8 +475,10 @@ class Formats:
         self._columns: dict[tuple[str, str, bool], Any] = {}
         self._xfs: dict[tuple[str, str], int] = {}
         #: ``write_record``'s text cells after their reference, by text (the workbook's
-        #: shared string index and the text format): most texts repeat row after row.
+        #: shared string index and the text format; or the text itself, for streamed
+        #: sheets): most texts repeat row after row.
         self.text_tails: dict[str, str] = {}
+        self.inline_tails: dict[str, str] = {}
 
     def number(self, key: str, bold: bool = False) -> Any:
         name = {"qty": "quantity"}.get(key, key)
@@ -575,7 +569,8 @@ def write_record(
     number = str(row + 1)
     starts = _starts(len(columns))
     # a text cell's XML after its reference, by the text (shared strings: one per workbook)
-    tails = None if ws.constant_memory else fmt.text_tails
+    streamed = ws.constant_memory
+    tails = fmt.inline_tails if streamed else fmt.text_tails
     cols: list[int] = []
     cells: list[str] = []
     reused = 0  # shared strings used again: XlsxWriter counts every use
@@ -586,18 +581,14 @@ def write_record(
         if isinstance(value, str):
             if not value:
                 continue  # a blank cell, not an empty string
-            tail = None if tails is None else tails.get(value)
-            if tail is not None:
-                reused += 1
-            else:
+            tail = tails.get(value)
+            if tail is None:
                 text = clean_text(value)
-                text_xf = fmt.text._get_xf_index()
-                if tails is None or len(text) > EXCEL_TEXT // 2:
-                    cells.append(ws.text_cell(starts[col][6:] + number, text, text_xf))
-                    cols.append(col)
-                    continue
-                index = ws.str_table._get_shared_string_index(text)
-                tail = tails[value] = f'" s="{text_xf}" t="s"><v>{index}</v></c>'
+                tail = ws.text_tail(text, fmt.text._get_xf_index(), row)
+                if len(text) < 256:  # long texts (descriptions, hostile tags) are not kept
+                    tails[value] = tail
+            elif not streamed:
+                reused += 1
             cells.append(starts[col] + number + tail)
         else:
             amount = float(value)
