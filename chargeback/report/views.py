@@ -185,31 +185,22 @@ def _kind_rank(kind: str) -> int:
     return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER) - 1
 
 
+#: The fields a group shows joined (``a; b``): its lines' distinct values.
+_JOINED = ("application", "environment", "team", "owner", "usage_account_id", "resource_id")
+
+
 def _group(key: tuple[str, ...], members: Sequence[StatementLine]) -> GroupedLine:
     project, model, kind, usage_type, item_type, unit, currency, source, value, text = key
-    if len(members) == 1:  # most groups: the line as it is (the sums' Decimal(0) + x kept)
+    if len(members) == 1:  # most groups: the line's own values (the sums' Decimal(0) + x kept)
         (m,) = members
-        return GroupedLine(
-            project_id=project,
-            model=model,
-            usage_kind=kind,
-            usage_type=usage_type,
-            line_item_type=item_type,
-            pricing_unit=unit,
-            currency=currency,
-            application=m.application,
-            environment=m.environment,
-            team=m.team,
-            owner=m.owner,
-            usage_account_id=m.usage_account_id,
-            resource_id=m.resource_id,
-            attribution_source=source,
-            attribution_value=value,
-            description=text,
-            usage_amount=Decimal(0) + m.usage_amount,
-            amount=Decimal(0) + m.amount,
-            line_items=m.line_items,
-        )
+        joined = [getattr(m, name) for name in _JOINED]
+        usage, amount, items = Decimal(0) + m.usage_amount, Decimal(0) + m.amount, m.line_items
+    else:
+        joined = [_join(getattr(m, name) for m in members) for name in _JOINED]
+        usage = sum((m.usage_amount for m in members), Decimal(0))
+        amount = sum((m.amount for m in members), Decimal(0))
+        items = sum(m.line_items for m in members)
+    application, environment, team, owner, account, resource = joined
     return GroupedLine(
         project_id=project,
         model=model,
@@ -218,18 +209,18 @@ def _group(key: tuple[str, ...], members: Sequence[StatementLine]) -> GroupedLin
         line_item_type=item_type,
         pricing_unit=unit,
         currency=currency,
-        application=_join(m.application for m in members),
-        environment=_join(m.environment for m in members),
-        team=_join(m.team for m in members),
-        owner=_join(m.owner for m in members),
-        usage_account_id=_join(m.usage_account_id for m in members),
-        resource_id=_join(m.resource_id for m in members),
+        application=application,
+        environment=environment,
+        team=team,
+        owner=owner,
+        usage_account_id=account,
+        resource_id=resource,
         attribution_source=source,
         attribution_value=value,
         description=text,
-        usage_amount=sum((m.usage_amount for m in members), Decimal(0)),
-        amount=sum((m.amount for m in members), Decimal(0)),
-        line_items=sum(m.line_items for m in members),
+        usage_amount=usage,
+        amount=amount,
+        line_items=items,
     )
 
 
