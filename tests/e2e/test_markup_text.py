@@ -4,7 +4,7 @@ XlsxWriter writes a string that starts with ``<r>`` and ends with ``</r>`` as ra
 it for a rich string): in the shared strings such a tag value adds strings of its own and
 shifts every later cell's text, so another cost center's name would read as the attacker's
 word; in a streamed sheet it could become a formula. The tool writes it as escaped text
-(``kit._SharedStrings``, ``CheckedWorksheet``). The cost centers and amounts each workbook
+(``sheets._SharedStrings``, ``sheets.CheckedWorksheet``). The cost centers and amounts each workbook
 shows are checked against the rows the test wrote."""
 
 from __future__ import annotations

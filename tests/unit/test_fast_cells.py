@@ -23,7 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 from chargeback.errors import OutputError
 from chargeback.report.safety import clean_text
 from chargeback.report.templates import load_templates
-from chargeback.report.xlsx import kit
+from chargeback.report.xlsx import kit, sheets
 from chargeback.report.xlsx.kit import Formats, Value, add_sheet, total_row, write_record
 
 HOSTILE = [
@@ -63,7 +63,7 @@ def cell_by_cell(
 
 
 def book(path: Path, write: Writer) -> dict[str, bytes]:
-    wb = kit.SafeWorkbook(str(path), {"strings_to_formulas": False, "in_memory": False})
+    wb = sheets.SafeWorkbook(str(path), {"strings_to_formulas": False, "in_memory": False})
     fmt = Formats(wb, load_templates().workbook)
     for stream in (False, True):
         ws = add_sheet(wb, f"S{int(stream)}", stream=stream)
@@ -115,10 +115,10 @@ def test_rendered_rows_are_what_xlsxwriter_writes(
 ) -> None:
     fast = book(tmp_path / "fast.xlsx", write_record)
     with monkeypatch.context() as m:
-        m.setattr(kit.CheckedWorksheet, "_write_cell", Worksheet._write_cell)
-        m.setattr(kit.CheckedWorksheet, "_calculate_spans", Worksheet._calculate_spans)
-        m.setattr(kit.CheckedWorksheet, "_write_rows", Worksheet._write_rows)
-        m.setattr(kit._SharedStrings, "_write_si", SharedStrings._write_si)
+        m.setattr(sheets.CheckedWorksheet, "_write_cell", Worksheet._write_cell)
+        m.setattr(sheets.CheckedWorksheet, "_calculate_spans", Worksheet._calculate_spans)
+        m.setattr(sheets.CheckedWorksheet, "_write_rows", Worksheet._write_rows)
+        m.setattr(sheets._SharedStrings, "_write_si", SharedStrings._write_si)
         m.setattr(kit, "write_record", cell_by_cell)
         plain = book(tmp_path / "plain.xlsx", cell_by_cell)
     assert list(fast) == list(plain)

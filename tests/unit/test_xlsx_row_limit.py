@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from chargeback.errors import ExitCode, OutputError
 from chargeback.report.header import RunHeader
 from chargeback.report.templates import load_templates
-from chargeback.report.xlsx.kit import CHECKED_METHODS, EXCEL_ROWS, add_sheet
+from chargeback.report.xlsx.sheets import CHECKED_METHODS, EXCEL_ROWS, add_sheet
 from chargeback.report.xlsx.workbook import write_statement_workbook, write_workbook
 from tests.e2e.test_libreoffice import SOFFICE, recalculate
 from tests.support.builders import tagged, write
@@ -182,7 +182,7 @@ def test_every_write_xlsxwriter_can_refuse_is_checked() -> None:
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "add_worksheet"
         ]
-        if path.name != "kit.py":  # every sheet is added by kit.add_sheet, checked
+        if path.name != "sheets.py":  # every sheet is added by sheets.add_sheet, checked
             assert not calls, path
 
 

@@ -1,6 +1,6 @@
 """A table longer than a sheet goes on over the next sheets, never cut.
 
-An Excel sheet holds 1,048,576 rows (``kit.EXCEL_ROWS``). ``Pages`` hands out the rows of one
+An Excel sheet holds 1,048,576 rows (``sheets.EXCEL_ROWS``). ``Pages`` hands out the rows of one
 table: when a sheet is full it writes "Continued on sheet X" in the sheet's last row, adds
 sheet X right after it (named after the first, made unique as any sheet name: ``CC-1 (2)``),
 lets ``start`` write the header block and the table header there again, and goes on. A total
@@ -8,7 +8,7 @@ over rows that span sheets is a SUM or SUBTOTAL over one range per sheet (``span
 Total on the last sheet covers every line.
 
 Every row is handed out in order, and a sheet is left for good once full, so its rows can be
-streamed (``stream``: ``kit.add_sheet``) as long as the caller writes each row before
+streamed (``stream``: ``sheets.add_sheet``) as long as the caller writes each row before
 asking for the next one.
 """
 
@@ -43,7 +43,7 @@ class Pages:
         stream: bool = False,
     ) -> None:
         self._wb, self._title, self._used = wb, title, used
-        self._stream = stream  # every sheet's rows streamed (``kit.add_sheet``)
+        self._stream = stream  # every sheet's rows streamed (``sheets.add_sheet``)
         self._start, self._max = start, max_rows
         self._note, self._note_format = note, note_format
         #: Each sheet with its table header's row and the last row of the table on it.

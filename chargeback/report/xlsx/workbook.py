@@ -38,7 +38,6 @@ from chargeback.report.xlsx.kit import (
     EXCEL_ROWS,
     MONEY,
     Formats,
-    SafeWorkbook,
     Value,
     add_sheet,
     common_items,
@@ -53,6 +52,7 @@ from chargeback.report.xlsx.kit import (
     write_text,
 )
 from chargeback.report.xlsx.pages import Pages
+from chargeback.report.xlsx.sheets import SafeWorkbook
 from chargeback.taxonomy import CATEGORIES
 
 __all__ = ["MAX_STATEMENT_SHEETS", "write_statement_workbook", "write_workbook"]
@@ -65,7 +65,7 @@ __all__ = ["MAX_STATEMENT_SHEETS", "write_statement_workbook", "write_workbook"]
 #: more, and XlsxWriter checks each new sheet's name against all before it (issue 19).
 MAX_STATEMENT_SHEETS = 1_000
 # That one sheet, and Unit economics then (a row per cost center, model and token kind), are
-# streamed (``kit.add_sheet(stream=True)``: rows go to a temporary file as they are written,
+# streamed (``sheets.add_sheet(stream=True)``: rows go to a temporary file as they are written,
 # so memory does not grow with them; their writers write each row once, in order, and a cell
 # written out of order raises instead of being lost), and the workbook is assembled in
 # temporary files rather than in memory. TODO(issue 19): the Summary (a row per cost
