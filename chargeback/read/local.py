@@ -87,11 +87,28 @@ class LocalSource:
             # Each relation its own parameter name: the groups of files (read/schema.py) are
             # read as relations that are unioned, and DuckDB refuses two parameters of one name.
             name = f"files_{next(_RELATIONS)}"
-            return con.sql(_READ.replace("$files", f"${name}"), params={name: files})
+            sql = _READ.replace("$files", f"${name}")
+            if _one_schema(self.files, files):
+                sql = sql.replace("union_by_name = true", "union_by_name = false")
+            return con.sql(sql, params={name: files})
         except duckdb.Error as e:
             raise InputError(
                 f"cannot read the Parquet files under {self.root}: {first_line(e)}"
             ) from e
+
+
+def _one_schema(listed: Sequence[InputFile], uris: Sequence[str]) -> bool:
+    """Whether the files ``uris`` all have the same columns, of the same types, in the same
+    order (as their footers said when listed). Then DuckDB needs no ``union_by_name``, which
+    makes it read every file's schema again each time a query binds the view: ~2 s per query
+    for a month of 3,000 small files (benchmarks/RESULTS.md)."""
+    by_uri = {f.uri: f for f in listed}
+    if not uris or any(u not in by_uri for u in uris):
+        return False
+    chosen = [by_uri[u] for u in uris]
+    first = chosen[0].columns
+    order = list(first.items())
+    return all(f.columns is first or list(f.columns.items()) == order for f in chosen[1:])
 
 
 def _kind(root: Path) -> str:
@@ -187,7 +204,8 @@ def _is_dir(path: Path) -> bool:
         raise unreadable(str(path), e) from e
 
 
-#: Every file's rows, columns unioned by name, and each row's file as ``FILE_COLUMN`` (a name
+#: Every file's rows, columns unioned by name (unless they all have one schema, _one_schema),
+#: and each row's file as ``FILE_COLUMN`` (a name
 #: the Python ``read_parquet`` cannot give; the files are a bound parameter, numbered from
 #: ``_RELATIONS``).
 _READ = (
