@@ -16,7 +16,7 @@
 -- (exact_cost: from the double's shortest form, so no digits are invented); a NULL, NaN,
 -- infinite or out-of-range cost, or a usage amount that is NaN, infinite or out of range,
 -- is not summed but counted in bad_lines, which stops the run.
--- For AWS Marketplace lines priced in "Units", the first and last of their line item
+-- For AWS Marketplace lines priced in "Units", the least and greatest of their line item
 -- descriptions (unit_description_min, _max; NULL for every other line), which size the unit
 -- in tokens: 24 lists them per product, and only when a group's lines disagree (min <> max)
 -- does 25 read the export again for all of them. A group's lines normally say the same, and

@@ -181,7 +181,8 @@ def _unit_descriptions(
 ) -> dict[tuple[str, str], list[str]]:
     """(product code, usage type) -> the line item descriptions of the month's Marketplace
     lines priced in Units: those 13 kept in the groups (24 lists them per product), or, when
-    a group's lines said more than its first and last, all of them read again (25)."""
+    a group's lines disagree (13 kept only their least and greatest), all of them read again
+    from the export (25)."""
     units = [
         r
         for r in rows

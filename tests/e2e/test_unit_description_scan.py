@@ -1,5 +1,5 @@
 """Marketplace "Units" are sized by their lines' descriptions, which 13 keeps in its one scan
-(each group's first and last): the export is read again (25) only when a group's lines say
+(each group's least and greatest): the export is read again (25) only when a group's lines say
 more than that, and then every description counts, as before issue 19."""
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def test_descriptions_that_agree_need_no_second_scan(
 def test_a_group_whose_lines_disagree_is_read_in_full(
     tmp_path: Path, queries_run: list[str]
 ) -> None:
-    # one group (same project, cost center, usage type, day): its first and last descriptions
+    # one group (same project, cost center, usage type, day): its least and greatest descriptions
     # size the unit at 1,000 tokens, the one between at 1M: the sizes disagree, so the unit
     # is left unsized, as when every description was read from the export
     rows = [
