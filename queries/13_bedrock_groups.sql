@@ -5,7 +5,10 @@
 -- one group's worth of memory where an hourly export repeats it every hour of the month.
 -- Group keys are kept narrow, since the aggregate's memory decides whether it spills: the
 -- file as its position in $source_files, the tags as their values (tag_value: direct map
--- lookups, trimmed, '' as missing), never the maps.
+-- lookups, trimmed, '' as missing), never the maps. The position is joined from the list of
+-- files, not looked up per line: list_position per line cost ~0.7 s of CPU with 3,000
+-- files and 50k Bedrock lines, growing with both (benchmarks/RESULTS.md). The unnest reads
+-- FROM range(1), a one-row table: without a FROM, DuckDB reported no progress for 13.
 -- The lines are 12's candidates (bill_billing_period_start_date, never the folder), with
 -- the part of the Bedrock rule that selected them and their product code, by which 15 drops
 -- the Marketplace candidates that are not Bedrock.
@@ -13,6 +16,13 @@
 -- (exact_cost: from the double's shortest form, so no digits are invented); a NULL, NaN,
 -- infinite or out-of-range cost, or a usage amount that is NaN, infinite or out of range,
 -- is not summed but counted in bad_lines, which stops the run.
+-- For AWS Marketplace lines priced in "Units", the least and greatest of their line item
+-- descriptions (unit_description_min, _max; NULL for every other line), which size the unit
+-- in tokens: 24 lists them per product, and only when a group's lines disagree (min <> max)
+-- does 25 read the export again for all of them. A group's lines normally say the same, and
+-- min/max cost the scan almost nothing where list(DISTINCT ...) cost more than 25's second
+-- scan (benchmarks/RESULTS.md). $unit_descriptions: whether 10 counted such lines; when
+-- false the wide description column is not read at all (DuckDB folds the bound value).
 -- Parameters: $period_start, $period_end, $measure, $source_files (every input file), and
 -- for each statement tag (cc, application, environment, team, owner) its candidate keys in
 -- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
@@ -21,7 +31,8 @@
 -- region in the groups, which matching invocation logs needs (29), NULL otherwise; $by_day:
 -- keep each line's usage day (the date its time interval starts, the day of
 -- line_item_usage_start_date, UTC: 'YYYY-MM-DD') for the daily anomaly check (45), NULL
--- otherwise. An hourly export's groups then repeat per day (at most ~31 times as many).
+-- otherwise. An hourly export's groups then repeat per day (at most ~31 times as many);
+-- $unit_descriptions: see below.
 -- TODO(issue 19): this query costs more than the benchmark floor's (41 map lookups and a
 -- 25-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
 -- Ordering the Bedrock rule's tests (flat columns first) does not help: DuckDB decodes a map
@@ -31,7 +42,7 @@
 -- the rule were slower there ("Tried and dropped").
 CREATE OR REPLACE TEMP TABLE bedrock_groups AS
 SELECT
-    CAST(list_position($source_files, source_file) AS INTEGER) AS file_no,
+    files.file_no,
     coalesce(invoice_id, '') AS invoice_id,
     coalesce(billing_entity, '') AS billing_entity,
     coalesce(line_item_type, '') AS line_item_type,
@@ -68,12 +79,24 @@ SELECT
     sum(exact_usage) AS usage_amount,
     count(*) AS line_items,
     count(*) FILTER (WHERE exact_amount IS NULL OR exact_usage IS NULL) AS bad_lines,
-    list(hash(line_item_id, time_interval)) FILTER (WHERE line_item_id <> '') AS line_keys
+    list(hash(line_item_id, time_interval)) FILTER (WHERE line_item_id <> '') AS line_keys,
+    min(CASE WHEN $unit_descriptions THEN line_item_description END) FILTER (
+        WHERE billing_entity = 'AWS Marketplace' AND pricing_unit = 'Units'
+          AND product_code IS NOT NULL AND usage_type IS NOT NULL
+    ) AS unit_description_min,
+    max(CASE WHEN $unit_descriptions THEN line_item_description END) FILTER (
+        WHERE billing_entity = 'AWS Marketplace' AND pricing_unit = 'Units'
+          AND product_code IS NOT NULL AND usage_type IS NOT NULL
+    ) AS unit_description_max
 FROM (
     SELECT
         * EXCLUDE (usage_amount),
         exact_cost(cost) AS exact_amount,
         exact_quantity(coalesce(usage_amount, 0)) AS exact_usage
     FROM bedrock_candidate_lines($period_start, $period_end, $measure)
-)
+) AS lines
+LEFT JOIN (
+    SELECT uri, CAST(list_position($source_files, uri) AS INTEGER) AS file_no
+    FROM (SELECT unnest($source_files) AS uri FROM range(1))
+) AS files ON files.uri = lines.source_file
 GROUP BY ALL;

@@ -1,8 +1,10 @@
 -- 25 unit descriptions: what the line item descriptions of AWS Marketplace lines priced in
 -- "Units" say, per product code and usage type, for chargeback/bedrock_taxonomy.py to size
--- the unit in tokens ("per 1,000 tokens"). It reads the export again, so it runs only when
--- 24 found such Bedrock products ($codes: their product codes); the wide description column
--- is never read otherwise. Parameters: $period_start, $period_end, $codes.
+-- the unit in tokens ("per 1,000 tokens"). 13 keeps each group's least and greatest
+-- description and 24 lists them; this reads the export again only when a group's lines
+-- disagree (24's unit_descriptions_partial), so the wide description column is scanned once
+-- in a normal month. Parameters: $period_start, $period_end, $codes (the Marketplace Units
+-- products' product codes).
 SELECT DISTINCT
     product_code,
     usage_type,

@@ -28,7 +28,8 @@ WITH bedrock_products AS (
         unnest($usage_kinds::VARCHAR[]) AS usage_kind
 )
 SELECT
-    g.* EXCLUDE (product_model, inference_type, feature, product_name, line_keys),
+    g.* EXCLUDE (product_model, inference_type, feature, product_name, line_keys,
+              unit_description_min, unit_description_max),
     p.model,
     p.provider,
     p.token_kind,

@@ -233,8 +233,10 @@ def allocate(
     measure = {"measure": config.cost_measure.value}
     numbered = {"source_files": [str(r["source_file"]) for r in per_file]}
     log_match = {"log_match": logs is not None, "by_day": config.alerts.by_day}
+    units = {"unit_descriptions": any(int(r["unit_lines"]) for r in per_file)}
     scan.execute(
-        "13_bedrock_groups", {**period, **measure, **numbered, **tag_params(config), **log_match}
+        "13_bedrock_groups",
+        {**period, **measure, **numbered, **tag_params(config), **log_match, **units},
     )
     if undated_rows:
         _refuse_undated_bedrock_lines(scan)

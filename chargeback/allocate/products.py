@@ -1,7 +1,8 @@
 """The month's Bedrock products named by the Bedrock taxonomy, once each.
 
 24 lists the distinct products of the period's groups, ``bedrock_taxonomy.classify`` names
-each (25 reads the descriptions that size Marketplace "Units", when there are such lines),
+each (with the descriptions that size Marketplace "Units", which 13 keeps in the groups; 25
+reads them from the export again only when a group's lines disagree),
 and 26 joins the names back onto every group as ``bedrock_lines``: the one place a
 model, token kind or charge kind is decided. What the taxonomy cannot name is kept here, to
 be reported (``run.json`` ``taxonomy``, a warning, the workbook), never guessed.
@@ -179,22 +180,28 @@ def _unit_descriptions(
     scan: Reads, period: dict[str, Any], rows: list[dict[str, Any]]
 ) -> dict[tuple[str, str], list[str]]:
     """(product code, usage type) -> the line item descriptions of the month's Marketplace
-    lines priced in Units (25 reads them only when there are such lines)."""
-    codes = sorted(
-        {
-            str(r["product_code"])
-            for r in rows
-            if r["billing_entity"] == "AWS Marketplace" and r["pricing_unit"] == MARKETPLACE_UNIT
-        }
-    )
-    if not codes:
+    lines priced in Units: those 13 kept in the groups (24 lists them per product), or, when
+    a group's lines disagree (13 kept only their least and greatest), all of them read again
+    from the export (25)."""
+    units = [
+        r
+        for r in rows
+        if r["billing_entity"] == "AWS Marketplace" and r["pricing_unit"] == MARKETPLACE_UNIT
+    ]
+    if not units:
         return {}
-    found: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for code, usage_type, description in scan.fetch(
-        "25_unit_descriptions", {**period, "codes": codes}
-    ).rows:
-        found[(str(code), str(usage_type))].append(str(description))
-    return found
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    if any(r["unit_descriptions_partial"] for r in units):
+        codes = sorted({str(r["product_code"]) for r in units})
+        for code, usage_type, description in scan.fetch(
+            "25_unit_descriptions", {**period, "codes": codes}
+        ).rows:
+            found[(str(code), str(usage_type))].add(str(description))
+    else:
+        for r in units:
+            for description in r["unit_descriptions"] or ():
+                found[(str(r["product_code"]), str(r["usage_type"]))].add(str(description))
+    return {key: sorted(descriptions) for key, descriptions in found.items()}
 
 
 def _sized(product: Product, descriptions: list[str]) -> Classification:

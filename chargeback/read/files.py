@@ -7,7 +7,6 @@ import os
 import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import duckdb
@@ -69,17 +68,18 @@ def footer_fingerprint(size: int, meta: pq.FileMetaData) -> str:
     return digest.hexdigest()
 
 
-# TODO(issue 19): a month of 3,000 small files spends ~0.9 ms a file here (2.6 s of 18 s, see
-# benchmarks/RESULTS.md "What bounds the run now"); DuckDB then parses the same footers again
-# for its first scan. Reading them once, for listing and scanning alike, is the next step.
+# TODO(issue 19): what a month of 3,000 small files still spends here is pyarrow parsing each
+# footer (~0.35 ms a file), which DuckDB then parses again for its first scan; DuckDB's own
+# parquet_file_metadata/parquet_schema over all files measured no faster and did not fill
+# its metadata cache for the scan (benchmarks/RESULTS.md, "Many small files").
 def inspect_parquet(path: str, uri: str, filesystem: pafs.FileSystem | None = None) -> InputFile:
     """Read one file's footer; a file that is not Parquet is an error naming it."""
     try:
         if filesystem is None:
-            size = Path(path).stat().st_size
+            size = os.stat(path).st_size
             if size == 0:
                 raise InputError(f"{uri} is empty (0 bytes): remove it or download it again")
-            meta = pq.read_metadata(path)
+            meta = _read_footer(path)
         else:
             info = filesystem.get_file_info(path)
             size = int(info.size or 0)
@@ -87,7 +87,7 @@ def inspect_parquet(path: str, uri: str, filesystem: pafs.FileSystem | None = No
                 raise InputError(f"{uri} is empty (0 bytes): remove it or download it again")
             with filesystem.open_input_file(path) as handle:
                 meta = pq.read_metadata(handle)
-        schema = meta.schema.to_arrow_schema()
+        columns = _columns(meta)
     except InputError:
         raise
     except OSError as e:
@@ -97,9 +97,48 @@ def inspect_parquet(path: str, uri: str, filesystem: pafs.FileSystem | None = No
             f"{uri} is not a readable Parquet file ({first_line(e)}): "
             "remove it from the export folder or download it again"
         ) from e
-    return InputFile(
-        uri, meta.num_rows, size, {f.name: f.type for f in schema}, footer_fingerprint(size, meta)
-    )
+    return InputFile(uri, meta.num_rows, size, columns, footer_fingerprint(size, meta))
+
+
+def _read_footer(path: str) -> pq.FileMetaData:
+    """``pq.read_metadata(path)`` without the ``ParquetFile`` it builds around the reader,
+    whose lookups of nested column paths (pure Python, never used here) cost a third of
+    its time: ~0.7 s for a month of 3,000 small files. A file it cannot read is read again
+    by ``pq.read_metadata``, so its error is pyarrow's as ever."""
+    reader = pq.ParquetReader()
+    try:
+        reader.open(path, arrow_extensions_enabled=True)  # as read_metadata opens it
+        return reader.metadata
+    except (pa.ArrowException, OSError, ValueError):
+        return pq.read_metadata(path)
+    finally:
+        reader.close()
+
+
+#: Columns of the footers read so far, by their Parquet schema and stored Arrow schema:
+#: the files of one export share a few schemas, and converting each file's to Arrow types
+#: cost a month of 3,000 small files ~0.5 s (benchmarks/RESULTS.md, "Many small files").
+#: Files of one schema share one mapping (read/local.py compares them by identity first).
+_SCHEMAS: list[tuple[pq.ParquetSchema, bytes | None, Mapping[str, pa.DataType]]] = []
+
+
+def _columns(meta: pq.FileMetaData) -> Mapping[str, pa.DataType]:
+    """The file's columns as Arrow types (as ``to_arrow_schema`` gives them, which depends
+    only on the Parquet schema and the Arrow schema pyarrow stored), the same mapping for
+    every file of the same schema."""
+    schema = meta.schema
+    stored = (meta.metadata or {}).get(b"ARROW:schema")
+    for known, known_stored, columns in _SCHEMAS:
+        if known_stored == stored and known.equals(schema):
+            return columns
+    columns = {f.name: f.type for f in schema.to_arrow_schema()}
+    _SCHEMAS.append((schema, stored, columns))
+    del _SCHEMAS[:-_KEEP_SCHEMAS]
+    return columns
+
+
+#: How many schemas ``_columns`` remembers (an export has a few).
+_KEEP_SCHEMAS = 64
 
 
 def os_reason(error: OSError) -> str:

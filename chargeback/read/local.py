@@ -87,11 +87,28 @@ class LocalSource:
             # Each relation its own parameter name: the groups of files (read/schema.py) are
             # read as relations that are unioned, and DuckDB refuses two parameters of one name.
             name = f"files_{next(_RELATIONS)}"
-            return con.sql(_READ.replace("$files", f"${name}"), params={name: files})
+            sql = _READ.replace("$files", f"${name}")
+            if _one_schema(self.files, files):
+                sql = sql.replace("union_by_name = true", "union_by_name = false")
+            return con.sql(sql, params={name: files})
         except duckdb.Error as e:
             raise InputError(
                 f"cannot read the Parquet files under {self.root}: {first_line(e)}"
             ) from e
+
+
+def _one_schema(listed: Sequence[InputFile], uris: Sequence[str]) -> bool:
+    """Whether the files ``uris`` all have the same columns, of the same types, in the same
+    order (as their footers said when listed). Then DuckDB needs no ``union_by_name``, which
+    makes it read every file's schema again each time a query binds the view: ~2 s per query
+    for a month of 3,000 small files (benchmarks/RESULTS.md)."""
+    by_uri = {f.uri: f for f in listed}
+    if not uris or any(u not in by_uri for u in uris):
+        return False
+    chosen = [by_uri[u] for u in uris]
+    first = chosen[0].columns
+    order = list(first.items())
+    return all(f.columns is first or list(f.columns.items()) == order for f in chosen[1:])
 
 
 def _kind(root: Path) -> str:
@@ -187,7 +204,8 @@ def _is_dir(path: Path) -> bool:
         raise unreadable(str(path), e) from e
 
 
-#: Every file's rows, columns unioned by name, and each row's file as ``FILE_COLUMN`` (a name
+#: Every file's rows, columns unioned by name (unless they all have one schema, _one_schema),
+#: and each row's file as ``FILE_COLUMN`` (a name
 #: the Python ``read_parquet`` cannot give; the files are a bound parameter, numbered from
 #: ``_RELATIONS``).
 _READ = (
@@ -238,9 +256,10 @@ def _listed_paths(root: Path, manifest: Manifest) -> list[Path]:
     """The manifest's files; one object named by two entries is an error, never read twice."""
     paths: list[Path] = []
     named: dict[Path, str] = {}
+    folders = _Folders()
     for ref in manifest.data_files:
-        path = _resolve_listed(root, manifest, ref)
-        real = path.resolve()
+        path = _resolve_listed(root, manifest, ref, folders)
+        real = folders.real_path(path)
         if real in named:
             raise listed_twice(manifest, named[real], ref, str(path))
         named[real] = ref
@@ -248,7 +267,42 @@ def _listed_paths(root: Path, manifest: Manifest) -> list[Path]:
     return paths
 
 
-def _resolve_listed(root: Path, manifest: Manifest, ref: str) -> Path:
+class _Folders:
+    """What the listing of a manifest's files learns about their folders, so that thousands
+    of files in a few folders cost a stat each, not one per folder of every tail tried and
+    per part of every path resolved (~0.5 s for 3,000 files; benchmarks/RESULTS.md)."""
+
+    def __init__(self) -> None:
+        self._exists: dict[Path, bool] = {}
+        self._real: dict[Path, Path] = {}
+
+    def may_hold(self, candidate: Path) -> bool:
+        """False only when ``candidate``'s folder is known not to exist."""
+        folder = candidate.parent
+        known = self._exists.get(folder)
+        if known is None:
+            try:
+                known = stat.S_ISDIR(os.stat(folder).st_mode)
+            except (FileNotFoundError, NotADirectoryError):
+                known = False
+            except OSError:
+                return True  # let the file's own stat say what is wrong
+            self._exists[folder] = known
+        return known
+
+    def real_path(self, path: Path) -> Path:
+        """``path.resolve()``: its folder resolved once, the file itself when a link."""
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return path.resolve()
+        folder = self._real.get(path.parent)
+        if folder is None:
+            folder = self._real[path.parent] = path.parent.resolve()
+        return folder / path.name
+
+
+def _resolve_listed(
+    root: Path, manifest: Manifest, ref: str, folders: _Folders | None = None
+) -> Path:
     """The local file for a manifest entry: the longest tail of its key found under root
     (as written, else URL-decoded: ``BILLING_PERIOD%3D2026-10``)."""
     parts = listed_parts(manifest, ref, str(root))
@@ -256,6 +310,8 @@ def _resolve_listed(root: Path, manifest: Manifest, ref: str) -> Path:
         tail = parts[start:]
         for spelling in dict.fromkeys([tuple(tail), tuple(unquote(p) for p in tail)]):
             candidate = root.joinpath(*spelling)
+            if folders is not None and not folders.may_hold(candidate):
+                continue
             try:
                 if stat.S_ISREG(candidate.stat().st_mode):
                     return candidate
