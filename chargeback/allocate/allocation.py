@@ -293,7 +293,9 @@ def allocate(
     daily = daily_spend(engine, shared) if config.alerts.by_day else ()
     named = named.with_spend(found)
     lines, splits = apply_policies(found, rules)
+    del found  # the lines as rounded (in totals) are copies: these go before the next steps
     totals = build_currency_totals(lines)
+    del lines, shared
     by_type = rounded_breakdown(
         engine.fetch("41_totals_by_type").dicts(), ["line_item_type"], totals
     )
