@@ -5,7 +5,6 @@ source -> schema -> canonical view -> Bedrock lines -> allocation -> statements 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -187,7 +186,8 @@ def run(
                 status_reasons=status.reasons,
                 alerts=alerts,
             )
-            write_json(stage / names["run"], result.to_json())
+            with (stage / names["run"]).open("w", encoding="utf-8") as out:
+                result.write_json(out)
         except OSError as e:
             raise OutputError(
                 f"cannot write the statements for {period} ({e}); the previous set in "
@@ -361,7 +361,3 @@ def currency_totals(allocation: Allocation) -> tuple[CurrencyTotal, ...]:
         )
         for t in allocation.totals
     )
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")

@@ -2,16 +2,20 @@
 front ends and notebooks show.
 
 ``RunResult`` is built once by ``pipeline.run``; ``RunResult.to_json()`` is ``run.json``
-(written once, from these fields); the CLI, the Lambda handler and notebooks read the fields,
-never the JSON's keys. ``summary_frame()`` and ``lines_frame()`` give the statements as pandas
-DataFrames for analysts (pandas is imported only when they are called).
+(written once, from these fields, by ``RunResult.write_json``: item by item, so that a month
+of many cost centers never holds its whole JSON in memory); the CLI, the Lambda handler and
+notebooks read the fields, never the JSON's keys. ``summary_frame()`` and ``lines_frame()``
+give the statements as pandas DataFrames for analysts (pandas is imported only when they are
+called).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from chargeback.allocate.allocation import Allocation, BedrockSelection, FileRows
 from chargeback.allocate.attribution import CoverageRow
@@ -177,6 +181,20 @@ class RunResult:
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``run.json`` (``invocation_logs`` only when the run read them)."""
+        found: dict[str, Any] = _listed(self._json_parts())
+        return found
+
+    def write_json(self, out: IO[str]) -> None:
+        """Write ``run.json`` to ``out``: the same text as ``json.dumps(self.to_json(),
+        indent=2)`` and a newline, but its long lists (a row per cost center and model,
+        token kind, alert) made and written one item at a time (issue 19: at 86,000 cost
+        centers the whole document held at once, as dicts and as text, was ~1 GB)."""
+        for chunk in _encoded(self._json_parts(), 0):
+            out.write(chunk)
+        out.write("\n")
+
+    def _json_parts(self) -> dict[str, Any]:
+        """``to_json()`` with its long lists as ``_Items`` (made when iterated)."""
         found = self._to_json()
         logs = self.allocation.invocation_logs
         if logs is not None:
@@ -184,6 +202,7 @@ class RunResult:
         return found
 
     def _to_json(self) -> dict[str, Any]:
+        economics = self.allocation.economics
         manifest = self.source.manifest
         return {
             "tool": TOOL,
@@ -259,7 +278,10 @@ class RunResult:
             ],
             **self._alerts_json(),
             "taxonomy": self.allocation.products.to_json(),
-            "unit_economics": self.allocation.economics.to_json(),
+            "unit_economics": {  # as UnitEconomics.to_json(), a row at a time
+                "rows": _Items(lambda: (r.to_json() for r in economics.rows)),
+                "cache": _Items(lambda: (c.to_json() for c in economics.cache)),
+            },
             "outputs": list(self.files_written),
             "statement_lines": self.statement_lines,
             "run_id": self.run_id,
@@ -277,16 +299,19 @@ class RunResult:
         if found is None:
             return {}
         check = found.anomalies
+        allocation = self.allocation
         return {
-            "spend_by_model": [
-                {
-                    "cost_center": s.cost_center,
-                    "model": s.model,
-                    "currency": s.currency,
-                    "amount": money(s.amount),
-                }
-                for s in spend_by_model(self.allocation)
-            ],
+            "spend_by_model": _Items(
+                lambda: (
+                    {
+                        "cost_center": s.cost_center,
+                        "model": s.model,
+                        "currency": s.currency,
+                        "amount": money(s.amount),
+                    }
+                    for s in spend_by_model(allocation)
+                )
+            ),
             "budgets": [
                 {
                     "cost_center": b.cost_center,
@@ -330,19 +355,21 @@ class RunResult:
                     for d in check.days
                 ],
             },
-            "alerts": [
-                {
-                    "kind": a.kind,
-                    "cost_center": a.cost_center,
-                    "model": a.model or None,
-                    "currency": a.currency,
-                    "amount": money(a.amount),
-                    "reference": money(a.reference),
-                    "projected": None if a.projected is None else money(a.projected),
-                    "message": a.message,
-                }
-                for a in found.alerts
-            ],
+            "alerts": _Items(
+                lambda: (
+                    {
+                        "kind": a.kind,
+                        "cost_center": a.cost_center,
+                        "model": a.model or None,
+                        "currency": a.currency,
+                        "amount": money(a.amount),
+                        "reference": money(a.reference),
+                        "projected": None if a.projected is None else money(a.projected),
+                        "message": a.message,
+                    }
+                    for a in found.alerts
+                )
+            ),
         }
 
     def summary_frame(self) -> pd.DataFrame:
@@ -381,3 +408,53 @@ class RunResult:
 def money(value: Decimal) -> str:
     """An amount as run.json writes it: two decimals."""
     return f"{value:.2f}"
+
+
+class _Items:
+    """A list of run.json whose items are made only as they are written (``make`` gives
+    them afresh each time it is iterated)."""
+
+    def __init__(self, make: Callable[[], Iterable[Any]]) -> None:
+        self._make = make
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._make())
+
+
+def _listed(value: Any) -> Any:
+    """``value`` with every ``_Items`` in it made into a list."""
+    if isinstance(value, _Items):
+        return list(value)
+    if isinstance(value, dict):
+        return {k: _listed(v) for k, v in value.items()}
+    return value
+
+
+def _encoded(value: Any, level: int) -> Iterator[str]:
+    """``json.dumps(_listed(value), indent=2)`` in pieces, at nesting ``level``: the dicts
+    that hold an ``_Items`` and the ``_Items`` themselves written a member at a time, every
+    other value by ``json.dumps`` (re-indented: JSON text holds no raw newline but between
+    its tokens)."""
+    inner = "\n" + "  " * (level + 1)
+    if isinstance(value, _Items):
+        empty = True
+        for item in value:
+            yield ("[" if empty else ",") + inner
+            empty = False
+            yield from _encoded(item, level + 1)
+        yield "[]" if empty else "\n" + "  " * level + "]"
+        return
+    if isinstance(value, dict) and _holds_items(value):
+        yield "{"
+        for i, (key, member) in enumerate(value.items()):
+            yield ("," if i else "") + inner + json.dumps(key) + ": "
+            yield from _encoded(member, level + 1)
+        yield "\n" + "  " * level + "}"
+        return
+    yield json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
+
+
+def _holds_items(value: Any) -> bool:
+    if isinstance(value, _Items):
+        return True
+    return isinstance(value, dict) and any(_holds_items(v) for v in value.values())

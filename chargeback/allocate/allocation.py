@@ -290,11 +290,14 @@ def allocate(
     if logs is not None:
         split_logged(engine, UNATTRIBUTED, bool(rules.master))
         summary = log_summary(engine, config, logs, matched)
-    found = [_statement_line(r) for r in engine.fetch("40_statement_lines").dicts()]
-    daily = daily_spend(engine) if config.alerts.by_day else ()
+    shared: dict[str, str] = {}  # one object per distinct text, for all the lines
+    found = [_statement_line(r, shared) for r in engine.stream("40_statement_lines")]
+    daily = daily_spend(engine, shared) if config.alerts.by_day else ()
     named = named.with_spend(found)
     lines, splits = apply_policies(found, rules)
+    del found  # the lines as rounded (in totals) are copies: these go before the next steps
     totals = build_currency_totals(lines)
+    del lines, shared
     by_type = rounded_breakdown(
         engine.fetch("41_totals_by_type").dicts(), ["line_item_type"], totals
     )
@@ -427,8 +430,11 @@ def to_tag(totals: CurrencyTotals) -> Decimal:
     )
 
 
-def _statement_line(row: dict[str, Any]) -> StatementLine:
-    text = {name: str(row.get(name) or "") for name in LINE_FIELDS}
+def _statement_line(row: dict[str, Any], shared: dict[str, str]) -> StatementLine:
+    """``shared``: the texts of the lines made so far, so that equal texts (a model, a
+    currency, a cost center on each of its lines) are one object, not one per line: with
+    many cost centers the lines' texts were most of the run's memory (issue 19)."""
+    text = {name: _shared(str(row.get(name) or ""), shared) for name in LINE_FIELDS}
     if row.get("log_via"):
         text["description"] = log_evidence(
             str(row["log_via"]), int(row["log_tokens"] or 0), int(row["log_key_tokens"] or 0)
@@ -440,6 +446,10 @@ def _statement_line(row: dict[str, Any]) -> StatementLine:
         exact_amount=Decimal(row["amount"]),
         line_items=int(row["line_items"]),
     )
+
+
+def _shared(text: str, shared: dict[str, str]) -> str:
+    return shared.setdefault(text, text)
 
 
 #: How a part of an invocation-log split found its cost center, as its description says.

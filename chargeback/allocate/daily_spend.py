@@ -22,9 +22,23 @@ class DaySpend:
     amount: Decimal
 
 
-def daily_spend(engine: Engine) -> tuple[DaySpend, ...]:
-    """The allocated usage lines' spend per cost center, currency and day."""
+def daily_spend(engine: Engine, shared: dict[str, str] | None = None) -> tuple[DaySpend, ...]:
+    """The allocated usage lines' spend per cost center, currency and day. ``shared``: texts
+    already made (the statement lines'), so that each cost center, currency and day is one
+    object, not one per row (a row per cost center and day: millions with many cost
+    centers, issue 19)."""
+    texts = {} if shared is None else shared
+
+    def one(value: object) -> str:
+        text = str(value)
+        return texts.setdefault(text, text)
+
     return tuple(
-        DaySpend(str(cc), str(currency), str(day), Decimal(amount).quantize(CENT, ROUND_HALF_UP))
-        for currency, cc, day, amount in engine.fetch("45_daily_spend").rows
+        DaySpend(
+            one(r["cost_center"]),
+            one(r["currency"]),
+            one(r["day"]),
+            Decimal(r["amount"]).quantize(CENT, ROUND_HALF_UP),
+        )
+        for r in engine.stream("45_daily_spend")
     )

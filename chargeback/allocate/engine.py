@@ -37,6 +37,8 @@ CUR_VIEW = "cur"
 SPILL_PREFIX = "chargeback-duckdb-"
 _SPILL = re.compile(rf"{SPILL_PREFIX}\w+")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+#: Rows ``Engine.stream`` fetches at a time.
+FETCH_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,18 @@ class Engine:
         cursor = self._run(name, params)
         columns = tuple(d[0] for d in cursor.description or ())
         return Rows(columns, cursor.fetchall())
+
+    def stream(
+        self, name: str, params: Mapping[str, Any] | None = None, batch: int = FETCH_BATCH
+    ) -> Iterator[dict[str, Any]]:
+        """Run a query and give its rows as dicts, fetched ``batch`` rows at a time: a
+        result of a row per statement line (hundreds of thousands with many cost centers)
+        is never held whole as Python rows, let alone as dicts (issue 19)."""
+        cursor = self._run(name, params)
+        columns = tuple(d[0] for d in cursor.description or ())
+        while rows := cursor.fetchmany(batch):
+            for row in rows:
+                yield dict(zip(columns, row, strict=True))
 
     def _run(self, name: str, params: Mapping[str, Any] | None) -> duckdb.DuckDBPyConnection:
         sql = query_text(name)

@@ -324,7 +324,7 @@ class LocalDestination:
         for set_id in (replaced, run_id):
             if set_id is None or set_id in logged:
                 continue
-            record = _read_record(self.runs(period) / set_id / "run.json")
+            record = _read_record(self.runs(period) / set_id / "run.json", history.RUN_EVENT_KEYS)
             at = datetime.now(UTC).isoformat(timespec="seconds")
             history.append(
                 self, period, history.RUN, _always(history.run_event(record, set_id, at))
@@ -354,8 +354,11 @@ def _always(body: dict[str, Any]) -> Callable[[list[Event]], dict[str, Any]]:
     return lambda _events: body
 
 
-def _read_record(path: Path) -> dict[str, Any]:
+def _read_record(path: Path, keys: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The run.json at ``path`` (only its top-level ``keys``, when given)."""
     try:
+        if keys is not None:
+            return history.record_fields(path, keys)
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}  # a set without a readable run.json is still logged, without totals

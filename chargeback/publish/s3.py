@@ -486,13 +486,12 @@ def _manifest_uri(source: dict[str, Any]) -> str:
 
 
 def _run_record(stage: Path) -> dict[str, Any]:
+    """What publishing reads of the staged run.json: the pointer's and the run event's
+    fields and the files written (not the whole record: issue 19)."""
     try:
-        doc = json.loads((stage / RUN_RECORD).read_text(encoding="utf-8"))
+        return history.record_fields(stage / RUN_RECORD, (*history.RUN_EVENT_KEYS, "outputs"))
     except (OSError, ValueError) as e:
         raise OutputError(f"{stage / RUN_RECORD} is missing or unreadable: {e}") from e
-    if not isinstance(doc, dict):
-        raise OutputError(f"{stage / RUN_RECORD} is not a JSON object")
-    return doc
 
 
 def _code(error: BaseException) -> str:
