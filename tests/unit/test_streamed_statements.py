@@ -20,7 +20,7 @@ import xlsxwriter
 
 from chargeback.errors import OutputError
 from chargeback.report.templates import load_templates
-from chargeback.report.xlsx import kit
+from chargeback.report.xlsx import kit, sheets
 from chargeback.report.xlsx.kit import Formats, add_sheet, write_record
 from chargeback.report.xlsx.workbook import write_workbook
 from tests.support.builders import tagged, write
@@ -62,7 +62,7 @@ def test_streamed_statements_sheet_keeps_every_cell(
     streamed = tmp_path / "streamed.xlsx"
     write_workbook(streamed, allocation, HEADER, template, max_rows=max_rows, max_sheets=1)
     with monkeypatch.context() as m:  # the same workbook with the sheet held in memory
-        m.setattr(kit, "_stream_rows", lambda ws: None)
+        m.setattr(sheets, "_stream_rows", lambda ws: None)
         held = tmp_path / "held.xlsx"
         write_workbook(held, allocation, HEADER, template, max_rows=max_rows, max_sheets=1)
 
