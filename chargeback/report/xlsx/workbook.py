@@ -69,11 +69,13 @@ MAX_STATEMENT_SHEETS = 1_000
 # so memory does not grow with them; their writers write each row once, in order, and a cell
 # written out of order raises instead of being lost), and the workbook is assembled in
 # temporary files rather than in memory. TODO(issue 19): the Summary (a row per cost
-# center) is still held: its charts read their cached values from it. The workbook now
-# adds ~7 MB at 17,600 cost centers (was ~1.1 GB), but a full run at 86k cost centers still
-# peaks at ~3.6 GB in its largest process: reading and allocating alone reach ~2.1 GB, and
-# the rest is another job (the HTML report? the cost centers' files' worker?) to be found
-# (benchmarks/RESULTS.md, "Issue 19, second pass").
+# center) is still held: its charts read their cached values from it. The workbook adds
+# ~7 MB at 17,600 cost centers (was ~1.1 GB). At 86k cost centers the run's process grows
+# by ~0.3 GB while it writes its share of the jobs (this workbook among them; which job
+# holds what is not measured yet: the Summary and XlsxWriter's shared strings are
+# candidates), the largest growth left in a run that now peaks at ~1.45 GB (was 3.0 GB:
+# run.json built whole, the lines' texts an object per line, run.json read back whole;
+# benchmarks/RESULTS.md, "Peak memory with ~100,000 cost centers").
 
 
 def new_workbook(path: Path, title: str, in_memory: bool = True) -> Workbook:
