@@ -51,6 +51,7 @@ HERE = Path(__file__).resolve().parent
 if not __package__:  # run as a script (python benchmarks/run.py): import from the repo
     sys.path.insert(0, str(HERE.parent))
 
+from benchmarks.checkout import cli_command  # noqa: E402
 from benchmarks.generate import GENERATOR_VERSION, N_COST_CENTERS, generate  # noqa: E402
 from benchmarks.ways import totals  # noqa: E402
 
@@ -103,28 +104,17 @@ def run_way(
 ) -> Measure:
     if way in ("full", "before", "spark"):
         with tempfile.TemporaryDirectory(dir=HERE / "data") as out:
-            cmd = [
-                sys.executable,
-                "-c",
-                "from chargeback.frontends.cli import main; main()",
-                "run",
-                str(source),
-                "--period",
-                PERIOD,
-                "--out",
-                out,
-                "--quiet",
-            ]
+            args = ["run", str(source), "--period", PERIOD, "--out", out, "--quiet"]
+            # each way runs its own checkout whole, Python and SQL (benchmarks/checkout.py)
+            checkout = before if way == "before" and before is not None else HERE.parent
+            cmd = cli_command(checkout, args)
             if way == "spark":
                 cmd += ["--engine", "spark"]
             if threads:
                 cmd += ["--threads", str(threads)]
             if memory_limit:
                 cmd += ["--memory-limit", memory_limit]
-            env = None
-            if way == "before" and before is not None:
-                env = {**os.environ, "PYTHONPATH": str(before)}
-            seconds, rss, _, cpu = measured(cmd, env)
+            seconds, rss, _, cpu = measured(cmd)
             info = json.loads((Path(out) / PERIOD / "run.json").read_text(encoding="utf-8"))
         result = {
             f"{t['currency']}/{cc}": amount

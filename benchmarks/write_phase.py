@@ -19,8 +19,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-if not __package__:  # run as a script: import from the repo
+if not __package__:  # run as a script: import from this checkout, its queries too
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.checkout import use_checkout
+
+    use_checkout(Path(__file__).resolve().parents[1])
 
 from chargeback import __version__  # noqa: E402
 from chargeback.allocate.money import exact_arithmetic  # noqa: E402
