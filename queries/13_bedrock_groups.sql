@@ -33,8 +33,14 @@
 -- line_item_usage_start_date, UTC: 'YYYY-MM-DD') for the daily anomaly check (45), NULL
 -- otherwise. An hourly export's groups then repeat per day (at most ~31 times as many);
 -- $unit_descriptions: see below.
--- TODO(issue 19): this query costs more than the benchmark floor's (41 map lookups and a
--- 25-column group per line); see benchmarks/RESULTS.md, "What bounds the run now" and "Next steps".
+-- TODO(issue 19): the usage day ($by_day, on by default) is the largest cost left at scale:
+-- every later step (26, 32, 36, 40...) works on the day's groups, so a month whose lines are
+-- half Bedrock, or of 50M rows, takes ~1.4-1.6x the time and up to 2.6x the memory of the same
+-- month without it (benchmarks/RESULTS.md, "What bounds the run now"). Next: keep the day
+-- only in a narrow table (a key of the group's other columns, the day, the amount) and
+-- collapse the wide groups without it, then spread each day's amount to the cost centers the
+-- rules (and the invocation-log split) gave its group, for 45. Besides, this query costs more
+-- than the floor's (41 map lookups and a 25-column group per line): "Next steps" there.
 -- Ordering the Bedrock rule's tests (flat columns first) does not help: DuckDB decodes a map
 -- column for every row of each vector it reads, and Bedrock lines sit in every vector
 -- (RESULTS.md, "Issue 19: what changed, measured", item 4).
