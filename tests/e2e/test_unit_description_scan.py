@@ -15,23 +15,12 @@ from chargeback.pipeline import run
 from chargeback.results import RunResult
 from chargeback.settings.model import Period, RunConfig
 from sample_data.generator.columns import CUR2_TYPES
-from tests.support.builders import tagged, write
+from tests.support.builders import marketplace_units_line, write
 from tests.support.runs import read_csv
 
 
 def _line(code: str, usage: float, cost: float, description: str) -> dict[str, Any]:
-    return tagged(
-        "proj_mp",
-        "CC-MP",
-        cost,
-        bill_billing_entity="AWS Marketplace",
-        line_item_product_code=code,
-        line_item_usage_type="USE1-MP:USE1_InputTokenCount-Units",
-        pricing_unit="Units",
-        line_item_usage_amount=usage,
-        line_item_line_item_description=description,
-        product={"product_name": "Claude Sonnet 4.6 (Amazon Bedrock Edition)"},
-    )
+    return marketplace_units_line(code, usage, cost, description)
 
 
 @pytest.fixture

@@ -236,21 +236,10 @@ def test_a_million_row_month_names_every_usage_type(million: RunResult) -> None:
 
 def test_marketplace_units_are_sized_by_their_descriptions(tmp_path: Path) -> None:
     from sample_data.generator.columns import CUR2_TYPES
-    from tests.support.builders import tagged, write
+    from tests.support.builders import marketplace_units_line, write
 
     def line(code: str, name: str, usage: float, cost: float, description: str) -> dict[str, Any]:
-        return tagged(
-            "proj_mp",
-            "CC-MP",
-            cost,
-            bill_billing_entity="AWS Marketplace",
-            line_item_product_code=code,
-            line_item_usage_type="USE1-MP:USE1_InputTokenCount-Units",
-            pricing_unit="Units",
-            line_item_usage_amount=usage,
-            line_item_line_item_description=description,
-            product={"product_name": f"{name} (Amazon Bedrock Edition)"},
-        )
+        return marketplace_units_line(code, usage, cost, description, model=name)
 
     rows = [
         line("mp-a", "Claude Sonnet 4.6", 2000.0, 6.0, "$0.003 per 1,000 input tokens"),

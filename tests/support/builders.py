@@ -79,6 +79,24 @@ def tagged(project: str, cost_center: str | None, cost: float, **fields: Any) ->
     )
 
 
+def marketplace_units_line(
+    code: str, usage: float, cost: float, description: str, model: str = "Claude Sonnet 4.6"
+) -> dict[str, Any]:
+    """An AWS Marketplace Bedrock line priced in "Units", sized only by its description."""
+    return tagged(
+        "proj_mp",
+        "CC-MP",
+        cost,
+        bill_billing_entity="AWS Marketplace",
+        line_item_product_code=code,
+        line_item_usage_type="USE1-MP:USE1_InputTokenCount-Units",
+        pricing_unit="Units",
+        line_item_usage_amount=usage,
+        line_item_line_item_description=description,
+        product={"product_name": f"{model} (Amazon Bedrock Edition)"},
+    )
+
+
 def table(
     rows: Sequence[Mapping[str, Any]],
     types: Mapping[str, pa.DataType] = CUR2_TYPES,
