@@ -36,11 +36,13 @@
 -- TODO(issue 19): the usage day ($by_day, on by default) is the largest cost left at scale:
 -- every later step (26, 32, 36, 40...) works on the day's groups, so a month whose lines are
 -- half Bedrock, or of 50M rows, takes ~1.4-1.6x the time and up to 2.6x the memory of the same
--- month without it (benchmarks/RESULTS.md, "What bounds the run now"). Next: keep the day
--- only in a narrow table (a key of the group's other columns, the day, the amount) and
--- collapse the wide groups without it, then spread each day's amount to the cost centers the
--- rules (and the invocation-log split) gave its group, for 45. Besides, this query costs more
--- than the floor's (41 map lookups and a 25-column group per line): "Next steps" there.
+-- month without it (benchmarks/RESULTS.md, "What bounds the run now"). Tried: collapsing the
+-- day's groups right after the scan (a query 18 keeping each group's spend by day in a narrow
+-- table for 45): reading and allocating the 1M half-Bedrock month 4.8 -> 2.6 s, but no gain
+-- at 10M (5% Bedrock) or 50M, where the collapse cost what the later steps saved (RESULTS).
+-- Next: never make the day's wide groups: the narrow day table from the same scan. Besides,
+-- this query costs more than the floor's (41 map lookups and a 25-column group per line):
+-- "Next steps" there.
 -- Ordering the Bedrock rule's tests (flat columns first) does not help: DuckDB decodes a map
 -- column for every row of each vector it reads, and Bedrock lines sit in every vector
 -- (RESULTS.md, "Issue 19: what changed, measured", item 4).
