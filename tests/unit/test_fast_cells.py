@@ -98,6 +98,8 @@ def book(path: Path, write: Writer) -> dict[str, bytes]:
         ws.write_boolean(row + 3, 0, True)
         ws.set_row(row + 3, 30)  # row attributes: on a row with cells, and on an empty one
         ws.set_row(row + 5, None, fmt.label)
+        spans = [kit.Span("S0", 0, 3), kit.Span("S1", 2, 5)]  # a total over both sheets
+        kit.spans_formula(ws, row + 6, 2, spans, Decimal(3), fmt.text, function="SUBTOTAL")
         if not stream:  # a chart caches the cells it shows: the records' text and numbers
             chart = wb.add_chart({"type": "bar"})
             for col in (2, 4, 5):
@@ -119,6 +121,7 @@ def test_rendered_rows_are_what_xlsxwriter_writes(
         m.setattr(sheets.CheckedWorksheet, "_calculate_spans", Worksheet._calculate_spans)
         m.setattr(sheets.CheckedWorksheet, "_write_rows", Worksheet._write_rows)
         m.setattr(sheets._SharedStrings, "_write_si", SharedStrings._write_si)
+        m.setattr(sheets.CheckedWorksheet, "_prepare_formula", Worksheet._prepare_formula)
         m.setattr(kit, "write_record", cell_by_cell)
         plain = book(tmp_path / "plain.xlsx", cell_by_cell)
     assert list(fast) == list(plain)
