@@ -60,3 +60,12 @@ CREATE OR REPLACE TEMP MACRO role_arn_of(principal) AS
         WHEN regexp_matches(principal, '^arn:[^:]+:sts::[0-9]+:assumed-role/[^/]+/')
         THEN regexp_replace(principal, '^arn:([^:]+):sts::([0-9]+):assumed-role/([^/]+)/.*$', 'arn:\1:iam::\2:role/\3')
     END;
+
+-- The model keys invocation-log records are matched by (29) and counted under (37): one row
+-- per key, from four lists of the same length (allocate/log_models.py makes them).
+CREATE OR REPLACE TEMP MACRO log_model_keys(sides, names, keys, profiles) AS TABLE
+SELECT
+    unnest(sides::VARCHAR[]) AS side,
+    unnest(names::VARCHAR[]) AS name,
+    unnest(keys::VARCHAR[]) AS model_key,
+    unnest(profiles::VARCHAR[]) AS profile;

@@ -17,11 +17,7 @@ CREATE TEMP TABLE IF NOT EXISTS log_tokens (
 );
 CREATE OR REPLACE TEMP TABLE log_matches AS
 WITH model_keys AS (
-    SELECT
-        unnest($sides::VARCHAR[]) AS side,
-        unnest($names::VARCHAR[]) AS name,
-        unnest($keys::VARCHAR[]) AS model_key,
-        unnest($profiles::VARCHAR[]) AS profile
+    SELECT * FROM log_model_keys($sides, $names, $keys, $profiles)
 ),
 lines AS (
     SELECT

@@ -14,11 +14,7 @@
 -- Parameters: $log_accounts, $log_regions (lists of the same length); $sides, $names, $keys,
 -- $profiles: the model keys 29 matched by.
 WITH model_keys AS (
-    SELECT
-        unnest($sides::VARCHAR[]) AS side,
-        unnest($names::VARCHAR[]) AS name,
-        unnest($keys::VARCHAR[]) AS model_key,
-        unnest($profiles::VARCHAR[]) AS profile
+    SELECT * FROM log_model_keys($sides, $names, $keys, $profiles)
 ),
 logged AS (
     SELECT unnest($log_accounts::VARCHAR[]) AS account_id, unnest($log_regions::VARCHAR[]) AS region
