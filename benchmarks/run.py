@@ -76,12 +76,12 @@ class Measure:
     cpu_seconds: float = 0.0
 
 
-def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+def measured(cmd: list[str]) -> tuple[float, float, str, float]:
     """Run ``cmd``; its wall seconds, its own peak RSS in MB, its stdout, and its CPU
     seconds (with those of the children it waited for)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)

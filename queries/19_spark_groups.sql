@@ -1,4 +1,4 @@
--- 16 spark groups: only with --engine spark. The groups Spark made of the period's Bedrock
+-- 19 spark groups: only with --engine spark. The groups Spark made of the period's Bedrock
 -- lines (13, completed by 15, both run on Spark), handed over as the Arrow table
 -- spark_groups, become DuckDB's bedrock_groups, which everything from 20 on reads. Their
 -- line keys stayed on Spark, which ran the duplicate check (22, 23) there: line_keys is

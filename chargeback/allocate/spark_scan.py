@@ -48,7 +48,7 @@ Session = Any
 
 #: The table of groups the scan hands over (13, after 15), as Spark and DuckDB name it.
 GROUPS = "bedrock_groups"
-#: The name the handed-over Arrow table has in DuckDB while 16 copies it.
+#: The name the handed-over Arrow table has in DuckDB while 19 copies it.
 HANDED_OVER = "spark_groups"
 
 #: Settings of a local session: on loopback, no web UI, few shuffle partitions (Spark's 200
