@@ -1,8 +1,9 @@
 """What the daily anomaly check costs the scan: the same month read and allocated with the
 day kept in the groups (``alerts.day_ratio`` > 0, the default) and without (``day_ratio =
 0``), alternately ``--repeat`` times. Prints, per setting, the median seconds of the scan
-query (13) and of the whole read and allocation, and the groups 13 made (an hourly export's
-groups repeat per usage day). Writes nothing tracked.
+query (13) and of the whole read and allocation, the groups 13 made, and its day rows (each
+group's spend by usage day, its second grouping set: one row without the day). Writes
+nothing tracked.
 
     python benchmarks/generate.py --rows 1000000 --out benchmarks/data/cur-1m
     python benchmarks/daily_groups.py benchmarks/data/cur-1m --repeat 3
@@ -28,7 +29,8 @@ from chargeback.pipeline import read_and_allocate  # noqa: E402
 from chargeback.settings.model import Period, RunConfig  # noqa: E402
 from chargeback.settings.rules import AlertThresholds  # noqa: E402
 
-#: Filled by the timed ``Engine.execute`` below: (scan seconds, groups) of the last run.
+#: Filled by the timed ``Engine.execute`` below: scan seconds, groups and day rows of the
+#: last run.
 _LAST: dict[str, float] = {}
 _execute = Engine.execute
 
@@ -38,7 +40,11 @@ def _timed_execute(self: Engine, name: str, params: Mapping[str, Any] | None = N
     _execute(self, name, params)
     if name == "13_bedrock_groups":
         _LAST["scan"] = time.perf_counter() - started
-        _LAST["groups"] = self.con.execute("SELECT count(*) FROM bedrock_groups").fetchall()[0][0]
+        ((groups, days),) = self.con.execute(
+            "SELECT count(*) FILTER (WHERE NOT day_row), count(*) FILTER (WHERE day_row) "
+            "FROM bedrock_groups"
+        ).fetchall()
+        _LAST["groups"], _LAST["day_rows"] = groups, days
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             found.setdefault("read_and_allocate_s", []).append(total)
             found.setdefault("scan_13_s", []).append(_LAST["scan"])
             found.setdefault("groups", []).append(_LAST["groups"])
+            found.setdefault("day_rows_13", []).append(_LAST["day_rows"])
             found.setdefault("daily_rows", []).append(len(allocation.daily))
     for name, found in figures.items():
         shown = ", ".join(f"{k} {statistics.median(v):,.2f}" for k, v in found.items())

@@ -23,26 +23,24 @@
 -- min/max cost the scan almost nothing where list(DISTINCT ...) cost more than 25's second
 -- scan (benchmarks/RESULTS.md). $unit_descriptions: whether 10 counted such lines; when
 -- false the wide description column is not read at all (DuckDB folds the bound value).
+-- The usage day, for the daily anomaly check (45), never enters these groups: each line's
+-- day (the date its time interval starts, the day of line_item_usage_start_date, UTC:
+-- 'YYYY-MM-DD') goes to a second grouping set of the same scan, narrow: the line's group
+-- key (group_key, a 64-bit hash of the group's columns, which the groups keep too) and the
+-- day, with the same sums (day_row marks those rows; 18 copies them to bedrock_days, 15
+-- deletes them). With the day in the wide groups, an hourly export's groups repeated per
+-- day (up to ~31 times), and every later step (26, 32, 36, 40) worked on them: the 50M-row
+-- month took 32 s and 1.7 GB instead of 23 s (benchmarks/RESULTS.md, "The daily check's
+-- day out of the groups"). Off ($by_day false), the second set is one row, with no key.
 -- Parameters: $period_start, $period_end, $measure, $source_files (every input file), and
 -- for each statement tag (cc, application, environment, team, owner) its candidate keys in
 -- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
 -- where the calling IAM principal's and the usage account's cost-center tags sit in the tags
 -- map ($cc_p1 .. $cc_p3, $cc_a1 .. $cc_a3); $log_match: keep each line's time interval and
 -- region in the groups, which matching invocation logs needs (29), NULL otherwise; $by_day:
--- keep each line's usage day (the date its time interval starts, the day of
--- line_item_usage_start_date, UTC: 'YYYY-MM-DD') for the daily anomaly check (45), NULL
--- otherwise. An hourly export's groups then repeat per day (at most ~31 times as many);
--- $unit_descriptions: see below.
--- TODO(issue 19): the usage day ($by_day, on by default) is the largest cost left at scale:
--- every later step (26, 32, 36, 40...) works on the day's groups, so a month whose lines are
--- half Bedrock, or of 50M rows, takes ~1.4-1.6x the time and up to 2.6x the memory of the same
--- month without it (benchmarks/RESULTS.md, "What bounds the run now"). Tried: collapsing the
--- day's groups right after the scan (a query 18 keeping each group's spend by day in a narrow
--- table for 45): reading and allocating the 1M half-Bedrock month 4.8 -> 2.6 s, but no gain
--- at 10M (5% Bedrock) or 50M, where the collapse cost what the later steps saved (RESULTS).
--- Next: never make the day's wide groups: the narrow day table from the same scan. Besides,
--- this query costs more than the floor's (41 map lookups and a 25-column group per line):
--- "Next steps" there.
+-- make the day rows above, false otherwise; $unit_descriptions: see above.
+-- TODO(issue 19): this query costs more than the floor's (41 map lookups and a 28-column
+-- group per line): "Next steps" in benchmarks/RESULTS.md.
 -- Ordering the Bedrock rule's tests (flat columns first) does not help: DuckDB decodes a map
 -- column for every row of each vector it reads, and Bedrock lines sit in every vector
 -- (RESULTS.md, "Issue 19: what changed, measured", item 4).
@@ -50,61 +48,109 @@
 -- the rule were slower there ("Tried and dropped").
 CREATE OR REPLACE TEMP TABLE bedrock_groups AS
 SELECT
-    files.file_no,
-    coalesce(invoice_id, '') AS invoice_id,
-    coalesce(billing_entity, '') AS billing_entity,
-    coalesce(line_item_type, '') AS line_item_type,
-    coalesce(usage_account_id, '') AS usage_account_id,
-    nullif(trim(resource_id), '') AS resource_id,
-    nullif(trim(iam_principal), '') AS iam_principal,
-    coalesce(usage_type, '') AS usage_type,
-    coalesce(operation, '') AS operation,
-    coalesce(pricing_unit, '') AS pricing_unit,
-    coalesce(currency, '') AS currency,
+    file_no,
+    invoice_id,
+    billing_entity,
+    line_item_type,
+    usage_account_id,
+    resource_id,
+    iam_principal,
+    usage_type,
+    operation,
+    pricing_unit,
+    currency,
     selected_by,
-    coalesce(product_code, '') AS product_code,
-    tag_value(resource_tags, tags, $cc_r1, $cc_r2, $cc_t1, $cc_t2, $cc_t3, $cc_t4, $cc_t5)
-        AS cost_center_tag,
-    tag_value(tags, tags, '', '', $cc_p1, $cc_p2, $cc_p3, '', '') AS principal_cost_center_tag,
-    tag_value(tags, tags, '', '', $cc_a1, $cc_a2, $cc_a3, '', '') AS account_cost_center_tag,
-    tag_value(resource_tags, tags, $application_r1, $application_r2, $application_t1,
-              $application_t2, $application_t3, $application_t4, $application_t5) AS application,
-    tag_value(resource_tags, tags, $environment_r1, $environment_r2, $environment_t1,
-              $environment_t2, $environment_t3, $environment_t4, $environment_t5) AS environment,
-    tag_value(resource_tags, tags, $team_r1, $team_r2, $team_t1, $team_t2, $team_t3, $team_t4,
-              $team_t5) AS team,
-    tag_value(resource_tags, tags, $owner_r1, $owner_r2, $owner_t1, $owner_t2, $owner_t3,
-              $owner_t4, $owner_t5) AS owner,
-    product['model'] AS product_model,
-    product['inference_type'] AS inference_type,
-    product['feature'] AS feature,
-    product['product_name'] AS product_name,
-    CASE WHEN $log_match THEN time_interval END AS log_interval,
-    CASE WHEN $log_match THEN product['region'] END AS log_region,
-    CASE WHEN $by_day THEN substr(time_interval, 1, 10) END AS usage_day,
-    ($measure <> 'unblended' AND net_unblended_cost IS NULL) AS measure_fallback,
+    product_code,
+    cost_center_tag,
+    principal_cost_center_tag,
+    account_cost_center_tag,
+    application,
+    environment,
+    team,
+    owner,
+    product_model,
+    inference_type,
+    feature,
+    product_name,
+    log_interval,
+    log_region,
+    measure_fallback,
+    group_key,
+    usage_day,
+    grouping(usage_day) = 0 AS day_row,
     sum(exact_amount) AS amount,
     sum(exact_usage) AS usage_amount,
     count(*) AS line_items,
     count(*) FILTER (WHERE exact_amount IS NULL OR exact_usage IS NULL) AS bad_lines,
-    list(hash(line_item_id, time_interval)) FILTER (WHERE line_item_id <> '') AS line_keys,
-    min(CASE WHEN $unit_descriptions THEN line_item_description END) FILTER (
-        WHERE billing_entity = 'AWS Marketplace' AND pricing_unit = 'Units'
-          AND product_code IS NOT NULL AND usage_type IS NOT NULL
-    ) AS unit_description_min,
-    max(CASE WHEN $unit_descriptions THEN line_item_description END) FILTER (
-        WHERE billing_entity = 'AWS Marketplace' AND pricing_unit = 'Units'
-          AND product_code IS NOT NULL AND usage_type IS NOT NULL
-    ) AS unit_description_max
+    list(line_key) FILTER (WHERE line_key IS NOT NULL) AS line_keys,
+    min(unit_description) AS unit_description_min,
+    max(unit_description) AS unit_description_max
 FROM (
     SELECT
-        * EXCLUDE (usage_amount),
-        exact_cost(cost) AS exact_amount,
-        exact_quantity(coalesce(usage_amount, 0)) AS exact_usage
-    FROM bedrock_candidate_lines($period_start, $period_end, $measure)
+        *,
+        CASE WHEN $by_day THEN hash(file_no, invoice_id, billing_entity, line_item_type, usage_account_id, resource_id, iam_principal, usage_type, operation, pricing_unit, currency, selected_by, product_code, cost_center_tag, principal_cost_center_tag, account_cost_center_tag, application, environment, team, owner, product_model, inference_type, feature, product_name, log_interval, log_region, measure_fallback) END AS group_key
+    FROM (
+        SELECT
+            files.file_no,
+            coalesce(invoice_id, '') AS invoice_id,
+            coalesce(billing_entity, '') AS billing_entity,
+            coalesce(line_item_type, '') AS line_item_type,
+            coalesce(usage_account_id, '') AS usage_account_id,
+            nullif(trim(resource_id), '') AS resource_id,
+            nullif(trim(iam_principal), '') AS iam_principal,
+            coalesce(usage_type, '') AS usage_type,
+            coalesce(operation, '') AS operation,
+            coalesce(pricing_unit, '') AS pricing_unit,
+            coalesce(currency, '') AS currency,
+            selected_by,
+            coalesce(product_code, '') AS product_code,
+            tag_value(resource_tags, tags, $cc_r1, $cc_r2, $cc_t1, $cc_t2, $cc_t3, $cc_t4, $cc_t5)
+                AS cost_center_tag,
+            tag_value(tags, tags, '', '', $cc_p1, $cc_p2, $cc_p3, '', '')
+                AS principal_cost_center_tag,
+            tag_value(tags, tags, '', '', $cc_a1, $cc_a2, $cc_a3, '', '')
+                AS account_cost_center_tag,
+            tag_value(resource_tags, tags, $application_r1, $application_r2, $application_t1,
+                      $application_t2, $application_t3, $application_t4, $application_t5)
+                AS application,
+            tag_value(resource_tags, tags, $environment_r1, $environment_r2, $environment_t1,
+                      $environment_t2, $environment_t3, $environment_t4, $environment_t5)
+                AS environment,
+            tag_value(resource_tags, tags, $team_r1, $team_r2, $team_t1, $team_t2, $team_t3,
+                      $team_t4, $team_t5) AS team,
+            tag_value(resource_tags, tags, $owner_r1, $owner_r2, $owner_t1, $owner_t2, $owner_t3,
+                      $owner_t4, $owner_t5) AS owner,
+            product['model'] AS product_model,
+            product['inference_type'] AS inference_type,
+            product['feature'] AS feature,
+            product['product_name'] AS product_name,
+            CASE WHEN $log_match THEN time_interval END AS log_interval,
+            CASE WHEN $log_match THEN product['region'] END AS log_region,
+            ($measure <> 'unblended' AND net_unblended_cost IS NULL) AS measure_fallback,
+            CASE WHEN $by_day THEN substr(time_interval, 1, 10) END AS usage_day,
+            exact_amount,
+            exact_usage,
+            CASE WHEN line_item_id <> '' THEN hash(line_item_id, time_interval) END AS line_key,
+            CASE
+                WHEN $unit_descriptions AND billing_entity = 'AWS Marketplace'
+                 AND pricing_unit = 'Units' AND product_code IS NOT NULL
+                 AND usage_type IS NOT NULL
+                THEN line_item_description
+            END AS unit_description
+        FROM (
+            SELECT
+                * EXCLUDE (usage_amount),
+                exact_cost(cost) AS exact_amount,
+                exact_quantity(coalesce(usage_amount, 0)) AS exact_usage
+            FROM bedrock_candidate_lines($period_start, $period_end, $measure)
+        ) AS lines
+        LEFT JOIN (
+            SELECT uri, CAST(list_position($source_files, uri) AS INTEGER) AS file_no
+            FROM (SELECT unnest($source_files) AS uri FROM range(1))
+        ) AS files ON files.uri = lines.source_file
+    ) AS keyed
 ) AS lines
-LEFT JOIN (
-    SELECT uri, CAST(list_position($source_files, uri) AS INTEGER) AS file_no
-    FROM (SELECT unnest($source_files) AS uri FROM range(1))
-) AS files ON files.uri = lines.source_file
-GROUP BY ALL;
+GROUP BY GROUPING SETS (
+    (file_no, invoice_id, billing_entity, line_item_type, usage_account_id, resource_id, iam_principal, usage_type, operation, pricing_unit, currency, selected_by, product_code, cost_center_tag, principal_cost_center_tag, account_cost_center_tag, application, environment, team, owner, product_model, inference_type, feature, product_name, log_interval, log_region, measure_fallback, group_key),
+    (group_key, usage_day)
+);

@@ -5,7 +5,8 @@
 -- The rest (other Marketplace products) is dropped before anything counts or checks it.
 -- Same rule as 12's bedrock_period_lines. No parameters.
 DELETE FROM bedrock_groups
-WHERE selected_by = 'marketplace_code'
+WHERE day_row
+   OR selected_by = 'marketplace_code'
   AND product_code NOT IN (
         SELECT DISTINCT product_code
         FROM bedrock_groups

@@ -29,7 +29,7 @@ WITH bedrock_products AS (
 )
 SELECT
     g.* EXCLUDE (product_model, inference_type, feature, product_name, line_keys,
-              unit_description_min, unit_description_max),
+              unit_description_min, unit_description_max, usage_day, day_row),
     p.model,
     p.provider,
     p.token_kind,

@@ -238,6 +238,7 @@ def allocate(
         "13_bedrock_groups",
         {**period, **measure, **numbered, **tag_params(config), **log_match, **units},
     )
+    scan.execute("18_bedrock_days")
     if undated_rows:
         _refuse_undated_bedrock_lines(scan)
     scan.execute("15_marketplace_lines")

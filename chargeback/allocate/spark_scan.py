@@ -48,8 +48,13 @@ Session = Any
 
 #: The table of groups the scan hands over (13, after 15), as Spark and DuckDB name it.
 GROUPS = "bedrock_groups"
-#: The name the handed-over Arrow table has in DuckDB while 19 copies it.
+#: Each group's spend by usage day (18), as Spark and DuckDB name it.
+DAYS = "bedrock_days"
+#: The tables the scan's queries make on Spark, by query.
+MADE = {"13_bedrock_groups": GROUPS, "18_bedrock_days": DAYS, "15_marketplace_lines": GROUPS}
+#: The names the handed-over Arrow tables have in DuckDB while 19 copies them.
 HANDED_OVER = "spark_groups"
+HANDED_OVER_DAYS = "spark_days"
 
 #: Settings of a local session: on loopback, no web UI, few shuffle partitions (Spark's 200
 #: are for clusters), UTC like the DuckDB engine.
@@ -173,15 +178,16 @@ class SparkScan:
             ) from e
 
     def execute(self, name: str, params: Mapping[str, Any] | None = None) -> None:
-        """13 and 15 make the groups a Spark table (kept in Spark's memory, since 15, 20,
-        22 and the hand-over read it); 12's table macros are already in the queries."""
+        """13 and 15 make the groups a Spark table (kept in Spark's memory, since 15, 18, 20,
+        22 and the hand-over read it), 18 the groups' days; 12's table macros are already in
+        the queries."""
         if name == "12_bedrock_period_lines":
             return
-        if name not in ("13_bedrock_groups", "15_marketplace_lines"):
+        if name not in MADE:
             raise QueryError(f"queries/{name}.sql does not run on Spark")
         frame = self._frame(name, params).cache()
         self._cached.append(frame)
-        frame.createOrReplaceTempView(GROUPS)
+        frame.createOrReplaceTempView(MADE[name])
 
     def fetch(self, name: str, params: Mapping[str, Any] | None = None) -> Rows:
         """Run a query on Spark and fetch its (small) result."""
@@ -209,17 +215,20 @@ class SparkScan:
             raise _query_error(name, e) from e
 
     def hand_over(self, engine: Engine) -> None:
-        """The groups, without their line keys (22 checked them on Spark), as DuckDB's
-        ``bedrock_groups`` (16), through Arrow."""
+        """The groups, without their line keys (22 checked them on Spark), and their days, as
+        DuckDB's ``bedrock_groups`` and ``bedrock_days`` (19), through Arrow."""
         try:
             groups = self.spark.table(GROUPS).drop("line_keys").toArrow()
+            days = self.spark.table(DAYS).toArrow()
         except Exception as e:
             raise _query_error("13_bedrock_groups", e) from e
         engine.con.register(HANDED_OVER, groups)
+        engine.con.register(HANDED_OVER_DAYS, days)
         try:
             engine.execute("19_spark_groups")
         finally:
             engine.con.unregister(HANDED_OVER)
+            engine.con.unregister(HANDED_OVER_DAYS)
 
     def close(self) -> None:
         for frame in self._cached:

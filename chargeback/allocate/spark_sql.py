@@ -36,6 +36,7 @@ SPARK_QUERIES: tuple[str, ...] = (
     "13_bedrock_groups",
     "14_undated_bedrock_lines",
     "15_marketplace_lines",
+    "18_bedrock_days",
     "20_bedrock_rows_by_file",
     "21_bad_amounts",
     "22_duplicate_keys",
