@@ -23,15 +23,16 @@
 -- min/max cost the scan almost nothing where list(DISTINCT ...) cost more than 25's second
 -- scan (benchmarks/RESULTS.md). $unit_descriptions: whether 10 counted such lines; when
 -- false the wide description column is not read at all (DuckDB folds the bound value).
--- The usage day, for the daily anomaly check (45), never enters these groups: each line's
--- day (the date its time interval starts, the day of line_item_usage_start_date, UTC:
--- 'YYYY-MM-DD') goes to a second grouping set of the same scan, narrow: the line's group
--- key (group_key, a 64-bit hash of the group's columns, which the groups keep too) and the
--- day, with the same sums (day_row marks those rows; 18 copies them to bedrock_days, 15
--- deletes them). With the day in the wide groups, an hourly export's groups repeated per
--- day (up to ~31 times), and every later step (26, 32, 36, 40) worked on them: the 50M-row
--- month took 32 s and 1.7 GB instead of 23 s (benchmarks/RESULTS.md, "The daily check's
--- day out of the groups"). Off ($by_day false), the second set is one row, with no key.
+-- The usage day, for the daily anomaly check (45), never enters these groups: the lines
+-- (keyed, which DuckDB streams to both sides of the UNION ALL, reading the export once)
+-- are also summed by their group's key (group_key, a 64-bit hash of the group's columns,
+-- which the groups keep too) and usage day (the date its time interval starts, the day of
+-- line_item_usage_start_date, UTC: 'YYYY-MM-DD'): narrow rows of the amount alone, marked
+-- day_row, which 18 copies to bedrock_days and every other query leaves out (NOT day_row).
+-- With the day in the wide groups, an hourly export's groups repeated per day (up to ~31
+-- times) and every later step (26, 32, 36, 40) worked on them: the 50M-row month took 32 s
+-- and 1.7 GB, now 21 s and 1.5 GB (benchmarks/RESULTS.md, "The daily check's day out of
+-- the groups"). GROUPING SETS, which compute every aggregate for both sets, cost 1.5 s more.
 -- Parameters: $period_start, $period_end, $measure, $source_files (every input file), and
 -- for each statement tag (cc, application, environment, team, owner) its candidate keys in
 -- resource_tags ($<tag>_r1, $<tag>_r2) and in the tags map ($<tag>_t1 .. $<tag>_t5), and
@@ -47,48 +48,17 @@
 -- Keep each lookup's nullif(trim(...)) as it is: forms that avoid evaluating all 41 and keep
 -- the rule were slower there ("Tried and dropped").
 CREATE OR REPLACE TEMP TABLE bedrock_groups AS
-SELECT
-    file_no,
-    invoice_id,
-    billing_entity,
-    line_item_type,
-    usage_account_id,
-    resource_id,
-    iam_principal,
-    usage_type,
-    operation,
-    pricing_unit,
-    currency,
-    selected_by,
-    product_code,
-    cost_center_tag,
-    principal_cost_center_tag,
-    account_cost_center_tag,
-    application,
-    environment,
-    team,
-    owner,
-    product_model,
-    inference_type,
-    feature,
-    product_name,
-    log_interval,
-    log_region,
-    measure_fallback,
-    group_key,
-    usage_day,
-    grouping(usage_day) = 0 AS day_row,
-    sum(exact_amount) AS amount,
-    sum(exact_usage) AS usage_amount,
-    count(*) AS line_items,
-    count(*) FILTER (WHERE exact_amount IS NULL OR exact_usage IS NULL) AS bad_lines,
-    list(line_key) FILTER (WHERE line_key IS NOT NULL) AS line_keys,
-    min(unit_description) AS unit_description_min,
-    max(unit_description) AS unit_description_max
-FROM (
+WITH keyed AS (
     SELECT
         *,
-        CASE WHEN $by_day THEN hash(file_no, invoice_id, billing_entity, line_item_type, usage_account_id, resource_id, iam_principal, usage_type, operation, pricing_unit, currency, selected_by, product_code, cost_center_tag, principal_cost_center_tag, account_cost_center_tag, application, environment, team, owner, product_model, inference_type, feature, product_name, log_interval, log_region, measure_fallback) END AS group_key
+        CASE WHEN $by_day THEN hash(
+                file_no, invoice_id, billing_entity, line_item_type, usage_account_id,
+                resource_id, iam_principal, usage_type, operation, pricing_unit,
+                currency, selected_by, product_code, cost_center_tag,
+                principal_cost_center_tag, account_cost_center_tag, application,
+                environment, team, owner, product_model, inference_type, feature,
+                product_name, log_interval, log_region, measure_fallback
+        ) END AS group_key  -- the wide groups' columns, all of them
     FROM (
         SELECT
             files.file_no,
@@ -149,8 +119,63 @@ FROM (
             FROM (SELECT unnest($source_files) AS uri FROM range(1))
         ) AS files ON files.uri = lines.source_file
     ) AS keyed
-) AS lines
-GROUP BY GROUPING SETS (
-    (file_no, invoice_id, billing_entity, line_item_type, usage_account_id, resource_id, iam_principal, usage_type, operation, pricing_unit, currency, selected_by, product_code, cost_center_tag, principal_cost_center_tag, account_cost_center_tag, application, environment, team, owner, product_model, inference_type, feature, product_name, log_interval, log_region, measure_fallback, group_key),
-    (group_key, usage_day)
-);
+)
+SELECT
+    file_no,
+    invoice_id,
+    billing_entity,
+    line_item_type,
+    usage_account_id,
+    resource_id,
+    iam_principal,
+    usage_type,
+    operation,
+    pricing_unit,
+    currency,
+    selected_by,
+    product_code,
+    cost_center_tag,
+    principal_cost_center_tag,
+    account_cost_center_tag,
+    application,
+    environment,
+    team,
+    owner,
+    product_model,
+    inference_type,
+    feature,
+    product_name,
+    log_interval,
+    log_region,
+    measure_fallback,
+    group_key,
+    NULL AS usage_day,
+    false AS day_row,
+    sum(exact_amount) AS amount,
+    sum(exact_usage) AS usage_amount,
+    count(*) AS line_items,
+    count(*) FILTER (WHERE exact_amount IS NULL OR exact_usage IS NULL) AS bad_lines,
+    list(line_key) FILTER (WHERE line_key IS NOT NULL) AS line_keys,
+    min(unit_description) AS unit_description_min,
+    max(unit_description) AS unit_description_max
+FROM keyed
+GROUP BY ALL
+UNION ALL  -- the day rows: the wide groups' columns NULL (Spark SQL has no BY NAME)
+SELECT
+    NULL AS file_no, NULL AS invoice_id, NULL AS billing_entity, NULL AS line_item_type,
+    NULL AS usage_account_id, NULL AS resource_id, NULL AS iam_principal,
+    NULL AS usage_type, NULL AS operation, NULL AS pricing_unit, NULL AS currency,
+    NULL AS selected_by, NULL AS product_code, NULL AS cost_center_tag,
+    NULL AS principal_cost_center_tag, NULL AS account_cost_center_tag, NULL AS application,
+    NULL AS environment, NULL AS team, NULL AS owner, NULL AS product_model,
+    NULL AS inference_type, NULL AS feature, NULL AS product_name, NULL AS log_interval,
+    NULL AS log_region, NULL AS measure_fallback,
+    group_key,
+    usage_day,
+    true AS day_row,
+    sum(exact_amount) AS amount,
+    NULL AS usage_amount, NULL AS line_items, NULL AS bad_lines, NULL AS line_keys,
+    NULL AS unit_description_min, NULL AS unit_description_max
+FROM keyed
+WHERE $by_day
+GROUP BY group_key, usage_day;

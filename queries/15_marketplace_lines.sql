@@ -5,8 +5,7 @@
 -- The rest (other Marketplace products) is dropped before anything counts or checks it.
 -- Same rule as 12's bedrock_period_lines. No parameters.
 DELETE FROM bedrock_groups
-WHERE day_row
-   OR selected_by = 'marketplace_code'
+WHERE selected_by = 'marketplace_code'
   AND product_code NOT IN (
         SELECT DISTINCT product_code
         FROM bedrock_groups

@@ -13,5 +13,6 @@ SELECT
     coalesce(sum(line_items) FILTER (WHERE selected_by = 'marketplace_code'), 0)
         AS marketplace_code_rows
 FROM bedrock_groups
+WHERE NOT day_row
 GROUP BY file_no
 ORDER BY source_file;

@@ -8,6 +8,7 @@ SELECT key, count(*) OVER () AS candidates
 FROM (
     SELECT file_no, unnest(line_keys) AS key
     FROM bedrock_groups
+    WHERE NOT day_row
 )
 GROUP BY key
 HAVING min(file_no) <> max(file_no)

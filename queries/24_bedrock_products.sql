@@ -19,6 +19,7 @@ SELECT
     coalesce(bool_or(unit_description_min <> unit_description_max), false)
         AS unit_descriptions_partial
 FROM bedrock_groups
+WHERE NOT day_row
 GROUP BY ALL
 ORDER BY
     line_item_type, usage_type, billing_entity, product_code, product_model, inference_type,

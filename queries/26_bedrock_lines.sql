@@ -49,4 +49,5 @@ JOIN bedrock_products AS p
    AND g.product_model IS NOT DISTINCT FROM p.product_model
    AND g.inference_type IS NOT DISTINCT FROM p.inference_type
    AND g.feature IS NOT DISTINCT FROM p.feature
-   AND g.product_name IS NOT DISTINCT FROM p.product_name;
+   AND g.product_name IS NOT DISTINCT FROM p.product_name
+WHERE NOT g.day_row;

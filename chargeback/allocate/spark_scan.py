@@ -218,7 +218,7 @@ class SparkScan:
         """The groups, without their line keys (22 checked them on Spark), and their days, as
         DuckDB's ``bedrock_groups`` and ``bedrock_days`` (19), through Arrow."""
         try:
-            groups = self.spark.table(GROUPS).drop("line_keys").toArrow()
+            groups = self.spark.table(GROUPS).where("NOT day_row").drop("line_keys").toArrow()
             days = self.spark.table(DAYS).toArrow()
         except Exception as e:
             raise _query_error("13_bedrock_groups", e) from e
