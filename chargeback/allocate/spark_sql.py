@@ -153,6 +153,10 @@ _RENAMED: dict[str, Callable[[list[exp.Expr]], exp.Expr]] = {
     # a 64-bit hash, as DuckDB's: Spark's hash() has 32 bits, which would make 22 name
     # many candidate keys for 23 to read the export again for
     "hash": lambda args: exp.Anonymous(this="xxhash64", expressions=[a.copy() for a in args]),
+    # the canonical view reads a zoned date as TIMESTAMP from its instant (read/columns.py)
+    "epoch_us": lambda args: exp.Anonymous(
+        this="unix_micros", expressions=[a.copy() for a in args]
+    ),
     "list_position": lambda args: exp.Anonymous(
         this="array_position", expressions=[a.copy() for a in args]
     ),

@@ -31,6 +31,24 @@ QUANTITY_COLUMNS: tuple[str, ...] = (
 KEYED_MAPS: tuple[str, ...] = ("resource_tags", "tags", "product")
 
 
+def as_sql_type(
+    column: str, arrow_type: pa.DataType | None, sql_type: str, text: bool = False
+) -> duckdb.Expression:
+    """Column ``column`` (of ``arrow_type`` in the files; ``text``: some files of the same
+    read hold it as text) as ``sql_type``. A timestamp with a time zone (how CUR 2.0 writes
+    its dates: DuckDB's TIMESTAMPTZ) becomes TIMESTAMP from its instant, which is what the
+    cast gives in the engine's UTC session, without the cast's time-zone arithmetic per row:
+    that cast cost ~0.3 s a scan per 10M rows, and every scan compares the billing period
+    (benchmarks/RESULTS.md)."""
+    value = duckdb.ColumnExpression(column)
+    zoned = isinstance(arrow_type, pa.TimestampType) and arrow_type.tz is not None
+    if sql_type == "TIMESTAMP" and zoned and not text:
+        return duckdb.FunctionExpression(
+            "make_timestamp", duckdb.FunctionExpression("epoch_us", value)
+        )
+    return value.cast(duckdb.sqltype(sql_type))
+
+
 def check_columns(files: Sequence[InputFile], focus: bool) -> dict[str, tuple[str, ...]]:
     """Refuse a file whose columns the view cannot read; return, per date column, the files
     that hold it as text (their values are checked once DuckDB can read them)."""

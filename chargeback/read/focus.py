@@ -17,12 +17,13 @@ Expressions are built from fixed column names; no user value becomes SQL text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import duckdb
 import pyarrow as pa
 
 from chargeback.errors import InputError
+from chargeback.read.columns import as_sql_type
 from chargeback.read.files import FILE_COLUMN
 
 #: Columns whose presence makes a file FOCUS.
@@ -103,8 +104,10 @@ def focus_relation(
     raw: duckdb.DuckDBPyRelation,
     columns: Mapping[str, pa.DataType],
     canonical: Sequence[tuple[str, str, str]],
+    texts: Collection[str] = (),
 ) -> duckdb.DuckDBPyRelation:
-    """``raw`` (FOCUS columns plus ``FILE_COLUMN``) as the canonical view, column for column."""
+    """``raw`` (FOCUS columns plus ``FILE_COLUMN``) as the canonical view, column for column;
+    ``texts``: the date columns some of its files hold as text."""
     exprs: list[duckdb.Expression] = [duckdb.ColumnExpression(FILE_COLUMN).alias("source_file")]
     for name, _cur_column, sql_type in canonical:
         if name == "line_item_type":
@@ -114,7 +117,7 @@ def focus_relation(
         present = [c for c in candidates if c in columns]
         if present:
             expr = duckdb.CoalesceOperator(
-                *(duckdb.ColumnExpression(c).cast(duckdb.sqltype(focus_type)) for c in present)
+                *(as_sql_type(c, columns[c], focus_type, c in texts) for c in present)
             )
         else:
             expr = duckdb.ConstantExpression(None).cast(duckdb.sqltype(sql_type))

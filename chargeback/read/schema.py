@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from chargeback.errors import InputError, first_line
-from chargeback.read.columns import check_columns, text_date_error
+from chargeback.read.columns import as_sql_type, check_columns, text_date_error
 from chargeback.read.files import FILE_COLUMN, InputFile, Source
 from chargeback.read.focus import check_focus, focus_relation, is_focus
 from chargeback.read.tagcolumns import (
@@ -284,14 +284,15 @@ def canonical_relation(
     error = text_date_error(raw, {c: uris for c, uris in text_dates.items() if uris})
     if error is not None:
         raise error
+    texts = {column for column, uris in text_dates.items() if uris}
     if schema.kind is SchemaKind.FOCUS:
-        return focus_relation(raw, schema.columns, CANONICAL)
+        return focus_relation(raw, schema.columns, CANONICAL, texts)
     group = group or schema.group()
     _check_json(raw, group)
     columns = group.columns
     exprs: list[duckdb.Expression] = [duckdb.ColumnExpression(FILE_COLUMN).alias("source_file")]
     for name, column, sql_type in CANONICAL:
-        exprs.append(_column_or_null(columns, column, sql_type).alias(name))
+        exprs.append(_column_or_null(columns, column, sql_type, column in texts).alias(name))
     if group.kind is SchemaKind.CUR2:
         for name in MAP_COLUMNS:
             shape = group.shapes.get(name, MapShape.NONE)
@@ -305,11 +306,11 @@ def canonical_relation(
 
 
 def _column_or_null(
-    columns: Mapping[str, pa.DataType], column: str, sql_type: str
+    columns: Mapping[str, pa.DataType], column: str, sql_type: str, text: bool
 ) -> duckdb.Expression:
     if column not in columns:
         return _null(sql_type)
-    return duckdb.ColumnExpression(column).cast(duckdb.sqltype(sql_type))
+    return as_sql_type(column, columns[column], sql_type, text)
 
 
 def _null(sql_type: str) -> duckdb.Expression:
