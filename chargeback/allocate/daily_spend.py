@@ -1,6 +1,6 @@
 """Each cost center's spend per usage day of the month (queries/45_daily_spend.sql), for the
 daily anomaly check (``report/anomalies.py``). Only fetched when the check is on: the scan
-keeps the day in its groups then (``$by_day`` in queries/13_bedrock_groups.sql)."""
+sums each group's spend by usage day then (``$by_day`` in queries/13_bedrock_groups.sql, 18)."""
 
 from __future__ import annotations
 

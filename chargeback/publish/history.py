@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -172,32 +172,42 @@ RUN_EVENT_KEYS = ("run_id", "generated_at", "source", "status", "totals")
 
 def record_fields(path: Path, keys: tuple[str, ...] = RUN_EVENT_KEYS) -> dict[str, Any]:
     """The top-level ``keys`` of the run.json at ``path`` (those it has), without building
-    the rest: a month of 86,000 cost centers writes ~160 MB of run.json, ~0.5 GB as Python
-    objects parsed whole (issue 19). In the file as the pipeline writes it (``json.dumps``
-    with ``indent=2``) each top-level member starts on a line of its own, two spaces in, and
-    no line inside a value does (JSON text holds no raw newline but between tokens), so the
-    members asked for are cut out line by line and only they are parsed. A file of another
-    layout is parsed whole. Raises ``OSError``, and ``ValueError`` for a file that is not a
+    the rest (``fields_of``). Raises ``OSError``, and ``ValueError`` for a file that is not a
     JSON object."""
+    with path.open(encoding="utf-8") as lines:
+        return fields_of(lines, keys)
+
+
+def fields_of(lines: Iterator[str], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The top-level ``keys`` of the run.json whose lines ``lines`` gives (those it has),
+    without building the rest: a month of 86,000 cost centers writes ~160 MB of run.json,
+    ~0.5 GB as Python objects parsed whole (issue 19). In the file as the pipeline writes it
+    (``json.dumps`` with ``indent=2``) each top-level member starts on a line of its own, two
+    spaces in, and no line inside a value does (JSON text holds no raw newline but between
+    tokens), so the members asked for are cut out line by line and only they are parsed. A
+    text of another layout is parsed whole. ``ValueError`` for a text that is not a JSON
+    object, or that ends before its closing brace (a truncated file)."""
     wanted = {json.dumps(k) for k in keys}
     members: list[list[str]] = []
-    with path.open(encoding="utf-8") as lines:
-        first, second = lines.readline(), lines.readline()
-        if first != "{\n" or not second.startswith('  "'):
-            doc = json.loads(first + second + lines.read())
-            if not isinstance(doc, dict):
-                raise ValueError("not a JSON object")
-            return {k: doc[k] for k in keys if k in doc}
-        keep = False
-        for line in chain((second,), lines):
-            if not line.startswith(" "):  # the document's closing brace
-                break
-            if line.startswith('  "'):  # a top-level member begins
-                keep = line[2:].partition(": ")[0] in wanted
-                if keep:
-                    members.append([])
+    first, second = next(lines, ""), next(lines, "")
+    if first != "{\n" or not second.startswith('  "'):
+        doc = json.loads(first + second + "".join(lines))
+        if not isinstance(doc, dict):
+            raise ValueError("not a JSON object")
+        return {k: doc[k] for k in keys if k in doc}
+    keep = closed = False
+    for line in chain((second,), lines):
+        if not line.startswith(" "):  # the document's closing brace
+            closed = line.rstrip() == "}"
+            break
+        if line.startswith('  "'):  # a top-level member begins
+            keep = line[2:].partition(": ")[0] in wanted
             if keep:
-                members[-1].append(line)
+                members.append([])
+        if keep:
+            members[-1].append(line)
+    if not closed:
+        raise ValueError("the text ends before the record's closing brace: truncated")
     if not members:
         return {}
     for member in members:  # each member as the only one: no comma after it

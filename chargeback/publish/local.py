@@ -48,6 +48,7 @@ from chargeback import crashpoints, scratch
 from chargeback.errors import MonthStateError, OutputError
 from chargeback.publish import history
 from chargeback.publish.history import Event, EventTaken, PublishedSet
+from chargeback.run_record import RECORD_KEYS
 
 RUNS = ".runs"  # OUT/YYYY-MM.runs/
 HISTORY = ".history"  # OUT/YYYY-MM.history/
@@ -81,11 +82,12 @@ class LocalDestination:
         return self.root / f"{period}{RUNS}"
 
     def published_run(self, period: str) -> tuple[str, dict[str, Any]] | None:
-        """The month's ``run.json``; None when the month was never published here."""
+        """The month's ``run.json`` (the fields a published month is read for:
+        ``run_record.RECORD_KEYS``); None when the month was never published here."""
         path = self.root / period / "run.json"
         if not path.is_file():
             return None
-        return str(path), json.loads(path.read_text(encoding="utf-8"))
+        return str(path), history.record_fields(path, RECORD_KEYS)
 
     def history(self, period: str) -> Path:
         """The folder holding the month's events."""

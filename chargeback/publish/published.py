@@ -12,11 +12,12 @@ sets it aside and names it instead, as this month's statements do not depend on 
 
 from __future__ import annotations
 
-import json
+import io
 
 from chargeback.errors import OutputError
 from chargeback.publish.destination import Destination
-from chargeback.run_record import PublishedMonth, UnreadableMonth, parse_run_record
+from chargeback.publish.history import fields_of
+from chargeback.run_record import RECORD_KEYS, PublishedMonth, UnreadableMonth, parse_run_record
 from chargeback.settings.model import Period
 
 #: How far back ``latest_published`` looks for a published month.
@@ -46,7 +47,7 @@ def published_month(destination: Destination, period: Period) -> PublishedMonth 
         uri = f"{record['prefix']}run.json"
         data = destination.read_recorded(str(period), "run", str(record["run_id"]), "run.json")
         try:
-            record = json.loads(data)
+            record = fields_of(iter(io.StringIO(data.decode("utf-8"))), RECORD_KEYS)
         except ValueError as e:
             raise OutputError(
                 f"{uri} is not valid JSON ({e}): restore it from a backup, or run the month again"
@@ -63,10 +64,6 @@ def published_months(destination: Destination, until: Period, months: int) -> li
     return [m for m in found if m is not None]
 
 
-# TODO(issue 19): with ~100,000 cost centers each month's run.json is ~160 MB, and this
-# parses up to six of them whole (one at a time) and keeps each one's spend by model; not
-# measured yet. ``parse_run_record`` reads only totals, spend_by_model and status, so
-# ``history.record_fields`` (as publishing does) would skip unit_economics, most of the file.
 def months_before(
     destination: Destination, period: Period, months: int = MAX_MONTHS_BEFORE
 ) -> tuple[list[PublishedMonth], list[UnreadableMonth]]:

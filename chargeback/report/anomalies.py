@@ -12,7 +12,7 @@ Inside the month, each cost center's usage days (``Allocation.daily``: the day t
 usage started, queries/45_daily_spend.sql) are compared with the median of its other days
 with spend this month: a day above ``day_ratio`` times that median and at least
 ``min_day_amount`` is flagged. This needs no history, only ``MIN_OTHER_DAYS`` other days.
-``day_ratio = 0`` turns it off (the scan then does not keep the day).
+``day_ratio = 0`` turns it off (the scan then does not sum each group's days).
 """
 
 from __future__ import annotations

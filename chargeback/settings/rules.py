@@ -99,14 +99,14 @@ class AlertThresholds:
     budget_warn_pct: Decimal = Decimal("90")
     #: A cost center's day (its usage lines by usage date) above this many times the median
     #: of the month's other days with spend; 0 turns the daily check off (and the scan then
-    #: does not keep the day).
+    #: does not sum each group's days).
     day_ratio: Decimal = Decimal("3")
     #: A day's spend below this (in the line's currency) is never flagged.
     min_day_amount: Decimal = Decimal("10")
 
     @property
     def by_day(self) -> bool:
-        """Whether the daily check runs (the scan keeps each group's usage day)."""
+        """Whether the daily check runs (the scan sums each group's spend by usage day)."""
         return self.day_ratio > 0
 
 

@@ -6,12 +6,16 @@ by."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from chargeback.pipeline import run
-from chargeback.publish.history import RUN_EVENT_KEYS, record_fields, run_event
+from chargeback.publish.history import RUN_EVENT_KEYS, fields_of, record_fields, run_event
+from chargeback.publish.local import LocalDestination
+from chargeback.publish.published import published_month
+from chargeback.run_record import RECORD_KEYS, parse_run_record
 from chargeback.settings.model import Period, RunConfig
 from tests.support.paths import SAMPLE
 
@@ -59,3 +63,32 @@ def test_other_layouts_are_parsed_whole(tmp_path: Path) -> None:
     path.write_text('{\n  "run_id": ', encoding="utf-8")
     with pytest.raises(ValueError):
         record_fields(path)
+
+
+def test_a_truncated_record_is_refused_not_read_in_part(tmp_path: Path) -> None:
+    doc = {"run_id": "r", "totals": [{"currency": "USD"}], "unit_economics": [1, 2, 3]}
+    text = json.dumps(doc, indent=2) + "\n"
+    path = tmp_path / "run.json"
+    cut = text.index('  "unit_economics"') + 20  # inside a member nobody asked for
+    path.write_text(text[:cut], encoding="utf-8")
+    with pytest.raises(ValueError, match="truncated"):
+        record_fields(path, ("run_id", "totals"))
+    path.write_text(text, encoding="utf-8")
+    assert record_fields(path, ("run_id", "totals")) == _whole(path, ("run_id", "totals"))
+
+
+def test_earlier_months_are_read_for_their_figures_only(tmp_path: Path) -> None:
+    """What a run compares itself with (totals, spend by model, status) comes out of an
+    earlier month's run.json as ``parse_run_record`` reads the whole file."""
+    result = run(RunConfig(source=str(SAMPLE), period=Period.parse("2026-10"), out=str(tmp_path)))
+    path = Path(result.output_dir) / "run.json"
+    published = published_month(LocalDestination(tmp_path), Period.parse("2026-10"))
+    assert published is not None
+    whole = json.loads(path.read_text(encoding="utf-8"))
+    from_whole = parse_run_record("2026-10", str(path), whole)
+    for figure in ("status", "amounts", "totals", "models"):
+        assert getattr(published, figure) == getattr(from_whole, figure)
+    assert published.models and published.totals["USD"] == Decimal("6597.83")
+    assert published.record == {k: whole[k] for k in RECORD_KEYS}  # not unit economics
+    with path.open(encoding="utf-8") as lines:
+        assert fields_of(lines, RECORD_KEYS) == published.record
