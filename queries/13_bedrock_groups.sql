@@ -40,8 +40,8 @@
 -- map ($cc_p1 .. $cc_p3, $cc_a1 .. $cc_a3); $log_match: keep each line's time interval and
 -- region in the groups, which matching invocation logs needs (29), NULL otherwise; $by_day:
 -- make the day rows above, false otherwise; $unit_descriptions: see above.
--- TODO(issue 19): this query costs more than the floor's (41 map lookups and a 28-column
--- group per line): "Next steps" in benchmarks/RESULTS.md.
+-- TODO(speed): this query costs more than the floor's (41 map lookups and a 28-column
+-- group per line): "Next steps for speed" in benchmarks/RESULTS.md.
 -- Ordering the Bedrock rule's tests (flat columns first) does not help: DuckDB decodes a map
 -- column for every row of each vector it reads, and Bedrock lines sit in every vector
 -- (RESULTS.md, "Issue 19: what changed, measured", item 4).

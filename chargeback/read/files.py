@@ -68,7 +68,7 @@ def footer_fingerprint(size: int, meta: pq.FileMetaData) -> str:
     return digest.hexdigest()
 
 
-# TODO(issue 19): what a month of 3,000 small files still spends here is pyarrow parsing each
+# TODO(speed): what a month of 3,000 small files still spends here is pyarrow parsing each
 # footer (~0.35 ms a file), which DuckDB then parses again for its first scan; DuckDB's own
 # parquet_file_metadata/parquet_schema over all files measured no faster and did not fill
 # its metadata cache for the scan (benchmarks/RESULTS.md, "Many small files").

@@ -68,7 +68,7 @@ MAX_STATEMENT_SHEETS = 1_000
 # streamed (``sheets.add_sheet(stream=True)``: rows go to a temporary file as they are written,
 # so memory does not grow with them; their writers write each row once, in order, and a cell
 # written out of order raises instead of being lost), and the workbook is assembled in
-# temporary files rather than in memory. TODO(issue 19): the Summary (a row per cost
+# temporary files rather than in memory. TODO(speed): the Summary (a row per cost
 # center) is still held: its charts read their cached values from it. The workbook adds
 # ~7 MB at 17,600 cost centers (was ~1.1 GB). At 86k cost centers the run's process grows
 # by ~0.3 GB while it writes its share of the jobs (this workbook among them; which job
