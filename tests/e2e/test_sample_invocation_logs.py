@@ -4,60 +4,27 @@ the Parquet rows (pyarrow) and the log files (gzip, json), without chargeback co
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import openpyxl
-import pyarrow.parquet as pq
 
 from chargeback.allocate.money import round_money
 from chargeback.pipeline import run
 from chargeback.settings.model import InvocationLogSettings, Period, RunConfig
-from sample_data.generator.cur2 import bedrock_sample_rows
-from sample_data.generator.invocation_logs import sample_logs, sample_usage, write_logs
 from tests.support.paths import SAMPLE
 from tests.support.runs import lines
+from tests.support.sample_logs import exact_log_split, write_sample_logs
 
 
 def test_sample_month_with_its_logs(tmp_path: Path) -> None:
     log_root = tmp_path / "logs"
-    write_logs(log_root, sample_logs(sample_usage(bedrock_sample_rows("2026-10", 7))))
-    records = [
-        json.loads(line)
-        for path in log_root.rglob("*.json.gz")
-        if "/data/" not in path.as_posix()
-        for line in gzip.open(path, "rt")
-    ]
-    tokens: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in records:
-        cc = (r.get("requestMetadata") or {}).get("costCenter") or "UNATTRIBUTED"
-        for kind, count in (
-            ("input", r["input"].get("inputTokenCount")),
-            ("output", r["output"].get("outputTokenCount")),
-        ):
-            if count:
-                tokens[(r["timestamp"][:13], kind)][cc] += count
+    write_sample_logs(log_root)
     exact: dict[str, Fraction] = defaultdict(Fraction)
-    rows = pq.read_table(SAMPLE / "data").to_pylist()
-    for row in rows:
-        usage_type = row["line_item_usage_type"] or ""
-        if not (
-            (row["line_item_resource_id"] or "").endswith(":project/default")
-            and row["line_item_usage_account_id"] == "444455556666"
-            and usage_type.startswith("USE1-NovaPro-")
-        ):
-            continue
-        kind = "input" if usage_type.endswith("input-tokens") else "output"
-        shares = tokens[(row["identity_time_interval"][:13], kind)]
-        total = sum(shares.values())
-        cost = Fraction(repr(row["line_item_net_unblended_cost"]))
-        for cc, n in shares.items():
-            exact[cc] += cost * n / total
-
+    for cc, _interval, _kind, amount in exact_log_split(log_root):
+        exact[cc] += amount
     result = run(
         RunConfig(
             source=str(SAMPLE),
