@@ -5,12 +5,14 @@ against a computation with Fractions, through chargeback's own ``daily_spend``."
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from chargeback.allocate.daily_spend import daily_spend
 from chargeback.allocate.engine import Engine
+from chargeback.allocate.queries import query_text
 
 #: (group_key, line_item_type, cost_center, amount): the allocated table's parts.
 PARTS = [
@@ -73,3 +75,20 @@ def test_each_groups_days_go_where_its_parts_went() -> None:
     assert got[("CC-A", "2026-10-02")] == Decimal("8.25")  # 6 of group 1, 3/4 of group 2's 3
     assert got[("CC-C", "2026-10-05")] == Decimal("7.00")
     assert ("CC-A", "2026-10-04") not in got
+
+
+def test_the_group_key_hashes_every_column_of_the_groups() -> None:
+    """A column added to 13's groups but not to its key would give two groups one key, and
+    their days would be shared between them: the key, the groups and the day rows' NULLs
+    name the same columns."""
+    text = query_text("13_bedrock_groups")
+    hashed = re.search(r"hash\(([^)]*)\) END AS group_key", text)
+    assert hashed is not None
+    key = [c.strip() for c in hashed.group(1).split(",")]
+    wide = re.search(r"\n\)\nSELECT\n(.*?)\n    group_key,\n    NULL AS usage_day,", text, re.S)
+    assert wide is not None
+    grouped = [line.strip().rstrip(",") for line in wide.group(1).splitlines()]
+    day_rows = text[text.rindex("UNION ALL") :]
+    nulls = re.findall(r"NULL AS (\w+),", day_rows.split("group_key,")[0])
+    assert len(key) == 27
+    assert key == grouped == nulls
