@@ -16,7 +16,7 @@ plans one scan, not one per file), each row's file named from Spark's hidden
 ``_metadata.file_path`` mapped back to the URI as listed; groups and schemas are unioned by
 name.
 
-TODO(issue 16): files are still listed, and their footers read, by the local ``read`` layer
+TODO(spark): files are still listed, and their footers read, by the local ``read`` layer
 (pyarrow) before Spark reads them: for many thousands of files on S3 that listing, not
 Spark, is the slow part (let Spark list a prefix instead). Spark Connect is
 tested against the local session serving it, not a cluster; S3 on a local session needs

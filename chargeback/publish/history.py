@@ -10,7 +10,7 @@ close, say, is decided on the log as it is when it is written (``append``).
 Where it lives: ``OUT/YYYY-MM.history/`` locally, ``OUT/YYYY-MM/history/`` on S3.
 """
 
-# TODO(issue 18): month close and restatements.
+# TODO(month close): month close and restatements (issue 18), what is done and what is left.
 # Done (tests/e2e/test_month_close.py, tests/unit/test_adjustments.py,
 # tests/s3/test_s3_month_close.py, tests/lambda/test_lambda_close.py):
 #   - every run kept, locally and on S3, and logged here; `chargeback history`;
