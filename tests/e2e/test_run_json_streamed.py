@@ -14,10 +14,9 @@ from typing import Any
 from chargeback.pipeline import run
 from chargeback.results import RunResult, _encoded, _Items
 from chargeback.settings.model import InvocationLogSettings, Period, RunConfig
-from sample_data.generator.cur2 import bedrock_sample_rows
-from sample_data.generator.invocation_logs import sample_logs, sample_usage, write_logs
 from tests.support.history_months import publish_history
 from tests.support.paths import SAMPLE
+from tests.support.sample_logs import write_sample_logs
 
 
 def _as_dumped(result: RunResult) -> str:
@@ -40,7 +39,7 @@ def test_a_month_with_alerts_and_anomalies_is_written_as_dumped(tmp_path: Path) 
 
 def test_the_sample_month_with_invocation_logs_is_written_as_dumped(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
-    write_logs(logs, sample_logs(sample_usage(bedrock_sample_rows("2026-10", 7))))
+    write_sample_logs(logs)
     result = run(
         RunConfig(
             source=str(SAMPLE),

@@ -2,7 +2,7 @@
 the same statements on both engines, cell for cell (the logs are read locally after Spark's
 scan; the scan's groups must carry what the log attribution needs).
 
-The logs are the sample generator's (as tests/e2e/test_sample_invocation_logs.py writes them);
+The logs are the sample generator's (tests/support/sample_logs.py, as the e2e tests write them);
 the split they give is the one that test computes independently from the Parquet rows and the
 log files: 70.82 of the default project's Nova Pro to three teams.
 """
@@ -20,18 +20,17 @@ from chargeback.allocate.money import round_money
 from chargeback.frontends.cli import app
 from chargeback.settings.model import ScanEngine
 from chargeback.settings.resolve import resolve_run_config
-from sample_data.generator.cur2 import bedrock_sample_rows
-from sample_data.generator.invocation_logs import sample_logs, sample_usage, write_logs
 from tests.spark.conftest import SPARK
 from tests.support.engines import assert_same_outputs, run_both
 from tests.support.paths import SAMPLE
 from tests.support.runs import read_csv
+from tests.support.sample_logs import write_sample_logs
 
 pytestmark = SPARK
 
 
 def _logs(root: Path) -> Path:
-    write_logs(root, sample_logs(sample_usage(bedrock_sample_rows("2026-10", 7))))
+    write_sample_logs(root)
     return root
 
 
