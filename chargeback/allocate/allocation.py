@@ -29,6 +29,7 @@ from chargeback.allocate.statements import (
     StatementLine,
     build_currency_totals,
     rounded_breakdown,
+    shared_text,
 )
 from chargeback.allocate.unit_economics import UnitEconomics, unit_economics
 from chargeback.errors import ConfigError, InputError
@@ -432,10 +433,8 @@ def to_tag(totals: CurrencyTotals) -> Decimal:
 
 
 def _statement_line(row: dict[str, Any], shared: dict[str, str]) -> StatementLine:
-    """``shared``: the texts of the lines made so far, so that equal texts (a model, a
-    currency, a cost center on each of its lines) are one object, not one per line: with
-    many cost centers the lines' texts were most of the run's memory (issue 19)."""
-    text = {name: _shared(str(row.get(name) or ""), shared) for name in LINE_FIELDS}
+    """``shared``: the texts of the lines made so far (``statements.shared_text``)."""
+    text = {name: shared_text(str(row.get(name) or ""), shared) for name in LINE_FIELDS}
     if row.get("log_via"):
         text["description"] = log_evidence(
             str(row["log_via"]), int(row["log_tokens"] or 0), int(row["log_key_tokens"] or 0)
@@ -447,10 +446,6 @@ def _statement_line(row: dict[str, Any], shared: dict[str, str]) -> StatementLin
         exact_amount=Decimal(row["amount"]),
         line_items=int(row["line_items"]),
     )
-
-
-def _shared(text: str, shared: dict[str, str]) -> str:
-    return shared.setdefault(text, text)
 
 
 #: How a part of an invocation-log split found its cost center, as its description says.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from chargeback.allocate.engine import Engine
+from chargeback.allocate.statements import shared_text
 
 CENT = Decimal("0.01")
 
@@ -28,16 +29,11 @@ def daily_spend(engine: Engine, shared: dict[str, str] | None = None) -> tuple[D
     object, not one per row (a row per cost center and day: millions with many cost
     centers, issue 19)."""
     texts = {} if shared is None else shared
-
-    def one(value: object) -> str:
-        text = str(value)
-        return texts.setdefault(text, text)
-
     return tuple(
         DaySpend(
-            one(r["cost_center"]),
-            one(r["currency"]),
-            one(r["day"]),
+            shared_text(str(r["cost_center"]), texts),
+            shared_text(str(r["currency"]), texts),
+            shared_text(str(r["day"]), texts),
             Decimal(r["amount"]).quantize(CENT, ROUND_HALF_UP),
         )
         for r in engine.stream("45_daily_spend")

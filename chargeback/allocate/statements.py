@@ -47,6 +47,14 @@ LINE_FIELDS: tuple[str, ...] = (
 )
 
 
+def shared_text(text: str, shared: dict[str, str]) -> str:
+    """``text`` as the one object ``shared`` holds for it (added when new): equal texts of a
+    month's lines and days (a model, a currency, a cost center on each of its lines) are then
+    one object, not one per row, where many cost centers made them most of the run's memory
+    (issue 19)."""
+    return shared.setdefault(text, text)
+
+
 @dataclass(frozen=True)
 class StatementLine:
     """Aggregated Bedrock lines that a statement shows as one row."""
