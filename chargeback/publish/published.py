@@ -47,7 +47,7 @@ def published_month(destination: Destination, period: Period) -> PublishedMonth 
         uri = f"{record['prefix']}run.json"
         data = destination.read_recorded(str(period), "run", str(record["run_id"]), "run.json")
         try:
-            record = fields_of(iter(io.StringIO(data.decode("utf-8"))), RECORD_KEYS)
+            record = fields_of(io.StringIO(data.decode("utf-8")), RECORD_KEYS)
         except ValueError as e:
             raise OutputError(
                 f"{uri} is not valid JSON ({e}): restore it from a backup, or run the month again"
